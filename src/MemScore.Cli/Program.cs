@@ -1,3 +1,49 @@
-using static TorchSharp.torch;
-var t = ones(3) * 2;
-Console.WriteLine(t.sum().item<float>());
+using MemScore.Cli;
+using MemScore.Cli.Commands;
+using MemScore.Core;
+using Spectre.Console.Cli;
+
+return MemScoreCli.Main(args);
+
+namespace MemScore.Cli
+{
+    /// <summary>Entry point: configures commands and maps errors to one-line messages and exit codes.</summary>
+    public static class MemScoreCli
+    {
+        public static int Main(string[] args)
+        {
+            NativeMemoryTuning.Apply();
+            var app = new CommandApp();
+            app.Configure(c =>
+            {
+                c.SetApplicationName("memscore");
+                c.PropagateExceptions();
+                c.AddCommand<RunCommand>("run")
+                    .WithDescription("Train L x K fold models, estimate log p(x) of every example, write memorization scores. " + ExitCodes.Help)
+                    .WithExample("run")
+                    .WithExample("run", "--dataset", "fashion-mnist", "--limit", "2000", "--folds", "5", "--repeats", "1", "--epochs", "3");
+                c.AddCommand<ModelsCommand>("models").WithDescription("List model families.");
+                c.AddCommand<DatasetsCommand>("datasets").WithDescription("List datasets.");
+            });
+            try
+            {
+                return app.Run(args);
+            }
+            catch (MemScoreException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return ExitCodes.For(e.Kind);
+            }
+            catch (OperationCanceledException)
+            {
+                Console.Error.WriteLine("interrupted: finished tasks are kept; rerun the same command to resume.");
+                return ExitCodes.Cancelled;
+            }
+            catch (CommandAppException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message} (see memscore --help)");
+                return ExitCodes.InvalidArguments;
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using System.Globalization;
+using MemScore.Configuration;
+using MemScore.Data;
+using MemScore.Execution;
+using MemScore.Memorization;
+using MemScore.Models;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace MemScore.Cli.Commands;
+
+/// <summary>`memscore run`: parse, call <see cref="LocalExecutor"/>, render progress and the top examples.</summary>
+public sealed class RunCommand : Command<RunSettings>
+{
+    public override int Execute(CommandContext context, RunSettings settings, CancellationToken cancellation)
+    {
+        var config = settings.ResolveConfig();
+        var datasets = DatasetRegistry.CreateDefault();
+        var models = ModelRegistry.CreateDefault();
+        ConfigValidator.Validate(config, datasets, models);
+        string output = settings.Out ?? Path.Combine("runs", $"{config.Dataset}-{config.Hash()}");
+        var request = new RunRequest(config, output, settings.CacheDir);
+        var executor = new LocalExecutor(datasets, models);
+
+        Console.Error.WriteLine($"memscore run: {config.Dataset}, {config.Model}, K={config.Folds} folds x L={config.Repeats} repeats, " +
+                                $"{config.Epochs} epochs, S={config.ImportanceSamples}, seed {config.Seed}, {config.Threads} threads -> {Path.GetFullPath(output)}");
+        var outcome = ProgressView.Interactive
+            ? ProgressView.RunWithBars(p => executor.Run(request, p, cancellation))
+            : executor.Run(request, ProgressView.PlainLines(), cancellation);
+
+        PrintSummary(outcome, Math.Max(0, settings.Top));
+        return ExitCodes.Success;
+    }
+
+    static void PrintSummary(RunOutcome outcome, int top)
+    {
+        var scores = outcome.Scores;
+        int column = scores.LastEpochColumn;
+        Console.WriteLine($"Finished in {outcome.Elapsed.TotalSeconds:F1} s ({outcome.TasksRun} tasks trained, {outcome.TasksReused} reused).");
+        Console.WriteLine($"Results: {outcome.Folder.Root}");
+        Console.WriteLine($"  scores.csv, scores_by_epoch.csv, summary.npz, run.json, tasks/");
+        if (top == 0) return;
+        Console.WriteLine($"Top {top} memorized examples at epoch {scores.EvaluationEpochs[column]} (M = U - V in nats):");
+        Console.WriteLine($"{"rank",4} {"index",7} {"label",5} {"M",10} {"U",10} {"V",10}");
+        int rank = 1;
+        foreach (int i in scores.TopMemorized(top))
+        {
+            string F(double v) => v.ToString("F3", CultureInfo.InvariantCulture);
+            Console.WriteLine($"{rank++,4} {scores.SourceIndices[i],7} {scores.Labels[i],5} {F(scores.M(i, column)),10} {F(scores.U[i, column]),10} {F(scores.V[i, column]),10}");
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using System.ComponentModel;
+using MemScore.Configuration;
+using Spectre.Console.Cli;
+
+namespace MemScore.Cli.Commands;
+
+/// <summary>Flags of `memscore run`; each overrides the same field of --config (kebab-case names match).</summary>
+public sealed class RunSettings : CommandSettings
+{
+    [CommandOption("--config <FILE>")]
+    [Description("JSON config file (fields named like the flags, e.g. \"learning-rate\"); flags override it")]
+    public string? ConfigFile { get; init; }
+
+    [CommandOption("--out <DIR>")]
+    [Description("Run folder; rerunning on it resumes. Default: runs/<dataset>-<config hash>")]
+    public string? Out { get; init; }
+
+    [CommandOption("--dataset <NAME>")]
+    [Description("mnist-sample (default: 10k real digits, fetched once), mnist, fashion-mnist, idx")]
+    public string? Dataset { get; init; }
+
+    [CommandOption("--data-dir <PATH>")]
+    [Description("Folder (or IDX file) for datasets read from disk")]
+    public string? DataDir { get; init; }
+
+    [CommandOption("--limit <N>")]
+    [Description("Use a seeded random subset of N examples")]
+    public int? Limit { get; init; }
+
+    [CommandOption("--model <NAME>")]
+    [Description("Model family (see `memscore models`); default bernoulli-mlp-vae")]
+    public string? Model { get; init; }
+
+    [CommandOption("--folds <K>")]
+    [Description("K folds per repeat (default 5; paper 10)")]
+    public int? Folds { get; init; }
+
+    [CommandOption("--repeats <L>")]
+    [Description("L repeats with fresh fold splits (default 2; paper 10)")]
+    public int? Repeats { get; init; }
+
+    [CommandOption("--epochs <N>")]
+    [Description("Training epochs per model (default 10; paper 100)")]
+    public int? Epochs { get; init; }
+
+    [CommandOption("--eval-every <N>")]
+    [Description("Evaluate log p(x) every N epochs; the last epoch always (default 5)")]
+    public int? EvalEvery { get; init; }
+
+    [CommandOption("--lr|--learning-rate <LR>")]
+    [Description("Adam learning rate (default 1e-3)")]
+    public double? LearningRate { get; init; }
+
+    [CommandOption("--batch-size <N>")]
+    [Description("Training minibatch size (default 64)")]
+    public int? BatchSize { get; init; }
+
+    [CommandOption("--latent-dim <N>")]
+    [Description("Latent dimension (default 16)")]
+    public int? LatentDim { get; init; }
+
+    [CommandOption("--is-samples <S>")]
+    [Description("Importance samples per example for log p(x) (default 128; paper 256 for MNIST)")]
+    public int? ImportanceSamples { get; init; }
+
+    [CommandOption("--eval-batch-size <N>")]
+    [Description("Examples per importance-sampling batch (default 128)")]
+    public int? EvalBatchSize { get; init; }
+
+    [CommandOption("--seed <SEED>")]
+    [Description("Root seed (default 42); every random consumer derives its own generator from it")]
+    public long? Seed { get; init; }
+
+    [CommandOption("--threads <N>")]
+    [Description("CPU threads (default: all cores); results are bit-identical only for the same value")]
+    public int? Threads { get; init; }
+
+    [CommandOption("--train-binarization <MODE>")]
+    [Description("fixed (default): train on the scored binarization; dynamic: redraw each epoch")]
+    public string? TrainBinarization { get; init; }
+
+    [CommandOption("--pad-to <N>")]
+    [Description("Zero-pad images to N x N (default 32; 0 = none)")]
+    public int? PadTo { get; init; }
+
+    [CommandOption("--cache-dir <DIR>")]
+    [Description("Data cache (default $MEMSCORE_CACHE, else ~/.cache/memscore)")]
+    public string? CacheDir { get; init; }
+
+    [CommandOption("--top <N>")]
+    [Description("How many of the most memorized examples to print (default 10)")]
+    public int Top { get; init; } = 10;
+
+    /// <summary>Defaults, then the config file, then the flags given.</summary>
+    public ExperimentConfig ResolveConfig()
+    {
+        var c = ConfigFile is null ? new ExperimentConfig() : ExperimentConfig.FromJsonFile(ConfigFile);
+        return c with
+        {
+            Dataset = Dataset ?? c.Dataset,
+            DataDir = DataDir ?? c.DataDir,
+            Limit = Limit ?? c.Limit,
+            Model = Model ?? c.Model,
+            Folds = Folds ?? c.Folds,
+            Repeats = Repeats ?? c.Repeats,
+            Epochs = Epochs ?? c.Epochs,
+            EvalEvery = EvalEvery ?? c.EvalEvery,
+            LearningRate = LearningRate ?? c.LearningRate,
+            BatchSize = BatchSize ?? c.BatchSize,
+            LatentDim = LatentDim ?? c.LatentDim,
+            ImportanceSamples = ImportanceSamples ?? c.ImportanceSamples,
+            EvalBatchSize = EvalBatchSize ?? c.EvalBatchSize,
+            Seed = Seed ?? c.Seed,
+            Threads = Threads ?? c.Threads,
+            TrainBinarization = TrainBinarization ?? c.TrainBinarization,
+            PadTo = PadTo ?? c.PadTo,
+        };
+    }
+}

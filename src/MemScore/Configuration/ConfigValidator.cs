@@ -1,0 +1,49 @@
+using MemScore.Core;
+using MemScore.Data;
+using MemScore.Models;
+
+namespace MemScore.Configuration;
+
+/// <summary>Checks a config once, where it enters; every message names the field, the value and what was expected.</summary>
+public static class ConfigValidator
+{
+    public static void Validate(ExperimentConfig config, DatasetRegistry datasets, ModelRegistry models)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var errors = new List<string>();
+        void Require(bool ok, string field, object? value, string expected)
+        {
+            if (!ok) errors.Add($"{field} = {value ?? "null"}: expected {expected}");
+        }
+
+        Require(datasets.Contains(config.Dataset), "dataset", config.Dataset, "one of " + string.Join(", ", datasets.All.Select(d => d.Name)));
+        Require(models.Contains(config.Model), "model", config.Model, "one of " + string.Join(", ", models.Names));
+        Require(config.Limit is null or >= 2, "limit", config.Limit, "an integer >= 2");
+        Require(config.Folds >= 2, "folds", config.Folds, "an integer >= 2 (K folds; each model leaves one fold out)");
+        Require(config.Repeats >= 1, "repeats", config.Repeats, "an integer >= 1");
+        Require(config.Epochs >= 1, "epochs", config.Epochs, "an integer >= 1");
+        Require(config.EvalEvery >= 1, "eval-every", config.EvalEvery, "an integer >= 1");
+        Require(double.IsFinite(config.LearningRate) && config.LearningRate > 0, "learning-rate", config.LearningRate, "a finite number > 0");
+        Require(config.BatchSize >= 1, "batch-size", config.BatchSize, "an integer >= 1");
+        Require(config.LatentDim >= 1, "latent-dim", config.LatentDim, "an integer >= 1");
+        Require(config.ImportanceSamples >= 1, "is-samples", config.ImportanceSamples, "an integer >= 1");
+        Require(config.EvalBatchSize >= 1, "eval-batch-size", config.EvalBatchSize, "an integer >= 1");
+        Require(config.Seed >= 0, "seed", config.Seed, "an integer >= 0");
+        Require(config.Threads >= 1, "threads", config.Threads, "an integer >= 1");
+        Require(ExperimentConfig.TrainBinarizationModes.Contains(config.TrainBinarization), "train-binarization", config.TrainBinarization,
+            string.Join(" or ", ExperimentConfig.TrainBinarizationModes));
+        Require(config.PadTo >= 0, "pad-to", config.PadTo, "an integer >= 0");
+
+        if (errors.Count > 0) throw new InvalidConfigurationException(string.Join("; ", errors));
+    }
+
+    /// <summary>Checks that need the data: folds cannot exceed the number of examples.</summary>
+    public static void ValidateAgainstData(ExperimentConfig config, int count)
+    {
+        if (config.Limit is int limit && limit > count)
+            throw new InvalidConfigurationException($"limit = {limit}: expected at most the {count} examples the dataset holds");
+        int n = config.Limit ?? count;
+        if (config.Folds > n)
+            throw new InvalidConfigurationException($"folds = {config.Folds}: expected at most the number of examples ({n})");
+    }
+}

@@ -1,0 +1,108 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using MemScore.Core;
+
+namespace MemScore.Configuration;
+
+/// <summary>
+/// Every setting that affects a run's results. Defaults are the quick preset for the embedded 10k
+/// digits (finishes in minutes on 2 cores); the paper's settings are in METHOD.md section 4.
+/// Where the output goes is deliberately not part of it.
+/// </summary>
+public sealed record ExperimentConfig
+{
+    /// <summary>Dataset name from the registry (--dataset).</summary>
+    public string Dataset { get; init; } = "mnist-sample";
+    /// <summary>Folder or file for datasets that read user files (--data-dir).</summary>
+    public string? DataDir { get; init; }
+    /// <summary>Use a seeded random subset of this many examples (--limit); null = all.</summary>
+    public int? Limit { get; init; }
+    /// <summary>Model family name from the registry (--model).</summary>
+    public string Model { get; init; } = "bernoulli-mlp-vae";
+    /// <summary>K: folds per repeat (--folds).</summary>
+    public int Folds { get; init; } = 5;
+    /// <summary>L: repeats, each with a fresh random fold split (--repeats).</summary>
+    public int Repeats { get; init; } = 2;
+    /// <summary>Training epochs per model (--epochs).</summary>
+    public int Epochs { get; init; } = 10;
+    /// <summary>Evaluate log p(x) every this many epochs; the last epoch is always evaluated (--eval-every).</summary>
+    public int EvalEvery { get; init; } = 5;
+    /// <summary>Adam learning rate (--lr).</summary>
+    public double LearningRate { get; init; } = 1e-3;
+    /// <summary>Training minibatch size (--batch-size).</summary>
+    public int BatchSize { get; init; } = 64;
+    /// <summary>Latent dimension of VAE models (--latent-dim).</summary>
+    public int LatentDim { get; init; } = 16;
+    /// <summary>S: importance samples per example for log p(x) (--is-samples).</summary>
+    public int ImportanceSamples { get; init; } = 128;
+    /// <summary>Examples per importance-sampling batch (--eval-batch-size); affects the noise layout, so part of the config.</summary>
+    public int EvalBatchSize { get; init; } = 128;
+    /// <summary>Root seed; every random consumer derives its own generator from it (--seed).</summary>
+    public long Seed { get; init; } = 42;
+    /// <summary>Intra-op CPU threads; results are bit-identical only for the same value (PLATFORM.md) (--threads).</summary>
+    public int Threads { get; init; } = DefaultThreads();
+    /// <summary>"fixed": train on the same seeded binarization that is scored; "dynamic": redraw every epoch (--train-binarization).</summary>
+    public string TrainBinarization { get; init; } = "fixed";
+    /// <summary>Zero-pad images symmetrically up to this side length (MNIST 28 -> 32) (--pad-to); 0 = no padding.</summary>
+    public int PadTo { get; init; } = 32;
+
+    public static int DefaultThreads() => Math.Max(1, Environment.ProcessorCount);
+
+    public static readonly string[] TrainBinarizationModes = ["fixed", "dynamic"];
+
+    /// <summary>Epochs (1-based) after which log p(x) is evaluated.</summary>
+    public int[] EvaluationEpochs()
+    {
+        var epochs = new SortedSet<int>();
+        for (int e = EvalEvery; e <= Epochs; e += EvalEvery) epochs.Add(e);
+        epochs.Add(Epochs);
+        return epochs.ToArray();
+    }
+
+    internal static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.KebabCaseLower,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.Strict,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    /// <summary>SHA-256 of the canonical JSON: equal hashes mean equal results-affecting settings.</summary>
+    public string Hash() => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(ToJson()))).ToLowerInvariant()[..16];
+
+    /// <summary>Reads a JSON config; unknown fields, wrong types and NaN are errors naming the file and field.</summary>
+    public static ExperimentConfig FromJsonFile(string path)
+    {
+        if (!File.Exists(path)) throw new InvalidInputException(path, "config file not found");
+        try
+        {
+            return JsonSerializer.Deserialize<ExperimentConfig>(File.ReadAllText(path), JsonOptions)
+                ?? throw new InvalidInputException(path, "config is 'null'; expected a JSON object");
+        }
+        catch (JsonException e)
+        {
+            string where = e.Path is null ? "" : $" at '{e.Path}'";
+            throw new InvalidInputException(path, $"invalid config{where}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Names of the fields whose values differ, with both values (for resume refusals).</summary>
+    public IReadOnlyList<string> DiffAgainst(ExperimentConfig other)
+    {
+        using var mine = JsonDocument.Parse(ToJson());
+        using var theirs = JsonDocument.Parse(other.ToJson());
+        var diffs = new List<string>();
+        foreach (var property in mine.RootElement.EnumerateObject())
+        {
+            string a = property.Value.GetRawText();
+            string b = theirs.RootElement.TryGetProperty(property.Name, out var v) ? v.GetRawText() : "(absent)";
+            if (a != b) diffs.Add($"{property.Name}: {b} -> {a}");
+        }
+        return diffs;
+    }
+}

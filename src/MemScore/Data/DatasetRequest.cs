@@ -1,0 +1,26 @@
+namespace MemScore.Data;
+
+/// <summary>What a dataset provider needs to locate its files.</summary>
+/// <param name="DataDirectory">User-given folder or file (--data-dir); null when the provider has a default.</param>
+/// <param name="CacheDirectory">Where fetched/converted data is kept between runs.</param>
+public sealed record DatasetRequest(string? DataDirectory, string CacheDirectory)
+{
+    /// <summary>$MEMSCORE_CACHE, else $XDG_CACHE_HOME/memscore, else ~/.cache/memscore.</summary>
+    public static string DefaultCacheDirectory()
+    {
+        string? explicitDir = Environment.GetEnvironmentVariable("MEMSCORE_CACHE");
+        if (!string.IsNullOrEmpty(explicitDir)) return explicitDir;
+        string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        string root = !string.IsNullOrEmpty(xdg) ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+        return Path.Combine(root, "memscore");
+    }
+}
+
+/// <summary>A named source of images; registered in <see cref="DatasetRegistry"/>.</summary>
+public interface IDatasetProvider
+{
+    string Name { get; }
+    string Description { get; }
+    ImageDataset Load(DatasetRequest request);
+}

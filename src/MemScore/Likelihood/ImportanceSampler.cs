@@ -1,0 +1,32 @@
+using MemScore.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MemScore.Likelihood;
+
+/// <summary>
+/// Importance-sampled log p(x) with the encoder as proposal (METHOD.md section 3):
+///   log p(x) ~= logsumexp_s [log p(x|z_s) + log N(z_s; 0, I) - log q(z_s|x)] - log S,  z_s ~ q(z|x).
+/// x is never copied S times: the decoder's log-likelihood broadcasts over the sample dimension.
+/// </summary>
+public static class ImportanceSampler
+{
+    static readonly double Log2Pi = Math.Log(2 * Math.PI);
+
+    /// <summary>Returns float64 [B]. Noise is drawn as one [S, B, latent] block from <paramref name="noise"/>.</summary>
+    public static Tensor LogMarginal(IVariationalNetwork network, Tensor x, int samples, Generator noise)
+    {
+        if (samples < 1) throw new ArgumentOutOfRangeException(nameof(samples), samples, "must be >= 1");
+        using var scope = NewDisposeScope();
+        var (mu, logvar) = network.Encode(x);
+        var eps = randn([samples, mu.shape[0], mu.shape[1]], dtype: mu.dtype, generator: noise);
+        var z = eps.mul(logvar.mul(0.5).exp()).add_(mu);                         // [S, B, L]
+        var logPrior = z.square().add_(Log2Pi).sum(-1).mul_(-0.5);              // log N(z; 0, I)
+        // log q(z|x) with z = mu + sigma * eps: the Gaussian's exponent is exactly -eps^2/2.
+        var logProposal = eps.square().add_(logvar).add_(Log2Pi).sum(-1).mul_(-0.5);
+        var logLikelihood = network.LogLikelihoodGivenLatent(z, x);             // [S, B]
+        var logWeights = logLikelihood.add(logPrior).sub_(logProposal).to_type(ScalarType.Float64);
+        var result = logWeights.logsumexp(0).sub_(Math.Log(samples));
+        return result.MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using MemScore.Configuration;
+using MemScore.Core;
+using MemScore.Data;
+using MemScore.Models;
+using MemScore.Training;
+using static TorchSharp.torch;
+
+namespace MemScore.Memorization;
+
+/// <summary>
+/// Runs one (repeat, fold) task: trains a fresh model on D minus the fold and evaluates log p(x)
+/// of every example at the evaluation epochs. Every random draw comes from a generator seeded by
+/// (root seed, purpose, repeat, fold[, epoch]), so a task's result does not depend on which other
+/// tasks ran before it, in this process or another.
+/// </summary>
+public sealed class TaskRunner(ExperimentConfig config, ExperimentData data, FoldPlan plan, ModelRegistry models)
+{
+    public TaskResult Run(TaskId task, IProgress<TaskProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        var clock = Stopwatch.StartNew();
+        long Seed(string purpose, params long[] more) =>
+            SeedDeriver.Derive(config.Seed, purpose, [task.Repeat, task.Fold, .. more]);
+
+        var trainIndex = tensor(plan.TrainingExamples(task).Select(i => (long)i).ToArray());
+        using var fixedTrain = data.Scored.index_select(0, trainIndex);
+        using var intensities = config.TrainBinarization == "dynamic" ? data.Intensities.index_select(0, trainIndex) : null;
+        trainIndex.Dispose();
+
+        var context = new ModelContext(data.ImageShape, config.LatentDim, config.LearningRate, config.ImportanceSamples, Seed("model-init"));
+        using var model = models.Get(config.Model).Create(context);
+        var evaluationEpochs = config.EvaluationEpochs();
+        var logLikelihoods = new List<double[]>();
+        var losses = new double[config.Epochs];
+
+        for (int epoch = 1; epoch <= config.Epochs; epoch++)
+        {
+            using (var train = intensities is null ? null : ImageTransforms.Binarize(intensities, Seed("train-binarization", epoch)))
+            {
+                losses[epoch - 1] = EpochTrainer.Run(model, train ?? fixedTrain, config.BatchSize,
+                    Seed("batch-order", epoch), Seed("train-noise", epoch), task, epoch, cancellation);
+            }
+            progress?.Report(new TaskProgress(task, TaskPhase.Training, epoch, config.Epochs, epoch, config.Epochs, losses[epoch - 1]));
+            if (!evaluationEpochs.Contains(epoch)) continue;
+            int e = epoch;
+            logLikelihoods.Add(EpochTrainer.Evaluate(model, data.Scored, config.EvalBatchSize, Seed("is-noise", epoch), task, epoch,
+                (done, total) => progress?.Report(new TaskProgress(task, TaskPhase.Evaluating, e, config.Epochs, done, total, null)),
+                cancellation));
+        }
+        return new TaskResult(task, config.Hash(), evaluationEpochs, logLikelihoods.ToArray(), plan.HeldOut(task), losses, clock.Elapsed.TotalSeconds);
+    }
+}

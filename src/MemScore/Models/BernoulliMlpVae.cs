@@ -1,0 +1,115 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MemScore.Models;
+
+/// <summary>Options of the Bernoulli MLP VAE; defaults are the paper's (METHOD.md section 4).</summary>
+public sealed record BernoulliMlpVaeOptions(int LatentDim = 16, int[]? HiddenLayers = null)
+{
+    public int[] Hidden => HiddenLayers ?? [1024, 512, 256];
+}
+
+/// <summary>
+/// The paper's VAE for binarized images: flattened input -> 1024 -> 512 -> 256 (ReLU) -> heads
+/// mu, logvar; decoder latent -> 256 -> 512 -> 1024 (ReLU) -> D logits. The decoder returns
+/// logits, and log p(x|z) is computed as log sigmoid((2x-1) * logit), which is exact for x in {0, 1}
+/// and avoids the log(0) clamp a sigmoid + cross-entropy needs.
+/// </summary>
+public sealed class BernoulliMlpVaeNetwork : nn.Module, IVariationalNetwork
+{
+    readonly Sequential encoder;
+    readonly Linear mu;
+    readonly Linear logvar;
+    readonly Sequential decoder;
+    readonly long _inputSize;
+
+    public int LatentDim { get; }
+
+    public BernoulliMlpVaeNetwork(BernoulliMlpVaeOptions options, long inputSize) : base(nameof(BernoulliMlpVaeNetwork))
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        LatentDim = options.LatentDim;
+        _inputSize = inputSize;
+        var hidden = options.Hidden;
+        encoder = Stack(inputSize, hidden);
+        mu = nn.Linear(hidden[^1], LatentDim);
+        logvar = nn.Linear(hidden[^1], LatentDim);
+        var reversed = hidden.Reverse().ToArray();
+        decoder = Stack(LatentDim, reversed);
+        decoder.append(nn.Linear(reversed[^1], inputSize));
+        RegisterComponents();
+    }
+
+    static Sequential Stack(long input, int[] sizes)
+    {
+        var layers = nn.Sequential();
+        long previous = input;
+        foreach (int size in sizes)
+        {
+            layers.append(nn.Linear(previous, size));
+            layers.append(nn.ReLU());
+            previous = size;
+        }
+        return layers;
+    }
+
+    /// <summary>PyTorch's default Linear initialisation, U(-1/sqrt(fan_in), 1/sqrt(fan_in)), drawn from <paramref name="generator"/>.</summary>
+    public void Initialize(Generator generator)
+    {
+        using var _ = no_grad();
+        foreach (var module in modules().OfType<Linear>())
+        {
+            double bound = 1.0 / Math.Sqrt(module.weight!.shape[1]);
+            module.weight.uniform_(-bound, bound, generator);
+            module.bias!.uniform_(-bound, bound, generator);
+        }
+    }
+
+    public (Tensor Mu, Tensor LogVar) Encode(Tensor x)
+    {
+        using var flat = x.reshape(x.shape[0], -1);
+        using var h = encoder.call(flat);
+        return (mu.call(h), logvar.call(h));
+    }
+
+    /// <summary>Decoder logits for latents [..., latent] -> [..., D].</summary>
+    public Tensor DecodeLogits(Tensor z)
+    {
+        var shape = z.shape;
+        using var flat = z.reshape(-1, LatentDim);
+        using var logits = decoder.call(flat);
+        return logits.reshape([.. shape[..^1], _inputSize]);
+    }
+
+    public Tensor LogLikelihoodGivenLatent(Tensor z, Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var logits = DecodeLogits(z);                            // [S, B, D]
+        var sign = x.reshape(x.shape[0], -1).mul(2).sub_(1);     // [B, D], +1 where x = 1, -1 where x = 0
+        var result = nn.functional.logsigmoid(logits.mul(sign)).sum(-1);
+        return result.MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>The Bernoulli MLP VAE as a trainable density model (Adam, summed ELBO per batch as in the paper).</summary>
+public static class BernoulliMlpVae
+{
+    public const string FamilyName = "bernoulli-mlp-vae";
+
+    public static IDensityModel Create(ModelContext context)
+    {
+        var options = new BernoulliMlpVaeOptions(context.LatentDim);
+        long inputSize = context.InputShape.Aggregate(1L, (a, b) => a * b);
+        var network = new BernoulliMlpVaeNetwork(options, inputSize);
+        using (var generator = new Generator((ulong)context.InitSeed))
+            network.Initialize(generator);
+        var description = new ModelDescription(FamilyName, new Dictionary<string, string>
+        {
+            ["latent_dim"] = options.LatentDim.ToString(),
+            ["hidden"] = string.Join("-", options.Hidden),
+            ["input"] = string.Join("x", context.InputShape),
+        });
+        return new VariationalDensityModel(network, network, description, context.LearningRate, context.ImportanceSamples);
+    }
+}

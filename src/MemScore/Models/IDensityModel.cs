@@ -1,0 +1,33 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MemScore.Models;
+
+/// <summary>
+/// A trainable probabilistic model of images. The memorization pipeline needs only this:
+/// optimisation steps on minibatches, and per-example log p(x) in nats in the data's pixel space.
+/// </summary>
+public interface IDensityModel : IDisposable
+{
+    /// <summary>Name and hyper-parameters, for file metadata.</summary>
+    ModelDescription Describe();
+
+    /// <summary>One optimisation step on <paramref name="batch"/>; returns the mean loss per example (nats).</summary>
+    double TrainStep(Tensor batch, Generator noise);
+
+    /// <summary>log p(x) per example, float64 [B], nats, evaluated in eval mode without gradients.</summary>
+    Tensor LogLikelihood(Tensor batch, Generator noise);
+}
+
+public sealed record ModelDescription(string Name, IReadOnlyDictionary<string, string> Settings)
+{
+    public override string ToString() => $"{Name}({string.Join(", ", Settings.Select(kv => $"{kv.Key}={kv.Value}"))})";
+}
+
+/// <summary>What a factory needs to build a fresh model for one task.</summary>
+/// <param name="InputShape">[C, H, W] of the (preprocessed) images.</param>
+/// <param name="LatentDim">Latent dimension for latent-variable models.</param>
+/// <param name="LearningRate">Optimizer learning rate.</param>
+/// <param name="ImportanceSamples">S for importance-sampled log p(x).</param>
+/// <param name="InitSeed">Seed of the generator that draws the initial weights.</param>
+public sealed record ModelContext(long[] InputShape, int LatentDim, double LearningRate, int ImportanceSamples, long InitSeed);

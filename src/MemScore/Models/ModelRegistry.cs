@@ -1,0 +1,32 @@
+using MemScore.Core;
+
+namespace MemScore.Models;
+
+/// <summary>One model family: its --model name, a one-line description and how to build it.</summary>
+public sealed record ModelFamily(string Name, string Description, Func<ModelContext, IDensityModel> Create);
+
+/// <summary>Model families keyed by name. Adding a family = registering one entry; nothing else grows.</summary>
+public sealed class ModelRegistry
+{
+    readonly Dictionary<string, ModelFamily> _families = new(StringComparer.Ordinal);
+
+    public static ModelRegistry CreateDefault() => new ModelRegistry()
+        .Add(new ModelFamily(BernoulliMlpVae.FamilyName,
+            "Bernoulli MLP VAE of the paper (encoder 1024-512-256 ReLU, latent 16, sigmoid decoder) for binarized images",
+            BernoulliMlpVae.Create));
+
+    public ModelRegistry Add(ModelFamily family)
+    {
+        if (!_families.TryAdd(family.Name, family))
+            throw new ArgumentException($"model '{family.Name}' registered twice", nameof(family));
+        return this;
+    }
+
+    public IEnumerable<string> Names => _families.Keys;
+    public IReadOnlyCollection<ModelFamily> All => _families.Values;
+    public bool Contains(string name) => _families.ContainsKey(name);
+
+    public ModelFamily Get(string name) =>
+        _families.TryGetValue(name, out var family) ? family
+        : throw new InvalidConfigurationException($"unknown model '{name}': expected one of {string.Join(", ", _families.Keys)}");
+}

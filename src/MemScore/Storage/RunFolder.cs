@@ -1,0 +1,47 @@
+using MemScore.Core;
+using MemScore.Memorization;
+
+namespace MemScore.Storage;
+
+/// <summary>
+/// Layout of a run folder:
+///   run.json                   manifest (written before training)
+///   tasks/r{repeat}_f{fold}.npz one file per finished task
+///   scores.csv                 U, V, M per example at the last evaluation epoch
+///   scores_by_epoch.csv        the same for every evaluation epoch
+///   summary.npz                U, V, M [n, evaluations], C (labels), epochs, index, n_in, n_out
+/// </summary>
+public sealed class RunFolder
+{
+    public string Root { get; }
+
+    public RunFolder(string root)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        Root = Path.GetFullPath(root);
+    }
+
+    public string ManifestPath => Path.Combine(Root, "run.json");
+    public string TasksDirectory => Path.Combine(Root, "tasks");
+    public string ScoresCsvPath => Path.Combine(Root, "scores.csv");
+    public string ScoresByEpochCsvPath => Path.Combine(Root, "scores_by_epoch.csv");
+    public string SummaryPath => Path.Combine(Root, "summary.npz");
+    public string TaskPath(TaskId task) => Path.Combine(TasksDirectory, task.FileStem + ".npz");
+
+    /// <summary>Creates the folders and proves they are writable, before any work starts.</summary>
+    public void EnsureWritable()
+    {
+        try
+        {
+            Directory.CreateDirectory(Root);
+            Directory.CreateDirectory(TasksDirectory);
+            string probe = Path.Combine(Root, $".write-probe-{Environment.ProcessId}");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new MemScoreException(ErrorKind.RunFolder, $"{Root}: output folder is not writable: {e.Message}", e);
+        }
+    }
+}

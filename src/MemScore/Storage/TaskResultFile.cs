@@ -1,0 +1,56 @@
+using System.Text;
+using System.Text.Json;
+using MemScore.Core;
+using MemScore.Memorization;
+
+namespace MemScore.Storage;
+
+/// <summary>
+/// A task result as an .npz: logp [evaluations, n] float64, epochs, held_out, train_loss, and
+/// meta (UTF-8 JSON bytes: repeat, fold, config hash, seconds). Written atomically.
+/// </summary>
+public static class TaskResultFile
+{
+    sealed record Meta(int Repeat, int Fold, string ConfigHash, double Seconds);
+
+    public static void Write(string path, TaskResult result)
+    {
+        int evaluations = result.LogLikelihoods.Length;
+        int n = evaluations == 0 ? 0 : result.LogLikelihoods[0].Length;
+        var flat = result.LogLikelihoods.SelectMany(v => v).ToArray();
+        var meta = JsonSerializer.SerializeToUtf8Bytes(new Meta(result.Task.Repeat, result.Task.Fold, result.ConfigHash, result.Seconds));
+        Npz.Write(path, new Dictionary<string, NpyArray>
+        {
+            ["logp"] = NpyArray.FromDoubles(flat, evaluations, n),
+            ["epochs"] = NpyArray.FromInt32(result.EvaluationEpochs),
+            ["held_out"] = NpyArray.FromInt32(result.HeldOut),
+            ["train_loss"] = NpyArray.FromDoubles(result.TrainLoss),
+            ["meta"] = NpyArray.FromBytes(meta),
+        });
+    }
+
+    public static TaskResult Read(string path)
+    {
+        var arrays = Npz.Read(path);
+        NpyArray Get(string key) => arrays.TryGetValue(key, out var a) ? a : throw new InvalidInputException(path, $"task result lacks array '{key}'");
+        Meta meta;
+        try
+        {
+            meta = JsonSerializer.Deserialize<Meta>(Get("meta").Data) ?? throw new JsonException("null");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidInputException(path, $"unreadable task metadata: {e.Message}", e);
+        }
+        var logp = Get("logp");
+        if (logp.Shape.Length != 2) throw new InvalidInputException(path, $"'logp' has {logp.Shape.Length} dimensions, expected 2");
+        var values = logp.ToDoubles();
+        int evaluations = (int)logp.Shape[0], n = (int)logp.Shape[1];
+        var rows = Enumerable.Range(0, evaluations).Select(e => values.AsSpan(e * n, n).ToArray()).ToArray();
+        var epochs = Array.ConvertAll(Get("epochs").ToInt64(), v => (int)v);
+        if (epochs.Length != evaluations) throw new InvalidInputException(path, $"'epochs' has {epochs.Length} entries, 'logp' has {evaluations} rows");
+        var heldOut = Array.ConvertAll(Get("held_out").ToInt64(), v => (int)v);
+        if (heldOut.Any(i => i < 0 || i >= n)) throw new InvalidInputException(path, $"'held_out' has indices outside 0..{n - 1}");
+        return new TaskResult(new TaskId(meta.Repeat, meta.Fold), meta.ConfigHash, epochs, rows, heldOut, Get("train_loss").ToDoubles(), meta.Seconds);
+    }
+}

@@ -1,0 +1,61 @@
+using MemScore.Core;
+using MemScore.Data;
+using MemScore.Memorization;
+using MemScore.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MemScore.Training;
+
+/// <summary>One pass over the training examples in a seeded random order, in minibatches.</summary>
+public static class EpochTrainer
+{
+    /// <returns>Mean loss per example over the epoch.</returns>
+    public static double Run(IDensityModel model, Tensor images, int batchSize, long orderSeed, long noiseSeed,
+        TaskId task, int epoch, CancellationToken cancellation)
+    {
+        int n = (int)images.shape[0];
+        int[] order = new SplitMix64(orderSeed).Permutation(n);
+        using var noise = new Generator((ulong)noiseSeed);
+        double total = 0;
+        int batchIndex = 0;
+        for (int start = 0; start < n; start += batchSize, batchIndex++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            int size = Math.Min(batchSize, n - start);
+            using var scope = NewDisposeScope();
+            var index = tensor(order.AsSpan(start, size).ToArray().Select(i => (long)i).ToArray());
+            var batch = images.index_select(0, index);
+            double loss = model.TrainStep(batch, noise);
+            if (!double.IsFinite(loss))
+                throw new NumericalFailureException($"training loss became {loss} at {task}, epoch {epoch}, batch {batchIndex}; try a smaller learning rate");
+            total += loss * size;
+        }
+        return total / n;
+    }
+
+    /// <summary>log p(x) of every image, in batches of <paramref name="batchSize"/>, noise from one seeded generator.</summary>
+    public static double[] Evaluate(IDensityModel model, Tensor images, int batchSize, long noiseSeed,
+        TaskId task, int epoch, Action<int, int>? onBatch, CancellationToken cancellation)
+    {
+        int n = (int)images.shape[0];
+        var result = new double[n];
+        using var noise = new Generator((ulong)noiseSeed);
+        for (int start = 0; start < n; start += batchSize)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            int size = Math.Min(batchSize, n - start);
+            using var scope = NewDisposeScope();
+            var batch = images.narrow(0, start, size);
+            var values = model.LogLikelihood(batch, noise).data<double>().ToArray();
+            for (int i = 0; i < size; i++)
+            {
+                if (!double.IsFinite(values[i]))
+                    throw new NumericalFailureException($"log p(x) of example {start + i} is {values[i]} at {task}, epoch {epoch}");
+                result[start + i] = values[i];
+            }
+            onBatch?.Invoke(Math.Min(start + size, n), n);
+        }
+        return result;
+    }
+}
