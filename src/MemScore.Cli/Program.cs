@@ -18,6 +18,7 @@ namespace MemScore.Cli
             {
                 c.SetApplicationName("memscore");
                 c.PropagateExceptions();
+                c.UseStrictParsing();
                 c.AddCommand<RunCommand>("run")
                     .WithDescription("Train L x K fold models, estimate log p(x) of every example, write memorization scores. " + ExitCodes.Help)
                     .WithExample("run")

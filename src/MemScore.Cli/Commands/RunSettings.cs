@@ -60,7 +60,7 @@ public sealed class RunSettings : CommandSettings
     public int? LatentDim { get; init; }
 
     [CommandOption("--is-samples <S>")]
-    [Description("Importance samples per example for log p(x) (default 128; paper 256 for MNIST)")]
+    [Description("Importance samples per example for log p(x) (default 64; paper 256 for MNIST)")]
     public int? ImportanceSamples { get; init; }
 
     [CommandOption("--eval-batch-size <N>")]

@@ -36,7 +36,7 @@ public sealed record ExperimentConfig
     /// <summary>Latent dimension of VAE models (--latent-dim).</summary>
     public int LatentDim { get; init; } = 16;
     /// <summary>S: importance samples per example for log p(x) (--is-samples).</summary>
-    public int ImportanceSamples { get; init; } = 128;
+    public int ImportanceSamples { get; init; } = 64;
     /// <summary>Examples per importance-sampling batch (--eval-batch-size); affects the noise layout, so part of the config.</summary>
     public int EvalBatchSize { get; init; } = 128;
     /// <summary>Root seed; every random consumer derives its own generator from it (--seed).</summary>

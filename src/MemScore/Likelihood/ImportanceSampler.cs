@@ -17,9 +17,16 @@ public static class ImportanceSampler
     public static Tensor LogMarginal(IVariationalNetwork network, Tensor x, int samples, Generator noise)
     {
         if (samples < 1) throw new ArgumentOutOfRangeException(nameof(samples), samples, "must be >= 1");
+        using var eps = randn([samples, x.shape[0], network.LatentDim], generator: noise);
+        return LogMarginal(network, x, eps);
+    }
+
+    /// <summary>The same with given standard-normal noise <paramref name="eps"/> [S, B, latent] (used by parity tests).</summary>
+    public static Tensor LogMarginal(IVariationalNetwork network, Tensor x, Tensor eps)
+    {
+        int samples = (int)eps.shape[0];
         using var scope = NewDisposeScope();
         var (mu, logvar) = network.Encode(x);
-        var eps = randn([samples, mu.shape[0], mu.shape[1]], dtype: mu.dtype, generator: noise);
         var z = eps.mul(logvar.mul(0.5).exp()).add_(mu);                         // [S, B, L]
         var logPrior = z.square().add_(Log2Pi).sum(-1).mul_(-0.5);              // log N(z; 0, I)
         // log q(z|x) with z = mu + sigma * eps: the Gaussian's exponent is exactly -eps^2/2.

@@ -34,9 +34,15 @@ public sealed class VariationalDensityModel : IDensityModel
     /// <summary>Negative ELBO summed over the batch, one reparameterised sample per example (Kingma &amp; Welling 2014).</summary>
     public Tensor NegativeElbo(Tensor batch, Generator noise)
     {
+        using var eps = randn([batch.shape[0], _network.LatentDim], generator: noise);
+        return NegativeElbo(batch, eps);
+    }
+
+    /// <summary>The same with given standard-normal noise <paramref name="eps"/> [B, latent] (used by parity tests).</summary>
+    public Tensor NegativeElbo(Tensor batch, Tensor eps)
+    {
         using var scope = NewDisposeScope();
         var (mu, logvar) = _network.Encode(batch);
-        var eps = randn(mu.shape, dtype: mu.dtype, generator: noise);
         var z = eps.mul(logvar.mul(0.5).exp()).add_(mu);
         var reconstruction = _network.LogLikelihoodGivenLatent(z.unsqueeze(0), batch).squeeze(0);
         // KL(q(z|x) || N(0, I)) in closed form (Kingma & Welling 2014, appendix B).
