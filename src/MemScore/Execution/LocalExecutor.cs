@@ -30,6 +30,7 @@ public sealed class LocalExecutor(DatasetRegistry datasets, ModelRegistry models
         var previous = File.Exists(folder.ManifestPath) ? RunManifest.Read(folder.ManifestPath) : null;
         if (previous is not null) RefuseDifferentConfig(folder, previous, config);
         folder.EnsureWritable();
+        DenormalFlushing.SetForCurrentThread(true);
         set_num_threads(config.Threads);
 
         int taskCount = config.Folds * config.Repeats;

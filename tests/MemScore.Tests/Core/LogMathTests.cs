@@ -68,3 +68,31 @@ public class LogMathTests
         else Assert.InRange(actual, expected - Tolerance * Math.Max(1, Math.Abs(expected)), expected + Tolerance * Math.Max(1, Math.Abs(expected)));
     }
 }
+
+public class DenormalFlushingTests
+{
+    [Fact]
+    public void Flushes_denormal_results_to_zero_only_while_enabled()
+    {
+        if (!MemScore.Core.DenormalFlushing.IsSupported) return; // x86-64 only; elsewhere a documented no-op
+        float tiny = float.Parse("1e-30", System.Globalization.CultureInfo.InvariantCulture);
+        float scale = float.Parse("1e-10", System.Globalization.CultureInfo.InvariantCulture);
+        bool before = MemScore.Core.DenormalFlushing.SetForCurrentThread(false);
+        try
+        {
+            Assert.False(MemScore.Core.DenormalFlushing.IsEnabledForCurrentThread);
+            Assert.True(Multiply(tiny, scale) > 0, "1e-40 is a representable denormal without FTZ");
+            MemScore.Core.DenormalFlushing.SetForCurrentThread(true);
+            Assert.True(MemScore.Core.DenormalFlushing.IsEnabledForCurrentThread);
+            Assert.Equal(0f, Multiply(tiny, scale));
+            Assert.InRange(Multiply(tiny, 1e10f), 0.999e-20f, 1.001e-20f); // normal results are untouched
+        }
+        finally
+        {
+            MemScore.Core.DenormalFlushing.SetForCurrentThread(before);
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    static float Multiply(float a, float b) => a * b;
+}
