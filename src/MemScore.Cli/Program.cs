@@ -12,7 +12,6 @@ namespace MemScore.Cli
     {
         public static int Main(string[] args)
         {
-            NativeMemoryTuning.Apply();
             // Before any tensor work, so libtorch's worker threads inherit it (see DenormalFlushing).
             DenormalFlushing.SetForCurrentThread(true);
             var app = new CommandApp();

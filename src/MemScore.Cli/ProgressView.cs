@@ -19,7 +19,7 @@ public static class ProgressView
             RunStage.TaskReused => $"[{p.TasksDone}/{p.TaskCount}] {p.Task}: finished earlier, reused",
             RunStage.TaskStarted => $"[{p.TasksDone + 1}/{p.TaskCount}] {p.Task}: training",
             RunStage.TaskUpdate when p.Update is { Phase: TaskPhase.Training } u =>
-                $"[{p.TasksDone + 1}/{p.TaskCount}] {p.Task}: epoch {u.Epoch}/{u.Epochs} loss {u.Loss:F3}",
+                $"[{p.TasksDone + 1}/{p.TaskCount}] {p.Task}: epoch {u.Epoch}/{u.Epochs} loss {u.Loss:F3} rss {Environment.WorkingSet / (1 << 20)} MB",
             RunStage.TaskUpdate when p.Update is { Phase: TaskPhase.Evaluating } u && u.Done == u.Total =>
                 $"[{p.TasksDone + 1}/{p.TaskCount}] {p.Task}: log p(x) of {u.Total} examples at epoch {u.Epoch}",
             RunStage.TaskFinished => $"[{p.TasksDone}/{p.TaskCount}] {p.Task}: done in {p.Seconds:F1} s",

@@ -1,4 +1,5 @@
 using MemScore.Likelihood;
+using MemScore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,7 +14,7 @@ public sealed class VariationalDensityModel : IDensityModel
     readonly nn.Module _module;
     readonly IVariationalNetwork _network;
     readonly ModelDescription _description;
-    readonly optim.Optimizer _optimizer;
+    readonly AdamOptimizer _optimizer;
     readonly int _importanceSamples;
 
     public VariationalDensityModel(nn.Module module, IVariationalNetwork network, ModelDescription description,
@@ -23,10 +24,11 @@ public sealed class VariationalDensityModel : IDensityModel
         _network = network;
         _description = description;
         _importanceSamples = importanceSamples;
-        _optimizer = optim.Adam(module.parameters(), lr: learningRate);
+        _optimizer = new AdamOptimizer(module.named_parameters(), learningRate);
     }
 
     public nn.Module Module => _module;
+    public AdamOptimizer Optimizer => _optimizer;
     public IVariationalNetwork Network => _network;
 
     public ModelDescription Describe() => _description;
@@ -54,12 +56,12 @@ public sealed class VariationalDensityModel : IDensityModel
     {
         _module.train();
         using var scope = NewDisposeScope();
-        _optimizer.zero_grad();
+        _optimizer.ZeroGrad();
         var loss = NegativeElbo(batch, noise);
         double value = loss.item<float>();
         if (!double.IsFinite(value)) return double.NaN;
         loss.backward();
-        _optimizer.step();
+        _optimizer.StepOnce();
         return value / batch.shape[0];
     }
 
