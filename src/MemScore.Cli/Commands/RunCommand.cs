@@ -19,7 +19,7 @@ public sealed class RunCommand : Command<RunSettings>
         var models = ModelRegistry.CreateDefault();
         ConfigValidator.Validate(config, datasets, models);
         string output = settings.Out ?? Path.Combine("runs", $"{config.Dataset}-{config.Hash()}");
-        var request = new RunRequest(config, output, settings.CacheDir);
+        var request = new RunRequest(config, output, settings.CacheDir, settings.CheckpointEvery);
         var executor = new LocalExecutor(datasets, models);
 
         Console.Error.WriteLine($"memscore run: {config.Dataset}, {config.Model}, K={config.Folds} folds x L={config.Repeats} repeats, " +

@@ -87,6 +87,10 @@ public sealed class RunSettings : CommandSettings
     [Description("Data cache (default $MEMSCORE_CACHE, else ~/.cache/memscore)")]
     public string? CacheDir { get; init; }
 
+    [CommandOption("--checkpoint-every <N>")]
+    [Description("Save a running task's state every N epochs so a crash loses at most N epochs (default 1; 0 = never). Results do not depend on it")]
+    public int CheckpointEvery { get; init; } = 1;
+
     [CommandOption("--top <N>")]
     [Description("How many of the most memorized examples to print (default 10)")]
     public int Top { get; init; } = 10;

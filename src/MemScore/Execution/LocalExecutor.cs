@@ -9,7 +9,8 @@ using static TorchSharp.torch;
 
 namespace MemScore.Execution;
 
-public sealed record RunRequest(ExperimentConfig Config, string OutputDirectory, string? CacheDirectory = null);
+/// <param name="CheckpointEvery">Save a running task's state every this many epochs (0 = never). Does not change results.</param>
+public sealed record RunRequest(ExperimentConfig Config, string OutputDirectory, string? CacheDirectory = null, int CheckpointEvery = 1);
 
 public sealed record RunOutcome(RunFolder Folder, RunManifest Manifest, Scores Scores, int TasksRun, int TasksReused, TimeSpan Elapsed);
 
@@ -26,10 +27,14 @@ public sealed class LocalExecutor(DatasetRegistry datasets, ModelRegistry models
         var clock = Stopwatch.StartNew();
         var config = request.Config;
         ConfigValidator.Validate(config, datasets, models);
+        if (request.CheckpointEvery < 0)
+            throw new InvalidConfigurationException($"checkpoint-every = {request.CheckpointEvery}: expected an integer >= 0");
         var folder = new RunFolder(request.OutputDirectory);
         var previous = File.Exists(folder.ManifestPath) ? RunManifest.Read(folder.ManifestPath) : null;
         if (previous is not null) RefuseDifferentConfig(folder, previous, config);
         folder.EnsureWritable();
+        using var runLock = RunLock.Acquire(folder.Root);
+        folder.DeleteLeftovers();
         DenormalFlushing.SetForCurrentThread(true);
         set_num_threads(config.Threads);
 
@@ -63,8 +68,11 @@ public sealed class LocalExecutor(DatasetRegistry datasets, ModelRegistry models
                 progress?.Report(new RunProgress(RunStage.TaskStarted, done, taskCount, task));
                 var taskProgress = progress is null ? null
                     : new SynchronousProgress<Training.TaskProgress>(p => progress.Report(new RunProgress(RunStage.TaskUpdate, done, taskCount, task, p)));
-                result = runner.Run(task, taskProgress, cancellation);
+                var checkpointing = request.CheckpointEvery > 0 ? new TaskCheckpointing(folder.CheckpointPath(task), request.CheckpointEvery) : null;
+                result = runner.Run(task, checkpointing, taskProgress, cancellation);
                 TaskResultFile.Write(path, result);
+                FaultInjection.Reached("task-saved");
+                if (File.Exists(folder.CheckpointPath(task))) File.Delete(folder.CheckpointPath(task));
                 run++;
                 progress?.Report(new RunProgress(RunStage.TaskFinished, ++done, taskCount, task, Seconds: result.Seconds));
             }
@@ -72,6 +80,7 @@ public sealed class LocalExecutor(DatasetRegistry datasets, ModelRegistry models
         }
         progress?.Report(new RunProgress(RunStage.Aggregating, done, taskCount));
         var scores = accumulator.ToScores(data.Labels, data.SourceIndices);
+        FaultInjection.Reached("aggregation");
         ScoreFiles.WriteAll(folder, scores);
         progress?.Report(new RunProgress(RunStage.Done, done, taskCount));
         return new RunOutcome(folder, manifest, scores, run, reused, clock.Elapsed);

@@ -1,4 +1,6 @@
+using MemScore.Core;
 using MemScore.Likelihood;
+using MemScore.Storage;
 using MemScore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -9,7 +11,7 @@ namespace MemScore.Models;
 /// Trains any <see cref="IVariationalNetwork"/> by maximising the ELBO with Adam and scores it with
 /// the importance-sampling estimator (METHOD.md section 3).
 /// </summary>
-public sealed class VariationalDensityModel : IDensityModel
+public sealed class VariationalDensityModel : IDensityModel, ICheckpointable
 {
     readonly nn.Module _module;
     readonly IVariationalNetwork _network;
@@ -70,6 +72,56 @@ public sealed class VariationalDensityModel : IDensityModel
         _module.eval();
         using var _ = no_grad();
         return ImportanceSampler.LogMarginal(_network, batch, _importanceSamples, noise);
+    }
+
+    public IReadOnlyDictionary<string, NpyArray> SaveState()
+    {
+        var state = new Dictionary<string, NpyArray>();
+        foreach (var (name, parameter) in _module.named_parameters())
+            state["param." + name] = ToNpy(parameter);
+        foreach (var (name, first, second) in _optimizer.State())
+        {
+            state["adam_m." + name] = ToNpy(first);
+            state["adam_v." + name] = ToNpy(second);
+        }
+        state["adam_step"] = NpyArray.FromInt64([_optimizer.Step]);
+        return state;
+    }
+
+    static NpyArray ToNpy(Tensor t)
+    {
+        using var cpu = t.detach().cpu().contiguous();
+        return NpyArray.FromFloats(cpu.data<float>().ToArray(), t.shape);
+    }
+
+    public void LoadState(IReadOnlyDictionary<string, NpyArray> state, string source)
+    {
+        float[] Read(string key, long[] shape)
+        {
+            if (!state.TryGetValue(key, out var array)) throw new InvalidInputException(source, $"checkpoint lacks '{key}'");
+            if (array.Descr != "<f4") throw new InvalidInputException(source, $"'{key}' has dtype {array.Descr}, expected <f4");
+            if (!array.Shape.SequenceEqual(shape))
+                throw new InvalidInputException(source, $"'{key}' has shape ({string.Join(", ", array.Shape)}), the model expects ({string.Join(", ", shape)})");
+            return array.ToFloats();
+        }
+        var moments = new Dictionary<string, (float[] First, float[] Second)>();
+        var weights = new List<(Tensor Target, float[] Values)>();
+        foreach (var (name, parameter) in _module.named_parameters())
+        {
+            weights.Add((parameter, Read("param." + name, parameter.shape)));
+            moments[name] = (Read("adam_m." + name, parameter.shape), Read("adam_v." + name, parameter.shape));
+        }
+        if (!state.TryGetValue("adam_step", out var stepArray) || stepArray.Length != 1)
+            throw new InvalidInputException(source, "checkpoint lacks 'adam_step'");
+        long step = stepArray.ToInt64()[0];
+        if (step < 0) throw new InvalidInputException(source, $"'adam_step' is {step}, expected >= 0");
+        using (no_grad())
+            foreach (var (target, values) in weights)
+            {
+                using var source_ = tensor(values, target.shape);
+                target.copy_(source_);
+            }
+        _optimizer.Restore(step, moments);
     }
 
     public void Dispose()

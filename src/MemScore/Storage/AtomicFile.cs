@@ -1,3 +1,5 @@
+using MemScore.Core;
+
 namespace MemScore.Storage;
 
 /// <summary>
@@ -17,15 +19,33 @@ public static class AtomicFile
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
+                FaultInjection.BeforeWrite(path);
                 writeContent(stream);
                 stream.Flush(flushToDisk: true);
             }
+            FaultInjection.Reached("atomic-write");
             File.Move(temp, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new MemScoreException(ErrorKind.RunFolder,
+                $"{path}: could not write: {e.Message}; finished work is kept, fix the cause (disk space, permissions) and rerun to resume", e);
         }
         finally
         {
-            if (File.Exists(temp)) File.Delete(temp);
+            try { if (File.Exists(temp)) File.Delete(temp); } catch (IOException) { }
         }
+    }
+
+    /// <summary>Temporary files are named ".NAME.PID.GUID.tmp"; those left by a killed process can be deleted.</summary>
+    public static bool IsTemporaryName(string fileName) => fileName.StartsWith('.') && fileName.EndsWith(".tmp", StringComparison.Ordinal);
+
+    /// <summary>Deletes temporary files left in <paramref name="directory"/> by a killed writer (call while holding the run lock).</summary>
+    public static void DeleteLeftovers(string directory)
+    {
+        if (!Directory.Exists(directory)) return;
+        foreach (string file in Directory.EnumerateFiles(directory))
+            if (IsTemporaryName(Path.GetFileName(file))) File.Delete(file);
     }
 
     public static void WriteAllText(string path, string text) =>

@@ -6,7 +6,9 @@ namespace MemScore.Storage;
 /// <summary>
 /// Layout of a run folder:
 ///   run.json                   manifest (written before training)
+///   run.lock                   held while a process works on the folder
 ///   tasks/r{repeat}_f{fold}.npz one file per finished task
+///   checkpoints/r{repeat}_f{fold}.npz state of an unfinished task (deleted when it finishes)
 ///   scores.csv                 U, V, M per example at the last evaluation epoch
 ///   scores_by_epoch.csv        the same for every evaluation epoch
 ///   summary.npz                U, V, M [n, evaluations], C (labels), epochs, index, n_in, n_out
@@ -27,6 +29,15 @@ public sealed class RunFolder
     public string ScoresByEpochCsvPath => Path.Combine(Root, "scores_by_epoch.csv");
     public string SummaryPath => Path.Combine(Root, "summary.npz");
     public string TaskPath(TaskId task) => Path.Combine(TasksDirectory, task.FileStem + ".npz");
+    public string CheckpointsDirectory => Path.Combine(Root, "checkpoints");
+    public string CheckpointPath(TaskId task) => Path.Combine(CheckpointsDirectory, task.FileStem + ".npz");
+
+    /// <summary>Removes temporary files a killed process left behind (call while holding the run lock).</summary>
+    public void DeleteLeftovers()
+    {
+        foreach (string directory in new[] { Root, TasksDirectory, CheckpointsDirectory })
+            AtomicFile.DeleteLeftovers(directory);
+    }
 
     /// <summary>Creates the folders and proves they are writable, before any work starts.</summary>
     public void EnsureWritable()
@@ -35,6 +46,7 @@ public sealed class RunFolder
         {
             Directory.CreateDirectory(Root);
             Directory.CreateDirectory(TasksDirectory);
+            Directory.CreateDirectory(CheckpointsDirectory);
             string probe = Path.Combine(Root, $".write-probe-{Environment.ProcessId}");
             File.WriteAllText(probe, "");
             File.Delete(probe);

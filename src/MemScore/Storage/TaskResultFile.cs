@@ -47,6 +47,8 @@ public static class TaskResultFile
         var values = logp.ToDoubles();
         int evaluations = (int)logp.Shape[0], n = (int)logp.Shape[1];
         var rows = Enumerable.Range(0, evaluations).Select(e => values.AsSpan(e * n, n).ToArray()).ToArray();
+        int bad = Array.FindIndex(values, v => !double.IsFinite(v));
+        if (bad >= 0) throw new InvalidInputException(path, $"'logp' holds {values[bad]} at evaluation {bad / Math.Max(n, 1)}, example {bad % Math.Max(n, 1)}; delete the file to retrain the task");
         var epochs = Array.ConvertAll(Get("epochs").ToInt64(), v => (int)v);
         if (epochs.Length != evaluations) throw new InvalidInputException(path, $"'epochs' has {epochs.Length} entries, 'logp' has {evaluations} rows");
         var heldOut = Array.ConvertAll(Get("held_out").ToInt64(), v => (int)v);

@@ -9,7 +9,11 @@ public static class CliProcess
 {
     public static CliResult Run(params string[] args) => Run(null, args);
 
-    public static CliResult Run(IDictionary<string, string>? environment, params string[] args)
+    public static CliResult Run(IDictionary<string, string>? environment, params string[] args) =>
+        RunAndKill(environment, null, args) ?? throw new InvalidOperationException("not killed, so a result exists");
+
+    /// <summary>Starts the CLI; kills it with SIGKILL after <paramref name="killAfter"/> if still running (then returns null).</summary>
+    public static CliResult? RunAndKill(IDictionary<string, string>? environment, TimeSpan? killAfter, params string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "MemScore.Cli.dll");
         var start = new ProcessStartInfo("dotnet")
@@ -25,6 +29,12 @@ public static class CliProcess
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
+        if (killAfter is { } delay && !process.WaitForExit(delay))
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            return null;
+        }
         if (!process.WaitForExit(TimeSpan.FromMinutes(10)))
         {
             process.Kill(entireProcessTree: true);

@@ -1,0 +1,33 @@
+using System.Diagnostics;
+
+namespace MemScore.Core;
+
+/// <summary>
+/// Test hook for crash and disk-fault tests, driven by the MEMSCORE_FAULT environment variable
+/// (unset in normal use, then every call is a no-op):
+///   kill:POINT[:N]     the process kills itself (SIGKILL) the Nth time (default 1st) POINT is reached
+///   io:SUBSTRING       writes to paths containing SUBSTRING fail with "No space left on device"
+/// Points: "atomic-write" (temp file written, not yet renamed), "checkpoint", "task-saved",
+/// "aggregation".
+/// </summary>
+public static class FaultInjection
+{
+    static readonly string? Spec = Environment.GetEnvironmentVariable("MEMSCORE_FAULT");
+    static int s_hits;
+
+    public static void Reached(string point)
+    {
+        if (Spec is null || !Spec.StartsWith("kill:", StringComparison.Ordinal)) return;
+        var parts = Spec.Split(':');
+        if (parts[1] != point) return;
+        int target = parts.Length > 2 && int.TryParse(parts[2], out int n) ? n : 1;
+        if (Interlocked.Increment(ref s_hits) == target) Process.GetCurrentProcess().Kill();
+    }
+
+    public static void BeforeWrite(string path)
+    {
+        if (Spec is null || !Spec.StartsWith("io:", StringComparison.Ordinal)) return;
+        if (path.Contains(Spec[3..], StringComparison.Ordinal))
+            throw new IOException($"No space left on device (injected fault for {path})");
+    }
+}

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using MemScore.Core;
+
+namespace MemScore.Storage;
+
+/// <summary>
+/// An exclusive lock on a run folder: run.lock holds the owner's pid, host and start time. A second
+/// process fails fast naming the holder. A lock whose process is gone (same host, pid not running)
+/// is stale and taken over. On shared filesystems across hosts, a lock from another host is never
+/// presumed stale: delete it by hand once you are sure its job has ended.
+/// </summary>
+public sealed class RunLock : IDisposable
+{
+    sealed record Owner(int Pid, string Host, string StartedUtc);
+
+    readonly string _path;
+    bool _released;
+
+    RunLock(string path) => _path = path;
+
+    public static RunLock Acquire(string runDirectory)
+    {
+        Directory.CreateDirectory(runDirectory);
+        string path = Path.Combine(runDirectory, "run.lock");
+        for (int attempt = 0; attempt < 2; attempt++)
+        {
+            if (TryCreate(path)) return new RunLock(path);
+            var owner = ReadOwner(path);
+            if (owner is null || IsStale(owner))
+            {
+                File.Delete(path);
+                continue;
+            }
+            throw new MemScoreException(ErrorKind.RunFolder,
+                $"{runDirectory}: in use by process {owner.Pid} on host {owner.Host} since {owner.StartedUtc}; " +
+                "wait for it to finish (or stop it) and rerun");
+        }
+        throw new MemScoreException(ErrorKind.RunFolder, $"{runDirectory}: another process took the run lock at the same moment; retry");
+    }
+
+    static bool TryCreate(string path)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+            var owner = new Owner(Environment.ProcessId, Environment.MachineName,
+                DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+            JsonSerializer.Serialize(stream, owner);
+            stream.Flush(flushToDisk: true);
+            return true;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            return false;
+        }
+    }
+
+    static Owner? ReadOwner(string path)
+    {
+        try
+        {
+            var owner = JsonSerializer.Deserialize<Owner>(File.ReadAllText(path));
+            if (owner is not null) return owner;
+        }
+        catch (Exception e) when (e is JsonException or IOException) { }
+        // Unreadable: either being written right now, or left half-written by a killed process.
+        bool old = File.Exists(path) && DateTime.UtcNow - File.GetLastWriteTimeUtc(path) > TimeSpan.FromSeconds(10);
+        return old ? null : new Owner(-1, "unknown", "a moment ago");
+    }
+
+    static bool IsStale(Owner owner)
+    {
+        if (owner.Pid <= 0 || owner.Host != Environment.MachineName) return false;
+        try
+        {
+            using var process = Process.GetProcessById(owner.Pid);
+            return process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return true;   // no such process
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_released) return;
+        _released = true;
+        try { File.Delete(_path); } catch (IOException) { }
+    }
+}

@@ -1,0 +1,51 @@
+using System.Text.Json;
+using MemScore.Core;
+using MemScore.Memorization;
+
+namespace MemScore.Storage;
+
+/// <summary>Where an interrupted task stands: completed epochs, losses and evaluations so far, model state.</summary>
+public sealed record TaskCheckpoint(TaskId Task, string ConfigHash, int CompletedEpochs, double[] TrainLoss, double[][] LogLikelihoods,
+    IReadOnlyDictionary<string, NpyArray> ModelState);
+
+/// <summary>
+/// checkpoints/r{repeat}_f{fold}.npz: the model's arrays plus epoch, train_loss, logp and meta.
+/// Written atomically; only numeric arrays are read back (no object deserialization).
+/// </summary>
+public static class TaskCheckpointFile
+{
+    sealed record Meta(int Repeat, int Fold, string ConfigHash);
+    static readonly string[] Reserved = ["epoch", "train_loss", "logp", "meta"];
+
+    public static void Write(string path, TaskCheckpoint checkpoint, int examples)
+    {
+        var arrays = new Dictionary<string, NpyArray>(checkpoint.ModelState)
+        {
+            ["epoch"] = NpyArray.FromInt64([checkpoint.CompletedEpochs]),
+            ["train_loss"] = NpyArray.FromDoubles(checkpoint.TrainLoss),
+            ["logp"] = NpyArray.FromDoubles(checkpoint.LogLikelihoods.SelectMany(r => r).ToArray(), checkpoint.LogLikelihoods.Length, examples),
+            ["meta"] = NpyArray.FromBytes(JsonSerializer.SerializeToUtf8Bytes(new Meta(checkpoint.Task.Repeat, checkpoint.Task.Fold, checkpoint.ConfigHash))),
+        };
+        AtomicFile.Write(path, stream => Npz.WriteTo(stream, arrays));
+    }
+
+    public static TaskCheckpoint Read(string path, int examples)
+    {
+        var arrays = Npz.Read(path);
+        NpyArray Get(string key) => arrays.TryGetValue(key, out var a) ? a : throw new InvalidInputException(path, $"checkpoint lacks '{key}'");
+        Meta meta;
+        try { meta = JsonSerializer.Deserialize<Meta>(Get("meta").Data) ?? throw new JsonException("null"); }
+        catch (JsonException e) { throw new InvalidInputException(path, $"unreadable checkpoint metadata: {e.Message}", e); }
+        int epoch = (int)Get("epoch").ToInt64()[0];
+        var losses = Get("train_loss").ToDoubles();
+        if (epoch < 1 || losses.Length != epoch) throw new InvalidInputException(path, $"checkpoint says epoch {epoch} but holds {losses.Length} losses");
+        var logp = Get("logp");
+        if (logp.Shape.Length != 2 || logp.Shape[1] != examples)
+            throw new InvalidInputException(path, $"'logp' has shape ({string.Join(", ", logp.Shape)}), expected (k, {examples})");
+        var values = logp.ToDoubles();
+        var rows = Enumerable.Range(0, (int)logp.Shape[0]).Select(e => values.AsSpan(e * examples, examples).ToArray()).ToArray();
+        if (rows.Any(r => r.Any(v => !double.IsFinite(v)))) throw new InvalidInputException(path, "'logp' holds non-finite values");
+        var state = arrays.Where(kv => !Reserved.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
+        return new TaskCheckpoint(new TaskId(meta.Repeat, meta.Fold), meta.ConfigHash, epoch, losses, rows, state);
+    }
+}

@@ -1,0 +1,88 @@
+using MemScore.Core;
+using MemScore.Storage;
+using MemScore.Tests.Support;
+using Xunit.Abstractions;
+
+namespace MemScore.Tests.Execution;
+
+/// <summary>
+/// SIGKILL the real CLI at 25 points (20 random times plus 5 injected points: mid-write of a file,
+/// right after a checkpoint, right after a task result, during aggregation), resume each time, and
+/// require bit-identical final scores. After every kill, every named file in the run folder must be
+/// complete (temporary ".*.tmp" files may remain; the next start deletes them).
+/// </summary>
+public class KillAndResumeTests(ITestOutputHelper output)
+{
+    static readonly string[] Args = ["run", "--limit", "600", "--folds", "2", "--repeats", "2", "--epochs", "4", "--eval-every", "2",
+        "--is-samples", "16", "--threads", "2", "--checkpoint-every", "1"];
+
+    [Fact]
+    public void Killed_runs_resume_to_bit_identical_scores()
+    {
+        using var dir = new TempDirectory();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var reference = CliProcess.Run([.. Args, "--out", dir["reference"]]);
+        double referenceSeconds = clock.Elapsed.TotalSeconds;
+        Assert.True(reference.ExitCode == 0, reference.StdErr);
+        byte[] expectedScores = File.ReadAllBytes(Path.Combine(dir["reference"], "scores.csv"));
+
+        string run = dir["killed"];
+        var rng = new SplitMix64(20261129);
+        int kills = 0;
+        var injected = new[] { "kill:atomic-write:1", "kill:checkpoint:2", "kill:atomic-write:4", "kill:task-saved:1", "kill:aggregation:1" };
+        foreach (string fault in injected)
+        {
+            var result = CliProcess.RunAndKill(new Dictionary<string, string> { ["MEMSCORE_FAULT"] = fault }, null, [.. Args, "--out", run]);
+            Assert.NotNull(result);
+            Assert.NotEqual(0, result.ExitCode);   // killed by itself
+            kills++;
+            AssertEveryNamedFileIsComplete(run);
+        }
+        int completed = 0, randomKills = 0;
+        for (int i = 0; i < 60 && randomKills < 20; i++)
+        {
+            // Uniform over the duration of an uninterrupted run; a run that completes first is
+            // checked and restarted from scratch, so later kills again land in every phase.
+            var delay = TimeSpan.FromSeconds(0.3 + (referenceSeconds - 0.3) * rng.NextDouble());
+            var result = CliProcess.RunAndKill(null, delay, [.. Args, "--out", run]);
+            AssertEveryNamedFileIsComplete(run);
+            if (result is null) { kills++; randomKills++; continue; }
+            Assert.True(result.ExitCode == 0, result.StdErr);
+            Assert.Equal(expectedScores, File.ReadAllBytes(Path.Combine(run, "scores.csv")));
+            Directory.Delete(run, recursive: true);
+            completed++;
+        }
+        output.WriteLine($"{completed} resumed runs completed before their kill time");
+        output.WriteLine($"{kills} kills");
+        Assert.True(randomKills >= 20, $"only {randomKills} runs were killed at random times");
+        Assert.True(completed >= 1, "at least one chain of kills must have been resumed to completion and compared");
+
+        var final = CliProcess.Run([.. Args, "--out", run]);
+        Assert.True(final.ExitCode == 0, final.StdErr);
+        Assert.Equal(expectedScores, File.ReadAllBytes(Path.Combine(run, "scores.csv")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(dir["reference"], "summary.npz")), File.ReadAllBytes(Path.Combine(run, "summary.npz")));
+        Assert.Empty(Directory.GetFiles(Path.Combine(run, "checkpoints")));
+        Assert.False(File.Exists(Path.Combine(run, "run.lock")));
+    }
+
+    static void AssertEveryNamedFileIsComplete(string run)
+    {
+        if (!Directory.Exists(run)) return;
+        foreach (string file in Directory.EnumerateFiles(run, "*", SearchOption.AllDirectories))
+        {
+            string name = Path.GetFileName(file);
+            if (AtomicFile.IsTemporaryName(name) || name == "run.lock") continue;
+            string folder = Path.GetFileName(Path.GetDirectoryName(file)!);
+            switch (folder, name)
+            {
+                case (_, "run.json"): RunManifest.Read(file); break;
+                case ("tasks", _): TaskResultFile.Read(file); break;
+                case ("checkpoints", _): TaskCheckpointFile.Read(file, 600); break;
+                case (_, "summary.npz"): Assert.Equal(600, Npz.Read(file)["M"].Shape[0]); break;
+                case (_, "scores.csv"): Assert.Equal(601, File.ReadAllLines(file).Length); break;
+                case (_, "scores_by_epoch.csv"): Assert.Equal(1201, File.ReadAllLines(file).Length); break;
+                default: Assert.Fail($"unexpected file {file}"); break;
+            }
+        }
+    }
+}
