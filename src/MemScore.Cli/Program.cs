@@ -24,6 +24,16 @@ namespace MemScore.Cli
                     .WithDescription("Train L x K fold models, estimate log p(x) of every example, write memorization scores. " + ExitCodes.Help)
                     .WithExample("run")
                     .WithExample("run", "--dataset", "fashion-mnist", "--limit", "2000", "--folds", "5", "--repeats", "1", "--epochs", "3");
+                c.AddCommand<PlanCommand>("plan").WithDescription("Create a run folder (run.json, plan.json) with the flags of `run`; trains nothing.");
+                c.AddCommand<TaskCommand>("task").WithDescription("Run one task of a planned run (--index or $SLURM_ARRAY_TASK_ID); idempotent.");
+                c.AddCommand<AggregateCommand>("aggregate").WithDescription("Scores from the finished tasks of a run, with coverage.");
+                c.AddCommand<StatusCommand>("status").WithDescription("Tasks done / running / pending / failed / missing, with failures' last lines.");
+                c.AddBranch("slurm", slurm =>
+                {
+                    slurm.SetDescription("Run a planned run folder as a Slurm job array.");
+                    slurm.AddCommand<SlurmSubmitCommand>("submit").WithDescription("Submit an array over the unfinished tasks.");
+                    slurm.AddCommand<SlurmSubmitCommand>("resubmit").WithDescription("Submit the failed or missing tasks again (same options as the last submission).");
+                });
                 c.AddCommand<ModelsCommand>("models").WithDescription("List model families.");
                 c.AddCommand<DatasetsCommand>("datasets").WithDescription("List datasets.");
             });

@@ -29,6 +29,15 @@ public static class ProgressView
         if (line is not null) Console.Error.WriteLine($"{DateTime.Now:HH:mm:ss} {line}");
     });
 
+    /// <summary>Plain lines for one task (Slurm logs).</summary>
+    public static IProgress<TaskProgress> PlainTaskLines(int index, int count) => new SynchronousProgress<TaskProgress>(u =>
+    {
+        if (u.Phase == TaskPhase.Training)
+            Console.Error.WriteLine($"{DateTime.Now:HH:mm:ss} task {index}/{count} {u.Task}: epoch {u.Epoch}/{u.Epochs} loss {u.Loss:F3} rss {Environment.WorkingSet / (1 << 20)} MB");
+        else if (u.Done == u.Total)
+            Console.Error.WriteLine($"{DateTime.Now:HH:mm:ss} task {index}/{count} {u.Task}: log p(x) of {u.Total} examples at epoch {u.Epoch}");
+    });
+
     public static T RunWithBars<T>(Func<IProgress<RunProgress>, T> work)
     {
         T result = default!;

@@ -18,7 +18,7 @@ public sealed class RunCommand : Command<RunSettings>
         var datasets = DatasetRegistry.CreateDefault();
         var models = ModelRegistry.CreateDefault();
         ConfigValidator.Validate(config, datasets, models);
-        string output = settings.Out ?? Path.Combine("runs", $"{config.Dataset}-{config.Hash()}");
+        string output = settings.Out ?? DefaultOutput(config);
         var request = new RunRequest(config, output, settings.CacheDir, settings.CheckpointEvery);
         var executor = new LocalExecutor(datasets, models);
 
@@ -31,6 +31,8 @@ public sealed class RunCommand : Command<RunSettings>
         PrintSummary(outcome, Math.Max(0, settings.Top));
         return ExitCodes.Success;
     }
+
+    public static string DefaultOutput(MemScore.Configuration.ExperimentConfig config) => Path.Combine("runs", $"{config.Dataset}-{config.Hash()}");
 
     static void PrintSummary(RunOutcome outcome, int top)
     {

@@ -7,6 +7,7 @@ namespace MemScore.Core;
 /// (unset in normal use, then every call is a no-op):
 ///   kill:POINT[:N]     the process kills itself (SIGKILL) the Nth time (default 1st) POINT is reached
 ///   io:SUBSTRING       writes to paths containing SUBSTRING fail with "No space left on device"
+///   fail-task:I[,J..]  tasks with these plan indices fail at start (Slurm failure tests)
 /// Points: "atomic-write" (temp file written, not yet renamed), "checkpoint", "task-saved",
 /// "aggregation".
 /// </summary>
@@ -22,6 +23,13 @@ public static class FaultInjection
         if (parts[1] != point) return;
         int target = parts.Length > 2 && int.TryParse(parts[2], out int n) ? n : 1;
         if (Interlocked.Increment(ref s_hits) == target) Process.GetCurrentProcess().Kill();
+    }
+
+    public static void FailTaskIfRequested(int index)
+    {
+        if (Spec is null || !Spec.StartsWith("fail-task:", StringComparison.Ordinal)) return;
+        if (Spec["fail-task:".Length..].Split(',').Contains(index.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            throw new InvalidOperationException($"injected failure of task {index}");
     }
 
     public static void BeforeWrite(string path)

@@ -6,6 +6,7 @@ namespace MemScore.Storage;
 /// <summary>
 /// Layout of a run folder:
 ///   run.json                   manifest (written before training)
+///   plan.json                  task index -> repeat, fold (the Slurm array index)
 ///   run.lock                   held while a process works on the folder
 ///   tasks/r{repeat}_f{fold}.npz one file per finished task
 ///   checkpoints/r{repeat}_f{fold}.npz state of an unfinished task (deleted when it finishes)
@@ -24,6 +25,10 @@ public sealed class RunFolder
     }
 
     public string ManifestPath => Path.Combine(Root, "run.json");
+    public string PlanPath => Path.Combine(Root, "plan.json");
+    public string SlurmDirectory => Path.Combine(Root, "slurm");
+    public string TaskLockPath(TaskId task) => Path.Combine(TasksDirectory, task.FileStem + ".lock");
+    public string TaskFailurePath(TaskId task) => Path.Combine(TasksDirectory, task.FileStem + ".failed.json");
     public string TasksDirectory => Path.Combine(Root, "tasks");
     public string ScoresCsvPath => Path.Combine(Root, "scores.csv");
     public string ScoresByEpochCsvPath => Path.Combine(Root, "scores_by_epoch.csv");

@@ -20,10 +20,13 @@ public sealed class RunLock : IDisposable
 
     RunLock(string path) => _path = path;
 
-    public static RunLock Acquire(string runDirectory)
+    public static RunLock Acquire(string runDirectory) => AcquireFile(Path.Combine(runDirectory, "run.lock"), runDirectory);
+
+    /// <summary>Locks one file path (e.g. a single task's lock); <paramref name="subject"/> names what is locked in errors.</summary>
+    public static RunLock AcquireFile(string path, string subject)
     {
-        Directory.CreateDirectory(runDirectory);
-        string path = Path.Combine(runDirectory, "run.lock");
+        string runDirectory = subject;
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         for (int attempt = 0; attempt < 2; attempt++)
         {
             if (TryCreate(path)) return new RunLock(path);

@@ -20,7 +20,8 @@ public sealed record RunManifest(
     string TorchSharpVersion,
     string LibTorchVersion,
     string Device,
-    DateTimeOffset CreatedUtc)
+    DateTimeOffset CreatedUtc,
+    string? CacheDirectory = null)
 {
     public static RunManifest Create(ExperimentConfig config, string datasetHash, int examples, long[] imageShape) => new(
         config, config.Hash(), datasetHash, examples, imageShape,
@@ -47,6 +48,7 @@ public sealed record RunManifest(
             ["device"] = Device,
             ["threads"] = Config.Threads,
             ["created_utc"] = CreatedUtc.ToString("O"),
+            ["cache_dir"] = CacheDirectory,
         };
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
@@ -67,7 +69,8 @@ public sealed record RunManifest(
                 versions["torchsharp"]!.GetValue<string>(),
                 versions["libtorch"]!.GetValue<string>(),
                 root["device"]!.GetValue<string>(),
-                DateTimeOffset.Parse(root["created_utc"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
+                DateTimeOffset.Parse(root["created_utc"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture),
+                root["cache_dir"]?.GetValue<string>());
         }
         catch (Exception e) when (e is JsonException or NullReferenceException or InvalidOperationException or FormatException)
         {

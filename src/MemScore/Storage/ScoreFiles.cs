@@ -16,7 +16,8 @@ public static class ScoreFiles
         WriteSummary(folder.SummaryPath, scores);
     }
 
-    static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+    /// <summary>Round-trip text; an empty field where an example has no value (partial aggregation).</summary>
+    static string F(double v) => double.IsNaN(v) ? "" : v.ToString("R", CultureInfo.InvariantCulture);
 
     static void Row(StringBuilder sb, Scores s, int i, int column)
     {

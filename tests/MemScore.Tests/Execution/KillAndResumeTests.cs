@@ -71,11 +71,12 @@ public class KillAndResumeTests(ITestOutputHelper output)
         foreach (string file in Directory.EnumerateFiles(run, "*", SearchOption.AllDirectories))
         {
             string name = Path.GetFileName(file);
-            if (AtomicFile.IsTemporaryName(name) || name == "run.lock") continue;
+            if (AtomicFile.IsTemporaryName(name) || name.EndsWith(".lock", StringComparison.Ordinal)) continue;
             string folder = Path.GetFileName(Path.GetDirectoryName(file)!);
             switch (folder, name)
             {
                 case (_, "run.json"): RunManifest.Read(file); break;
+                case (_, "plan.json"): Assert.Equal(4, System.Text.Json.JsonDocument.Parse(File.ReadAllText(file)).RootElement.GetProperty("tasks").GetArrayLength()); break;
                 case ("tasks", _): TaskResultFile.Read(file); break;
                 case ("checkpoints", _): TaskCheckpointFile.Read(file, 600); break;
                 case (_, "summary.npz"): Assert.Equal(600, Npz.Read(file)["M"].Shape[0]); break;

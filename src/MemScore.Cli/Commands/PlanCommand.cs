@@ -1,0 +1,22 @@
+using MemScore.Data;
+using MemScore.Execution;
+using MemScore.Models;
+using Spectre.Console.Cli;
+
+namespace MemScore.Cli.Commands;
+
+/// <summary>`memscore plan`: same flags as run; creates run.json and plan.json, trains nothing.</summary>
+public sealed class PlanCommand : Command<RunSettings>
+{
+    public override int Execute(CommandContext context, RunSettings settings, CancellationToken cancellation)
+    {
+        var config = settings.ResolveConfig();
+        string output = settings.Out ?? RunCommand.DefaultOutput(config);
+        var datasets = DatasetRegistry.CreateDefault();
+        using var run = new RunPlanner(datasets, ModelRegistry.CreateDefault())
+            .Plan(new RunRequest(config, output, settings.CacheDir, settings.CheckpointEvery));
+        Console.WriteLine($"Planned {run.TaskCount} tasks ({config.Repeats} repeats x {config.Folds} folds) on {run.Data.Count} examples in {run.Folder.Root}");
+        Console.WriteLine($"Next: memscore run --out {run.Folder.Root}   (here)  or  memscore slurm submit {run.Folder.Root}   (cluster)");
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,104 @@
+using System.ComponentModel;
+using MemScore.Core;
+using MemScore.Data;
+using MemScore.Execution;
+using MemScore.Execution.Slurm;
+using MemScore.Storage;
+using Spectre.Console.Cli;
+
+namespace MemScore.Cli.Commands;
+
+public class RunFolderSettings : CommandSettings
+{
+    [CommandArgument(0, "<RUN>")]
+    [Description("Run folder")]
+    public string Run { get; init; } = "";
+
+    [CommandOption("--cache-dir <DIR>")]
+    [Description("Data cache (default: the one recorded in run.json)")]
+    public string? CacheDir { get; init; }
+}
+
+/// <summary>`memscore aggregate RUN`: scores from whatever tasks have finished, with their coverage.</summary>
+public sealed class AggregateCommand : Command<RunFolderSettings>
+{
+    public override int Execute(CommandContext context, RunFolderSettings settings, CancellationToken cancellation)
+    {
+        using var run = RunContext.Open(settings.Run, DatasetRegistry.CreateDefault(), settings.CacheDir);
+        using var folderLock = RunLock.Acquire(run.Folder.Root);
+        var outcome = Aggregator.Aggregate(run, allowPartial: true);
+        Console.WriteLine($"Coverage: {outcome.Coverage}");
+        Console.WriteLine($"Wrote {run.Folder.ScoresCsvPath}, {run.Folder.ScoresByEpochCsvPath}, {run.Folder.SummaryPath}");
+        if (!outcome.Coverage.Complete) Console.WriteLine("Partial: rerun `memscore aggregate` when the remaining tasks finish.");
+        return ExitCodes.Success;
+    }
+}
+
+/// <summary>`memscore status RUN`: done / running / pending / failed / missing tasks, with the failures' last lines.</summary>
+public sealed class StatusCommand : Command<RunFolderSettings>
+{
+    public override int Execute(CommandContext context, RunFolderSettings settings, CancellationToken cancellation)
+    {
+        using var run = RunContext.Open(settings.Run, DatasetRegistry.CreateDefault(), settings.CacheDir);
+        var statuses = new SlurmBackend(new ProcessRunner()).Status(run);
+        Console.WriteLine($"{run.Folder.Root}: {run.TaskCount} tasks");
+        foreach (var state in Enum.GetValues<TaskState>())
+        {
+            var of = statuses.Where(s => s.State == state).Select(s => s.Index).ToArray();
+            Console.WriteLine($"  {state.ToString().ToLowerInvariant(),-8} {of.Length,4}  {(of.Length > 0 ? SlurmBackend.CompressRanges(of) : "")}");
+        }
+        foreach (var failed in statuses.Where(s => s.State == TaskState.Failed))
+            Console.WriteLine($"task {failed.Index} ({failed.Task}) failed:\n  {failed.Detail?.Replace("\n", "\n  ")}");
+        return ExitCodes.Success;
+    }
+}
+
+public sealed class SlurmSubmitSettings : RunFolderSettings
+{
+    [CommandOption("--partition <P>")] [Description("Slurm partition")] public string? Partition { get; init; }
+    [CommandOption("--gres <G>")] [Description("Generic resources, e.g. gpu:1")] public string? Gres { get; init; }
+    [CommandOption("--time <T>")] [Description("Time limit per task, e.g. 04:00:00")] public string? Time { get; init; }
+    [CommandOption("--max-parallel <N>")] [Description("Run at most N tasks at once (%N throttle)")] public int? MaxParallel { get; init; }
+    [CommandOption("--dry-run")] [Description("Write and print the sbatch script, do not submit")] public bool DryRun { get; init; }
+}
+
+/// <summary>`memscore slurm submit|resubmit RUN`: an array over the unfinished tasks that are not queued.</summary>
+public sealed class SlurmSubmitCommand : Command<SlurmSubmitSettings>
+{
+    public override int Execute(CommandContext context, SlurmSubmitSettings settings, CancellationToken cancellation)
+    {
+        using var run = RunContext.Open(settings.Run, DatasetRegistry.CreateDefault(), settings.CacheDir);
+        var backend = new SlurmBackend(new ProcessRunner());
+        var previous = backend.Submissions(run.Folder).LastOrDefault()?.Options;
+        bool resubmit = context.Name == "resubmit";
+        var options = new SlurmOptions(settings.Partition ?? (resubmit ? previous?.Partition : null), settings.Gres ?? (resubmit ? previous?.Gres : null),
+            settings.Time ?? (resubmit ? previous?.Time : null), settings.MaxParallel ?? (resubmit ? previous?.MaxParallel : null));
+        if (options.MaxParallel is < 1) throw new InvalidConfigurationException($"max-parallel = {options.MaxParallel}: expected an integer >= 1");
+        int[] indices = backend.TasksToSubmit(run);
+        if (indices.Length == 0)
+        {
+            Console.WriteLine("Nothing to submit: every task is done, queued or running.");
+            return ExitCodes.Success;
+        }
+        string script = backend.WriteScript(run, indices, options, WorkerCommand());
+        if (settings.DryRun)
+        {
+            Console.WriteLine(File.ReadAllText(script));
+            Console.WriteLine($"(dry run: {script} written, not submitted)");
+            return ExitCodes.Success;
+        }
+        var submission = backend.Submit(run, indices, options, script);
+        Console.WriteLine($"Submitted job {submission.JobId}: tasks {SlurmBackend.CompressRanges(indices)} ({script})");
+        return ExitCodes.Success;
+    }
+
+    /// <summary>The exact program that is running now, so array tasks use the same build.</summary>
+    static string WorkerCommand()
+    {
+        string process = Environment.ProcessPath ?? throw new InvalidOperationException("unknown process path");
+        static string Q(string s) => "'" + s.Replace("'", "'\\''") + "'";
+        return Path.GetFileNameWithoutExtension(process) == "dotnet"
+            ? $"{Q(process)} exec {Q(typeof(SlurmSubmitCommand).Assembly.Location)}"
+            : Q(process);
+    }
+}

@@ -1,0 +1,80 @@
+using MemScore.Configuration;
+using MemScore.Core;
+using MemScore.Data;
+using MemScore.Memorization;
+using MemScore.Models;
+using MemScore.Storage;
+using static TorchSharp.torch;
+
+namespace MemScore.Execution;
+
+/// <summary>
+/// Everything needed to run or aggregate tasks of a planned run folder: its manifest, the data
+/// (checked against the manifest's hash) and the fold plan. Opened once per process.
+/// </summary>
+public sealed class RunContext : IDisposable
+{
+    public required RunFolder Folder { get; init; }
+    public required RunManifest Manifest { get; init; }
+    public required ExperimentData Data { get; init; }
+    public required FoldPlan Plan { get; init; }
+    public ExperimentConfig Config => Manifest.Config;
+    public int TaskCount => Plan.Folds * Plan.Repeats;
+
+    public static RunContext Open(string runDirectory, DatasetRegistry datasets, string? cacheDirectory)
+    {
+        var folder = new RunFolder(runDirectory);
+        if (!File.Exists(folder.ManifestPath))
+            throw new MemScoreException(ErrorKind.RunFolder, $"{folder.ManifestPath}: not found; create the run with `memscore plan` or `memscore run` first");
+        var manifest = RunManifest.Read(folder.ManifestPath);
+        return Open(folder, manifest, datasets, cacheDirectory);
+    }
+
+    internal static RunContext Open(RunFolder folder, RunManifest manifest, DatasetRegistry datasets, string? cacheDirectory)
+    {
+        set_num_threads(manifest.Config.Threads);
+        var data = ExperimentData.Prepare(manifest.Config, datasets, cacheDirectory ?? manifest.CacheDirectory ?? DatasetRequest.DefaultCacheDirectory());
+        return FromData(folder, manifest, data);
+    }
+
+    /// <summary>Takes ownership of <paramref name="data"/>; refuses data whose hash differs from the manifest's.</summary>
+    internal static RunContext FromData(RunFolder folder, RunManifest manifest, ExperimentData data)
+    {
+        var config = manifest.Config;
+        set_num_threads(config.Threads);
+        if (manifest.DatasetHash != data.ContentHash)
+        {
+            data.Dispose();
+            throw new MemScoreException(ErrorKind.RunFolder,
+                $"{folder.ManifestPath}: the run was made on different data (dataset hash {manifest.DatasetHash}, now {data.ContentHash}); use a new --out");
+        }
+        return new RunContext { Folder = folder, Manifest = manifest, Data = data, Plan = new FoldPlan(data.Count, config.Folds, config.Repeats, config.Seed) };
+    }
+
+    /// <summary>Task index i is repeat i / K, fold i % K (the order of the plan and of Slurm array indices).</summary>
+    public TaskId TaskAt(int index)
+    {
+        if (index < 0 || index >= TaskCount)
+            throw new InvalidConfigurationException($"index = {index}: expected 0..{TaskCount - 1} ({Plan.Repeats} repeats x {Plan.Folds} folds)");
+        return new TaskId(index / Plan.Folds, index % Plan.Folds);
+    }
+
+    public static int IndexOf(TaskId task, int folds) => task.Repeat * folds + task.Fold;
+
+    /// <summary>The finished result of <paramref name="task"/>, or null if none; foreign or broken results are errors.</summary>
+    public TaskResult? LoadResult(TaskId task)
+    {
+        string path = Folder.TaskPath(task);
+        if (!File.Exists(path)) return null;
+        var result = TaskResultFile.Read(path);
+        if (result.ConfigHash != Manifest.ConfigHash)
+            throw new MemScoreException(ErrorKind.RunFolder, $"{path}: result belongs to config {result.ConfigHash}, this run is {Manifest.ConfigHash}; delete it or use a new --out");
+        if (result.Task != task || !result.HeldOut.SequenceEqual(Plan.HeldOut(task)))
+            throw new MemScoreException(ErrorKind.RunFolder, $"{path}: result is for {result.Task} with another fold split; delete it or use a new --out");
+        if (result.LogLikelihoods.Any(row => row.Length != Plan.Count) || !result.EvaluationEpochs.SequenceEqual(Config.EvaluationEpochs()))
+            throw new MemScoreException(ErrorKind.RunFolder, $"{path}: result has another shape than this run ({Plan.Count} examples, epochs {string.Join(",", Config.EvaluationEpochs())})");
+        return result;
+    }
+
+    public void Dispose() => Data.Dispose();
+}

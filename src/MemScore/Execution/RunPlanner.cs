@@ -1,0 +1,54 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MemScore.Configuration;
+using MemScore.Core;
+using MemScore.Data;
+using MemScore.Models;
+using MemScore.Storage;
+
+namespace MemScore.Execution;
+
+/// <summary>
+/// Creates (or re-opens) a run folder: validates the config, loads the data once to fix its hash
+/// and size, writes run.json and plan.json (task index -> repeat, fold). Trains nothing.
+/// </summary>
+public sealed class RunPlanner(DatasetRegistry datasets, ModelRegistry models)
+{
+    public RunContext Plan(RunRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var config = request.Config;
+        ConfigValidator.Validate(config, datasets, models);
+        if (request.CheckpointEvery < 0)
+            throw new InvalidConfigurationException($"checkpoint-every = {request.CheckpointEvery}: expected an integer >= 0");
+        var folder = new RunFolder(request.OutputDirectory);
+        var previous = File.Exists(folder.ManifestPath) ? RunManifest.Read(folder.ManifestPath) : null;
+        if (previous is not null && previous.ConfigHash != config.Hash())
+            throw new MemScoreException(ErrorKind.RunFolder,
+                $"{folder.ManifestPath}: this run folder was made with a different config ({string.Join("; ", config.DiffAgainst(previous.Config))}); " +
+                "rerun with the same settings to resume, or choose a new --out");
+        folder.EnsureWritable();
+        string cache = request.CacheDirectory ?? previous?.CacheDirectory ?? DatasetRequest.DefaultCacheDirectory();
+        var data = ExperimentData.Prepare(config, datasets, cache);
+        var manifest = previous ?? RunManifest.Create(config, data.ContentHash, data.Count, data.ImageShape) with { CacheDirectory = Path.GetFullPath(cache) };
+        var context = RunContext.FromData(folder, manifest, data);
+        if (previous is null) AtomicFile.WriteAllText(folder.ManifestPath, manifest.ToJson());
+        if (!File.Exists(folder.PlanPath)) AtomicFile.WriteAllText(folder.PlanPath, PlanJson(context));
+        return context;
+    }
+
+    static string PlanJson(RunContext context)
+    {
+        var tasks = new JsonArray();
+        for (int i = 0; i < context.TaskCount; i++)
+        {
+            var task = context.TaskAt(i);
+            tasks.Add(new JsonObject
+            {
+                ["index"] = i, ["repeat"] = task.Repeat, ["fold"] = task.Fold,
+                ["held_out"] = context.Plan.HeldOut(task).Length, ["result"] = Path.GetRelativePath(context.Folder.Root, context.Folder.TaskPath(task)),
+            });
+        }
+        return new JsonObject { ["config_hash"] = context.Manifest.ConfigHash, ["tasks"] = tasks }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+}
