@@ -56,6 +56,13 @@ namespace MemScore.Cli
                 Console.Error.WriteLine($"error: {e.Message} (see memscore --help)");
                 return ExitCodes.InvalidArguments;
             }
+            catch (Exception e)
+            {
+                Console.Error.WriteLine($"error: internal error ({e.GetType().Name}): {e.Message}; finished work is kept. " +
+                                        "Set MEMSCORE_DEBUG=1 for the stack trace and please report it.");
+                if (Environment.GetEnvironmentVariable("MEMSCORE_DEBUG") == "1") Console.Error.WriteLine(e);
+                return ExitCodes.InternalError;
+            }
         }
     }
 }

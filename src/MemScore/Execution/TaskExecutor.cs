@@ -25,9 +25,9 @@ public sealed class TaskExecutor(RunContext context, ModelRegistry models)
         if (context.LoadResult(task) is not null) return TaskOutcome.AlreadyDone;
         using var taskLock = RunLock.AcquireFile(folder.TaskLockPath(task), $"{folder.Root} task {task.FileStem}");
         if (context.LoadResult(task) is not null) return TaskOutcome.AlreadyDone;
-        FaultInjection.FailTaskIfRequested(RunContext.IndexOf(task, context.Plan.Folds));
         try
         {
+            FaultInjection.FailTaskIfRequested(RunContext.IndexOf(task, context.Plan.Folds));
             var checkpointing = checkpointEvery > 0 ? new TaskCheckpointing(folder.CheckpointPath(task), checkpointEvery) : null;
             var result = _runner.Run(task, checkpointing, progress, cancellation);
             TaskResultFile.Write(folder.TaskPath(task), result);
