@@ -1,0 +1,21 @@
+using MemScore.Data;
+using MemScore.Execution;
+using MemScore.Reporting;
+using Spectre.Console.Cli;
+
+namespace MemScore.Cli.Commands;
+
+/// <summary>`memscore report RUN`: RUN/report/index.html with figures, image grids and the numbers behind them.</summary>
+public sealed class ReportCommand : Command<RunFolderSettings>
+{
+    public override int Execute(CommandContext context, RunFolderSettings settings, CancellationToken cancellation)
+    {
+        using var run = RunContext.Open(settings.Run, DatasetRegistry.CreateDefault(), settings.CacheDir);
+        var outcome = ReportBuilder.Build(run);
+        Console.WriteLine($"Report: {outcome.IndexPath} ({outcome.Figures} figures, {outcome.Tiles} image tiles)");
+        if (outcome.Uncertainty.RankingMostlyNoise)
+            Console.WriteLine($"Warning: the per-example ranking is mostly noise (split-half Spearman {outcome.Uncertainty.SplitHalfSpearman:F2}); " +
+                              $"about {outcome.Uncertainty.RepeatsForReliability08:F0} repeats are predicted for a reliability of 0.8.");
+        return ExitCodes.Success;
+    }
+}
