@@ -24,6 +24,24 @@ public static class ImportanceSampler
     /// <summary>The same with given standard-normal noise <paramref name="eps"/> [S, B, latent] (used by parity tests).</summary>
     public static Tensor LogMarginal(IVariationalNetwork network, Tensor x, Tensor eps)
     {
+        var (logp, ess) = LogMarginalWithEss(network, x, eps);
+        ess.Dispose();
+        return logp;
+    }
+
+    /// <summary>
+    /// log p(x) and the effective sample size of the importance weights, (sum w)^2 / sum w^2 =
+    /// exp(2 logsumexp(log w) - logsumexp(2 log w)), between 1 (one sample dominates) and S.
+    /// </summary>
+    public static (Tensor LogP, Tensor Ess) LogMarginal(IVariationalNetwork network, Tensor x, int samples, Generator noise, bool withEss)
+    {
+        if (samples < 1) throw new ArgumentOutOfRangeException(nameof(samples), samples, "must be >= 1");
+        using var eps = randn([samples, x.shape[0], network.LatentDim], generator: noise);
+        return LogMarginalWithEss(network, x, eps);
+    }
+
+    static (Tensor LogP, Tensor Ess) LogMarginalWithEss(IVariationalNetwork network, Tensor x, Tensor eps)
+    {
         int samples = (int)eps.shape[0];
         using var scope = NewDisposeScope();
         var (mu, logvar) = network.Encode(x);
@@ -33,7 +51,9 @@ public static class ImportanceSampler
         var logProposal = eps.square().add_(logvar).add_(Log2Pi).sum(-1).mul_(-0.5);
         var logLikelihood = network.LogLikelihoodGivenLatent(z, x);             // [S, B]
         var logWeights = logLikelihood.add(logPrior).sub_(logProposal).to_type(ScalarType.Float64);
-        var result = logWeights.logsumexp(0).sub_(Math.Log(samples));
-        return result.MoveToOuterDisposeScope();
+        var logSum = logWeights.logsumexp(0);
+        var ess = logSum.mul(2).sub_(logWeights.mul(2).logsumexp(0)).exp_();
+        var result = logSum.sub(Math.Log(samples));
+        return (result.MoveToOuterDisposeScope(), ess.MoveToOuterDisposeScope());
     }
 }

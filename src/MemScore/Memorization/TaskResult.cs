@@ -7,6 +7,7 @@ namespace MemScore.Memorization;
 /// <param name="LogLikelihoods">[evaluation][example] in nats.</param>
 /// <param name="HeldOut">Sorted indices of the held-out fold ("out" values); all others are "in".</param>
 /// <param name="TrainLoss">Mean training loss per example, one per epoch.</param>
+/// <param name="EffectiveSampleSizes">[evaluation][example] importance-sampling ESS; null for exact-likelihood models.</param>
 public sealed record TaskResult(
     TaskId Task,
     string ConfigHash,
@@ -14,4 +15,5 @@ public sealed record TaskResult(
     double[][] LogLikelihoods,
     int[] HeldOut,
     double[] TrainLoss,
-    double Seconds);
+    double Seconds,
+    double[][]? EffectiveSampleSizes = null);

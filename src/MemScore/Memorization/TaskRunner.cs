@@ -36,6 +36,7 @@ public sealed class TaskRunner(ExperimentConfig config, ExperimentData data, Fol
         using var model = models.Get(config.Model).Create(context);
         var evaluationEpochs = config.EvaluationEpochs();
         var logLikelihoods = new List<double[]>();
+        var effectiveSampleSizes = new List<double[]>();
         var losses = new double[config.Epochs];
         int firstEpoch = 1;
         if (checkpointing is not null && model is ICheckpointable resumable && File.Exists(checkpointing.Path))
@@ -47,6 +48,7 @@ public sealed class TaskRunner(ExperimentConfig config, ExperimentData data, Fol
             resumable.LoadState(checkpoint.ModelState, checkpointing.Path);
             checkpoint.TrainLoss.CopyTo(losses, 0);
             logLikelihoods.AddRange(checkpoint.LogLikelihoods);
+            if (checkpoint.EffectiveSampleSizes is { } ess) effectiveSampleSizes.AddRange(ess);
             firstEpoch = checkpoint.CompletedEpochs + 1;
         }
 
@@ -61,17 +63,21 @@ public sealed class TaskRunner(ExperimentConfig config, ExperimentData data, Fol
             if (evaluationEpochs.Contains(epoch))
             {
                 int e = epoch;
-                logLikelihoods.Add(EpochTrainer.Evaluate(model, data.Scored, config.EvalBatchSize, Seed("is-noise", epoch), task, epoch,
+                var (logp, ess) = EpochTrainer.Evaluate(model, data.Scored, config.EvalBatchSize, Seed("is-noise", epoch), task, epoch,
                     (done, total) => progress?.Report(new TaskProgress(task, TaskPhase.Evaluating, e, config.Epochs, done, total, null)),
-                    cancellation));
+                    cancellation);
+                logLikelihoods.Add(logp);
+                if (ess is not null) effectiveSampleSizes.Add(ess);
             }
             if (checkpointing is not null && model is ICheckpointable saveable && epoch < config.Epochs && epoch % checkpointing.EveryEpochs == 0)
             {
                 TaskCheckpointFile.Write(checkpointing.Path,
-                    new TaskCheckpoint(task, config.Hash(), epoch, losses[..epoch], logLikelihoods.ToArray(), saveable.SaveState()), data.Count);
+                    new TaskCheckpoint(task, config.Hash(), epoch, losses[..epoch], logLikelihoods.ToArray(), saveable.SaveState(),
+                        effectiveSampleSizes.Count > 0 ? effectiveSampleSizes.ToArray() : null), data.Count);
                 FaultInjection.Reached("checkpoint");
             }
         }
-        return new TaskResult(task, config.Hash(), evaluationEpochs, logLikelihoods.ToArray(), plan.HeldOut(task), losses, clock.Elapsed.TotalSeconds);
+        var essRows = effectiveSampleSizes.Count == logLikelihoods.Count && effectiveSampleSizes.Count > 0 ? effectiveSampleSizes.ToArray() : null;
+        return new TaskResult(task, config.Hash(), evaluationEpochs, logLikelihoods.ToArray(), plan.HeldOut(task), losses, clock.Elapsed.TotalSeconds, essRows);
     }
 }

@@ -19,6 +19,13 @@ public interface IDensityModel : IDisposable
     Tensor LogLikelihood(Tensor batch, Generator noise);
 }
 
+/// <summary>A model whose log p(x) is importance-sampled and can report the effective sample size per example.</summary>
+public interface IImportanceSampledModel
+{
+    /// <summary>log p(x) [B] and ESS [B] (float64), with the same draws and values as LogLikelihood.</summary>
+    (Tensor LogP, Tensor Ess) LogLikelihoodWithEss(Tensor batch, Generator noise);
+}
+
 public sealed record ModelDescription(string Name, IReadOnlyDictionary<string, string> Settings)
 {
     public override string ToString() => $"{Name}({string.Join(", ", Settings.Select(kv => $"{kv.Key}={kv.Value}"))})";

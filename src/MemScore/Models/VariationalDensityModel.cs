@@ -11,7 +11,7 @@ namespace MemScore.Models;
 /// Trains any <see cref="IVariationalNetwork"/> by maximising the ELBO with Adam and scores it with
 /// the importance-sampling estimator (METHOD.md section 3).
 /// </summary>
-public sealed class VariationalDensityModel : IDensityModel, ICheckpointable
+public sealed class VariationalDensityModel : IDensityModel, ICheckpointable, IImportanceSampledModel
 {
     readonly nn.Module _module;
     readonly IVariationalNetwork _network;
@@ -72,6 +72,13 @@ public sealed class VariationalDensityModel : IDensityModel, ICheckpointable
         _module.eval();
         using var _ = no_grad();
         return ImportanceSampler.LogMarginal(_network, batch, _importanceSamples, noise);
+    }
+
+    public (Tensor LogP, Tensor Ess) LogLikelihoodWithEss(Tensor batch, Generator noise)
+    {
+        _module.eval();
+        using var _ = no_grad();
+        return ImportanceSampler.LogMarginal(_network, batch, _importanceSamples, noise, withEss: true);
     }
 
     public IReadOnlyDictionary<string, NpyArray> SaveState()

@@ -77,6 +77,17 @@ public static class ReportBuilder
             .Append(Row("predicted reliability with all L repeats (Spearman-Brown)", F(uncertainty.PredictedReliability)))
             .Append(Row("repeats predicted for reliability 0.8", F(uncertainty.RepeatsForReliability08, "F0")))
             .Append(Row("median standard error of M over repeats (nats)", F(Median(uncertainty.StandardError)))).Append("</table>");
+        var essFraction = results.Where(r => r.EffectiveSampleSizes is not null)
+            .SelectMany(r => r.EffectiveSampleSizes![last]).Select(v => v / c.ImportanceSamples).ToArray();
+        if (essFraction.Length > 0)
+        {
+            html.Append($"<h3>Importance sampling: effective sample size</h3><p>ESS / S over every (model, example) at epoch {epochs[last]}: " +
+                        $"median {F(Statistics.Quantile(essFraction, 0.5))}, 5% quantile {F(Statistics.Quantile(essFraction, 0.05))}, " +
+                        $"{F(100.0 * essFraction.Count(v => v < 0.1) / essFraction.Length, "F1")}% below 0.1. Low values mean log p(x) rests on few samples: raise --is-samples.</p>");
+            var essHist = Histogram.Of(essFraction, 30);
+            Figure("ess_fraction.svg", new SvgChart("Effective sample size / S", "ESS / S", "(model, example) pairs")
+                .Bars(essHist.Edges, essHist.Counts.Select(x => (double)x).ToArray(), "#5cb85c").Render(), "histogram of ESS / S");
+        }
         var order = scores.TopMemorized(scores.Count);
         html.Append("<h3>Top 15 with intervals (M &plusmn; 2 SE)</h3><table><tr><th>rank</th><th>index</th><th>label</th><th>M</th><th>interval</th><th>jackknife M</th></tr>");
         foreach (var (i, rank) in order.Take(TilesPerGrid).Select((i, r) => (i, r + 1)))

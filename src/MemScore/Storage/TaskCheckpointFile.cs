@@ -6,7 +6,7 @@ namespace MemScore.Storage;
 
 /// <summary>Where an interrupted task stands: completed epochs, losses and evaluations so far, model state.</summary>
 public sealed record TaskCheckpoint(TaskId Task, string ConfigHash, int CompletedEpochs, double[] TrainLoss, double[][] LogLikelihoods,
-    IReadOnlyDictionary<string, NpyArray> ModelState);
+    IReadOnlyDictionary<string, NpyArray> ModelState, double[][]? EffectiveSampleSizes = null);
 
 /// <summary>
 /// checkpoints/r{repeat}_f{fold}.npz: the model's arrays plus epoch, train_loss, logp and meta.
@@ -15,7 +15,7 @@ public sealed record TaskCheckpoint(TaskId Task, string ConfigHash, int Complete
 public static class TaskCheckpointFile
 {
     sealed record Meta(int Repeat, int Fold, string ConfigHash);
-    static readonly string[] Reserved = ["epoch", "train_loss", "logp", "meta"];
+    static readonly string[] Reserved = ["epoch", "train_loss", "logp", "meta", "ess"];
 
     public static void Write(string path, TaskCheckpoint checkpoint, int examples)
     {
@@ -26,6 +26,8 @@ public static class TaskCheckpointFile
             ["logp"] = NpyArray.FromDoubles(checkpoint.LogLikelihoods.SelectMany(r => r).ToArray(), checkpoint.LogLikelihoods.Length, examples),
             ["meta"] = NpyArray.FromBytes(JsonSerializer.SerializeToUtf8Bytes(new Meta(checkpoint.Task.Repeat, checkpoint.Task.Fold, checkpoint.ConfigHash))),
         };
+        if (checkpoint.EffectiveSampleSizes is { } ess)
+            arrays["ess"] = NpyArray.FromDoubles(ess.SelectMany(r => r).ToArray(), ess.Length, examples);
         AtomicFile.Write(path, stream => Npz.WriteTo(stream, arrays));
     }
 
@@ -46,6 +48,13 @@ public static class TaskCheckpointFile
         var rows = Enumerable.Range(0, (int)logp.Shape[0]).Select(e => values.AsSpan(e * examples, examples).ToArray()).ToArray();
         if (rows.Any(r => r.Any(v => !double.IsFinite(v)))) throw new InvalidInputException(path, "'logp' holds non-finite values");
         var state = arrays.Where(kv => !Reserved.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
-        return new TaskCheckpoint(new TaskId(meta.Repeat, meta.Fold), meta.ConfigHash, epoch, losses, rows, state);
+        double[][]? essRows = null;
+        if (arrays.TryGetValue("ess", out var ess))
+        {
+            if (!ess.Shape.SequenceEqual(logp.Shape)) throw new InvalidInputException(path, "'ess' and 'logp' differ in shape");
+            var essValues = ess.ToDoubles();
+            essRows = Enumerable.Range(0, rows.Length).Select(e => essValues.AsSpan(e * examples, examples).ToArray()).ToArray();
+        }
+        return new TaskCheckpoint(new TaskId(meta.Repeat, meta.Fold), meta.ConfigHash, epoch, losses, rows, state, essRows);
     }
 }

@@ -19,14 +19,17 @@ public static class TaskResultFile
         int n = evaluations == 0 ? 0 : result.LogLikelihoods[0].Length;
         var flat = result.LogLikelihoods.SelectMany(v => v).ToArray();
         var meta = JsonSerializer.SerializeToUtf8Bytes(new Meta(result.Task.Repeat, result.Task.Fold, result.ConfigHash, result.Seconds));
-        Npz.Write(path, new Dictionary<string, NpyArray>
+        var arrays = new Dictionary<string, NpyArray>
         {
             ["logp"] = NpyArray.FromDoubles(flat, evaluations, n),
             ["epochs"] = NpyArray.FromInt32(result.EvaluationEpochs),
             ["held_out"] = NpyArray.FromInt32(result.HeldOut),
             ["train_loss"] = NpyArray.FromDoubles(result.TrainLoss),
             ["meta"] = NpyArray.FromBytes(meta),
-        });
+        };
+        if (result.EffectiveSampleSizes is { } ess)
+            arrays["ess"] = NpyArray.FromDoubles(ess.SelectMany(v => v).ToArray(), evaluations, n);
+        Npz.Write(path, arrays);
     }
 
     public static TaskResult Read(string path)
@@ -53,6 +56,13 @@ public static class TaskResultFile
         if (epochs.Length != evaluations) throw new InvalidInputException(path, $"'epochs' has {epochs.Length} entries, 'logp' has {evaluations} rows");
         var heldOut = Array.ConvertAll(Get("held_out").ToInt64(), v => (int)v);
         if (heldOut.Any(i => i < 0 || i >= n)) throw new InvalidInputException(path, $"'held_out' has indices outside 0..{n - 1}");
-        return new TaskResult(new TaskId(meta.Repeat, meta.Fold), meta.ConfigHash, epochs, rows, heldOut, Get("train_loss").ToDoubles(), meta.Seconds);
+        double[][]? ess = null;
+        if (arrays.TryGetValue("ess", out var essArray))
+        {
+            if (!essArray.Shape.SequenceEqual(logp.Shape)) throw new InvalidInputException(path, $"'ess' has shape ({string.Join(", ", essArray.Shape)}), 'logp' ({string.Join(", ", logp.Shape)})");
+            var essValues = essArray.ToDoubles();
+            ess = Enumerable.Range(0, evaluations).Select(e => essValues.AsSpan(e * n, n).ToArray()).ToArray();
+        }
+        return new TaskResult(new TaskId(meta.Repeat, meta.Fold), meta.ConfigHash, epochs, rows, heldOut, Get("train_loss").ToDoubles(), meta.Seconds, ess);
     }
 }

@@ -38,12 +38,17 @@ public static class EpochTrainer
         return total / n;
     }
 
-    /// <summary>log p(x) of every image, in batches of <paramref name="batchSize"/>, noise from one seeded generator.</summary>
-    public static double[] Evaluate(IDensityModel model, Tensor images, int batchSize, long noiseSeed,
+    /// <summary>
+    /// log p(x) of every image, in batches of <paramref name="batchSize"/>, noise from one seeded
+    /// generator; plus the importance-sampling effective sample size when the model reports one.
+    /// </summary>
+    public static (double[] LogP, double[]? Ess) Evaluate(IDensityModel model, Tensor images, int batchSize, long noiseSeed,
         TaskId task, int epoch, Action<int, int>? onBatch, CancellationToken cancellation)
     {
         int n = (int)images.shape[0];
         var result = new double[n];
+        var sampled = model as IImportanceSampledModel;
+        var ess = sampled is null ? null : new double[n];
         using var noise = new Generator((ulong)noiseSeed);
         for (int start = 0; start < n; start += batchSize)
         {
@@ -51,7 +56,14 @@ public static class EpochTrainer
             int size = Math.Min(batchSize, n - start);
             using var scope = NewDisposeScope();
             var batch = images.narrow(0, start, size);
-            var values = model.LogLikelihood(batch, noise).data<double>().ToArray();
+            double[] values;
+            if (sampled is null) values = model.LogLikelihood(batch, noise).data<double>().ToArray();
+            else
+            {
+                var (logp, batchEss) = sampled.LogLikelihoodWithEss(batch, noise);
+                values = logp.data<double>().ToArray();
+                batchEss.data<double>().ToArray().CopyTo(ess!, start);
+            }
             for (int i = 0; i < size; i++)
             {
                 if (!double.IsFinite(values[i]))
@@ -60,6 +72,6 @@ public static class EpochTrainer
             }
             onBatch?.Invoke(Math.Min(start + size, n), n);
         }
-        return result;
+        return (result, ess);
     }
 }

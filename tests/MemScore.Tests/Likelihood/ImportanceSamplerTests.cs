@@ -90,4 +90,42 @@ public class ImportanceSamplerTests
         Assert.Equal(model.ExactLogMarginal(x[1]), both[1].item<double>(), 0.5);
         Assert.True(both[1].item<double>() < both[0].item<double>());
     }
+
+    [Fact]
+    public void Effective_sample_size_lies_in_one_to_S_and_logp_is_unchanged()
+    {
+        var model = new LinearGaussianModel();
+        using var x = tensor(new double[] { 0.9, -0.4, 1.2, 0.3, -0.5, 5, 5, 5, 5, 5 }, [2, 5]);
+        using var g1 = new Generator(21);
+        using var g2 = new Generator(21);
+        using var plain = ImportanceSampler.LogMarginal(model, x, 200, g1);
+        var (logp, ess) = ImportanceSampler.LogMarginal(model, x, 200, g2, withEss: true);
+        using (logp) using (ess)
+        {
+            Assert.Equal(plain.data<double>().ToArray(), logp.data<double>().ToArray());
+            var values = ess.data<double>().ToArray();
+            Assert.All(values, v => Assert.InRange(v, 1.0, 200.0));
+            // The far-away second point has a much worse proposal than the first.
+            Assert.True(values[1] < values[0], $"ESS {values[0]} vs {values[1]}");
+        }
+    }
+
+    [Fact]
+    public void Equal_weights_give_an_effective_sample_size_of_S()
+    {
+        // A proposal equal to the prior and a likelihood that ignores z: every weight is the same.
+        var flat = new FlatModel();
+        using var x = zeros(3, 4);
+        using var g = new Generator(1);
+        var (logp, ess) = ImportanceSampler.LogMarginal(flat, x, 50, g, withEss: true);
+        using (logp) using (ess)
+            Assert.All(ess.data<double>().ToArray(), v => Assert.Equal(50.0, v, 6));
+    }
+
+    sealed class FlatModel : IVariationalNetwork
+    {
+        public int LatentDim => 2;
+        public (Tensor Mu, Tensor LogVar) Encode(Tensor x) => (zeros(x.shape[0], 2), zeros(x.shape[0], 2));
+        public Tensor LogLikelihoodGivenLatent(Tensor z, Tensor x) => zeros(z.shape[0], z.shape[1]);
+    }
 }

@@ -59,11 +59,11 @@ public class ReportTests
         Assert.True(run.ExitCode == 0, run.StdErr);
         var report = CliProcess.Run("report", dir["run"]);
         Assert.True(report.ExitCode == 0, report.StdErr);
-        Assert.Contains("(4 figures, 45 image tiles)", report.StdOut);
+        Assert.Contains("(5 figures, 45 image tiles)", report.StdOut);
 
         string html = File.ReadAllText(dir["run/report/index.html"]);
         var sources = Regex.Matches(html, "src=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToArray();
-        Assert.Equal(4, Regex.Matches(html, "class=\"figure\"").Count);
+        Assert.Equal(5, Regex.Matches(html, "class=\"figure\"").Count);
         Assert.Equal(45, Regex.Matches(html, "class=\"tile\"").Count);
         Assert.DoesNotContain(sources, s => s.StartsWith("http", StringComparison.Ordinal));   // offline
         foreach (string source in sources)
@@ -102,7 +102,7 @@ public class ReportTests
             "--is-samples", "4", "--threads", "2", "--out", dir["run"]).ExitCode);
         Assert.Equal(0, CliProcess.Run("report", dir["run"]).ExitCode);
         var page = await HeadlessChromium.CheckAsync(dir["run/report/index.html"], TimeSpan.FromSeconds(60));
-        Assert.Equal(4 + 45, page.Images);
+        Assert.Equal(5 + 45, page.Images);
         Assert.Equal(0, page.BrokenImages);
         Assert.Empty(page.ConsoleErrors);
         Assert.True(page.Screenshot.Length > 10_000, $"screenshot of {page.Screenshot.Length} bytes");
