@@ -28,6 +28,7 @@ namespace MemScore.Cli
                 c.AddCommand<TaskCommand>("task").WithDescription("Run one task of a planned run (--index or $SLURM_ARRAY_TASK_ID); idempotent.");
                 c.AddCommand<AggregateCommand>("aggregate").WithDescription("Scores from the finished tasks of a run, with coverage.");
                 c.AddCommand<ReportCommand>("report").WithDescription("Write RUN/report/index.html: grids, distributions, uncertainty, membership inference, bias.");
+                c.AddCommand<CompareCommand>("compare").WithDescription("Compare runs (mitigation experiments): quantiles, histograms, largest per-example changes.");
                 c.AddCommand<StatusCommand>("status").WithDescription("Tasks done / running / pending / failed / missing, with failures' last lines.");
                 c.AddBranch("slurm", slurm =>
                 {

@@ -110,3 +110,31 @@ public class ReportTests
         Assert.Equal(1200, BinaryPrimitives.ReadInt32BigEndian(page.Screenshot.AsSpan(16)));
     }
 }
+
+public class CompareTests
+{
+    [Fact]
+    public void Compare_overlays_runs_and_lists_the_largest_changes()
+    {
+        using var dir = new TempDirectory();
+        string[] tiny = ["run", "--limit", "300", "--folds", "2", "--repeats", "1", "--epochs", "2", "--eval-every", "1", "--is-samples", "4", "--threads", "2"];
+        Assert.Equal(0, CliProcess.Run([.. tiny, "--out", dir["lr3"]]).ExitCode);
+        Assert.Equal(0, CliProcess.Run([.. tiny, "--lr", "0.0001", "--out", dir["lr4"]]).ExitCode);
+        var compare = CliProcess.Run("compare", dir["lr3"], dir["lr4"], "--out", dir["cmp"]);
+        Assert.True(compare.ExitCode == 0, compare.StdErr);
+        Assert.Contains("Comparison of 2 runs", compare.StdOut);
+        string html = File.ReadAllText(dir["cmp/index.html"]);
+        Assert.Equal(2, Regex.Matches(html, "class=\"figure\"").Count);
+        Assert.Contains("<th>learning-rate</th>", html);               // the only differing setting
+        Assert.DoesNotContain("<th>epochs</th>", html);
+        Assert.Equal(15 + 1, Regex.Matches(html[html.IndexOf("class=\"changes\"", StringComparison.Ordinal)..], "<tr>").Count);
+        var quantiles = File.ReadAllLines(dir["cmp/quantiles.csv"]);
+        Assert.Equal(3, quantiles.Length);
+        Assert.StartsWith("lr3,300,2,", quantiles[1]);
+        foreach (string svg in Directory.GetFiles(dir["cmp/figures"])) XDocument.Parse(File.ReadAllText(svg));
+
+        var single = CliProcess.Run("compare", dir["lr3"], "--out", dir["cmp2"]);
+        Assert.Equal(2, single.ExitCode);
+        Assert.Contains("expected at least 2 run folders", single.StdErr);
+    }
+}

@@ -1,0 +1,39 @@
+using System.ComponentModel;
+using MemScore.Data;
+using MemScore.Execution;
+using MemScore.Reporting;
+using Spectre.Console.Cli;
+
+namespace MemScore.Cli.Commands;
+
+public sealed class CompareSettings : CommandSettings
+{
+    [CommandArgument(0, "<RUNS>")]
+    [Description("Two or more run folders; the first is the baseline for per-example changes")]
+    public string[] Runs { get; init; } = [];
+
+    [CommandOption("--out <DIR>")]
+    [Description("Where to write the comparison (default: compare)")]
+    public string Out { get; init; } = "compare";
+}
+
+/// <summary>`memscore compare RUN_A RUN_B ...`: quantile curves, histograms, quantile table, largest changes.</summary>
+public sealed class CompareCommand : Command<CompareSettings>
+{
+    public override int Execute(CommandContext context, CompareSettings settings, CancellationToken cancellation)
+    {
+        var datasets = DatasetRegistry.CreateDefault();
+        var runs = new List<RunContext>();
+        try
+        {
+            foreach (string run in settings.Runs) runs.Add(RunContext.Open(run, datasets, null));
+            var outcome = ComparisonBuilder.Build(runs, settings.Out);
+            Console.WriteLine($"Comparison of {outcome.Runs} runs: {Path.GetFullPath(outcome.IndexPath)} ({outcome.Figures} figures)");
+            return ExitCodes.Success;
+        }
+        finally
+        {
+            runs.ForEach(r => r.Dispose());
+        }
+    }
+}
