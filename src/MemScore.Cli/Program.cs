@@ -3,14 +3,14 @@ using MemScore.Cli.Commands;
 using MemScore.Core;
 using Spectre.Console.Cli;
 
-return MemScoreCli.Main(args);
+return MemScoreCli.Run(args);
 
 namespace MemScore.Cli
 {
     /// <summary>Entry point: configures commands and maps errors to one-line messages and exit codes.</summary>
     public static class MemScoreCli
     {
-        public static int Main(string[] args)
+        public static int Run(string[] args)
         {
             // Before any tensor work, so libtorch's worker threads inherit it (see DenormalFlushing).
             DenormalFlushing.SetForCurrentThread(true);
