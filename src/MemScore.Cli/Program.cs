@@ -36,6 +36,7 @@ namespace MemScore.Cli
                     slurm.AddCommand<SlurmSubmitCommand>("submit").WithDescription("Submit an array over the unfinished tasks.");
                     slurm.AddCommand<SlurmSubmitCommand>("resubmit").WithDescription("Submit the failed or missing tasks again (same options as the last submission).");
                 });
+                c.AddCommand<BenchCommand>("bench").WithDescription("Measure sgemm peak, training and importance-sampling throughput on this machine.");
                 c.AddCommand<ModelsCommand>("models").WithDescription("List model families.");
                 c.AddCommand<DatasetsCommand>("datasets").WithDescription("List datasets.");
             });
