@@ -14,7 +14,8 @@ public sealed class ExperimentData : IDisposable
 {
     public required string DatasetName { get; init; }
     public required Tensor Scored { get; init; }
-    public required Tensor Intensities { get; init; }
+    /// <summary>Padded grey levels; kept only for dynamic training binarization (null otherwise, to save memory).</summary>
+    public required Tensor? Intensities { get; init; }
     public required int[] Labels { get; init; }
     public required int[] SourceIndices { get; init; }
     public required string ContentHash { get; init; }
@@ -38,12 +39,12 @@ public sealed class ExperimentData : IDisposable
             : Enumerable.Range(0, source.Count).ToArray();
         var keepIndex = tensor(keep.Select(i => (long)i).ToArray());
         var scored = Pad(binarized.index_select(0, keepIndex), config.PadTo);
-        var raw = Pad(intensities.index_select(0, keepIndex), config.PadTo);
+        var raw = config.TrainBinarization == "dynamic" ? Pad(intensities.index_select(0, keepIndex), config.PadTo) : null;
         var data = new ExperimentData
         {
             DatasetName = source.Name,
             Scored = scored.contiguous().MoveToOuterDisposeScope(),
-            Intensities = raw.contiguous().MoveToOuterDisposeScope(),
+            Intensities = raw?.contiguous().MoveToOuterDisposeScope(),
             Labels = keep.Select(i => source.Labels[i]).ToArray(),
             SourceIndices = keep.Select(i => source.SourceIndices[i]).ToArray(),
             ContentHash = source.ContentHash(),
@@ -64,6 +65,6 @@ public sealed class ExperimentData : IDisposable
     public void Dispose()
     {
         Scored.Dispose();
-        Intensities.Dispose();
+        Intensities?.Dispose();
     }
 }

@@ -27,10 +27,14 @@ public sealed class TaskRunner(ExperimentConfig config, ExperimentData data, Fol
         long Seed(string purpose, params long[] more) =>
             SeedDeriver.Derive(config.Seed, purpose, [task.Repeat, task.Fold, .. more]);
 
-        var trainIndex = tensor(plan.TrainingExamples(task).Select(i => (long)i).ToArray());
-        using var fixedTrain = data.Scored.index_select(0, trainIndex);
-        using var intensities = config.TrainBinarization == "dynamic" ? data.Intensities.index_select(0, trainIndex) : null;
-        trainIndex.Dispose();
+        int[] trainRows = plan.TrainingExamples(task);
+        Tensor? intensities = null;
+        if (config.TrainBinarization == "dynamic")
+        {
+            using var trainIndex = tensor(trainRows.Select(i => (long)i).ToArray());
+            intensities = data.Intensities!.index_select(0, trainIndex);
+        }
+        using var ownedIntensities = intensities;
 
         var context = new ModelContext(data.ImageShape, config.LatentDim, config.LearningRate, config.ImportanceSamples, Seed("model-init"));
         using var model = models.Get(config.Model).Create(context);
@@ -56,8 +60,9 @@ public sealed class TaskRunner(ExperimentConfig config, ExperimentData data, Fol
         {
             using (var train = intensities is null ? null : ImageTransforms.Binarize(intensities, Seed("train-binarization", epoch)))
             {
-                losses[epoch - 1] = EpochTrainer.Run(model, train ?? fixedTrain, config.BatchSize,
-                    Seed("batch-order", epoch), Seed("train-noise", epoch), task, epoch, cancellation);
+                losses[epoch - 1] = train is null
+                    ? EpochTrainer.Run(model, data.Scored, config.BatchSize, Seed("batch-order", epoch), Seed("train-noise", epoch), task, epoch, cancellation, trainRows)
+                    : EpochTrainer.Run(model, train, config.BatchSize, Seed("batch-order", epoch), Seed("train-noise", epoch), task, epoch, cancellation);
             }
             progress?.Report(new TaskProgress(task, TaskPhase.Training, epoch, config.Epochs, epoch, config.Epochs, losses[epoch - 1]));
             if (evaluationEpochs.Contains(epoch))

@@ -10,12 +10,14 @@ namespace MemScore.Training;
 /// <summary>One pass over the training examples in a seeded random order, in minibatches.</summary>
 public static class EpochTrainer
 {
+    /// <param name="rows">The rows of <paramref name="images"/> to train on (null = all), so no copy of the training set is made.</param>
     /// <returns>Mean loss per example over the epoch.</returns>
     public static double Run(IDensityModel model, Tensor images, int batchSize, long orderSeed, long noiseSeed,
-        TaskId task, int epoch, CancellationToken cancellation)
+        TaskId task, int epoch, CancellationToken cancellation, int[]? rows = null)
     {
-        int n = (int)images.shape[0];
+        int n = rows?.Length ?? (int)images.shape[0];
         int[] order = new SplitMix64(orderSeed).Permutation(n);
+        if (rows is not null) order = Array.ConvertAll(order, k => rows[k]);
         using var noise = new Generator((ulong)noiseSeed);
         double total = 0;
         int batchIndex = 0;

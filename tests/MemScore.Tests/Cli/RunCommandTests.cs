@@ -135,3 +135,22 @@ public class RunCommandTests
         Assert.Contains("bernoulli-mlp-vae", models.StdOut);
     }
 }
+
+public class DynamicBinarizationTests
+{
+    [Fact]
+    public void Dynamic_training_binarization_runs_and_differs_from_fixed()
+    {
+        using var dir = new TempDirectory();
+        string[] tiny = ["run", "--limit", "300", "--folds", "2", "--repeats", "1", "--epochs", "2", "--is-samples", "8", "--threads", "2"];
+        var dynamicRun = CliProcess.Run([.. tiny, "--train-binarization", "dynamic", "--out", dir["dyn"]]);
+        Assert.True(dynamicRun.ExitCode == 0, dynamicRun.StdErr);
+        Assert.Equal(0, CliProcess.Run([.. tiny, "--out", dir["fixed"]]).ExitCode);
+        var lines = File.ReadAllLines(dir["dyn/scores.csv"]).Skip(1).ToArray();
+        Assert.Equal(300, lines.Length);
+        Assert.All(lines, l => Assert.True(double.IsFinite(double.Parse(l.Split(',')[4], System.Globalization.CultureInfo.InvariantCulture))));
+        Assert.NotEqual(File.ReadAllText(dir["fixed/scores.csv"]), File.ReadAllText(dir["dyn/scores.csv"]));
+        // Both score the same fixed binarization of x_i, whatever the training draws were.
+        Assert.Equal(File.ReadAllLines(dir["fixed/scores.csv"]).Select(l => l.Split(',')[0]), File.ReadAllLines(dir["dyn/scores.csv"]).Select(l => l.Split(',')[0]));
+    }
+}
