@@ -41,6 +41,7 @@ public sealed class RunCommand : Command<RunSettings>
         Console.WriteLine($"Finished in {outcome.Elapsed.TotalSeconds:F1} s ({outcome.TasksRun} tasks trained, {outcome.TasksReused} reused).");
         Console.WriteLine($"Results: {outcome.Folder.Root}");
         Console.WriteLine($"  scores.csv, scores_by_epoch.csv, summary.npz, run.json, tasks/");
+        Console.WriteLine($"  next: memscore report {outcome.Folder.Root}   (figures, uncertainty, membership inference)");
         if (top == 0) return;
         Console.WriteLine($"Top {top} memorized examples at epoch {scores.EvaluationEpochs[column]} (M = U - V in nats):");
         Console.WriteLine($"{"rank",4} {"index",7} {"label",5} {"M",10} {"U",10} {"V",10}");
