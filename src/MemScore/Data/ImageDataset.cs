@@ -46,9 +46,9 @@ public sealed class ImageDataset : IDisposable
                 throw new Core.InvalidInputException(imagesPath, $"label file holds {string.Join("x", labels.Dimensions)} values, expected {n} labels to match the images");
             labelValues = Array.ConvertAll(labels.Values, b => (int)b);
         }
-        var floats = new float[images.Values.Length];
-        for (int i = 0; i < floats.Length; i++) floats[i] = images.Values[i] / 255f;
-        var images4d = torch.tensor(floats, [n, 1, h, w]);
+        // Bytes go to libtorch as uint8 and are scaled there: no managed float copy of the data.
+        using var bytes = torch.tensor(images.Values, [n, 1, h, w]);
+        var images4d = bytes.to_type(ScalarType.Float32).div_(255f);
         return new ImageDataset(name, images4d, labelValues, Enumerable.Range(0, n).ToArray());
     }
 
@@ -57,8 +57,13 @@ public sealed class ImageDataset : IDisposable
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (long d in Images.shape) sha.AppendData(BitConverter.GetBytes(d));
-        using (var contiguous = Images.contiguous())
+        const int Chunk = 1024;   // hash in slices of rows: never a managed copy of the whole tensor
+        for (long start = 0; start < Count; start += Chunk)
+        {
+            using var slice = Images.narrow(0, start, Math.Min(Chunk, Count - start));
+            using var contiguous = slice.contiguous();
             sha.AppendData(contiguous.bytes);
+        }
         foreach (int l in Labels) sha.AppendData(BitConverter.GetBytes(l));
         foreach (int s in SourceIndices) sha.AppendData(BitConverter.GetBytes(s));
         return Convert.ToHexString(sha.GetHashAndReset()).ToLowerInvariant();

@@ -10,6 +10,19 @@ namespace MemScore.Training;
 /// <summary>One pass over the training examples in a seeded random order, in minibatches.</summary>
 public static class EpochTrainer
 {
+    const int CollectEverySteps = 200;
+
+    /// <summary>
+    /// Implicit Scalar conversions leave small native objects for the finalizer; collecting every
+    /// 200 steps and at each epoch's end keeps RSS flat at negligible cost (PLATFORM.md memory
+    /// note; bench/rss.sh).
+    /// </summary>
+    static void CollectNativeGarbage()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+    }
+
     /// <param name="rows">The rows of <paramref name="images"/> to train on (null = all), so no copy of the training set is made.</param>
     /// <returns>Mean loss per example over the epoch.</returns>
     public static double Run(IDensityModel model, Tensor images, int batchSize, long orderSeed, long noiseSeed,
@@ -32,11 +45,9 @@ public static class EpochTrainer
             if (!double.IsFinite(loss))
                 throw new NumericalFailureException($"training loss became {loss} at {task}, epoch {epoch}, batch {batchIndex}; try a smaller learning rate");
             total += loss * size;
+            if (batchIndex % CollectEverySteps == CollectEverySteps - 1) CollectNativeGarbage();
         }
-        // Implicit Scalar conversions leave small native objects for the finalizer; collecting once
-        // per epoch keeps RSS flat at negligible cost (PLATFORM.md memory note; bench/rss.sh).
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
+        CollectNativeGarbage();
         return total / n;
     }
 
