@@ -96,9 +96,8 @@ public sealed class SlurmSubmitCommand : Command<SlurmSubmitSettings>
     static string WorkerCommand()
     {
         string process = Environment.ProcessPath ?? throw new InvalidOperationException("unknown process path");
-        static string Q(string s) => "'" + s.Replace("'", "'\\''") + "'";
         return Path.GetFileNameWithoutExtension(process) == "dotnet"
-            ? $"{Q(process)} exec {Q(typeof(SlurmSubmitCommand).Assembly.Location)}"
-            : Q(process);
+            ? $"{SlurmBackend.Quote(process)} exec {SlurmBackend.Quote(typeof(SlurmSubmitCommand).Assembly.Location)}"
+            : SlurmBackend.Quote(process);
     }
 }

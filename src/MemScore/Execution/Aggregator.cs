@@ -22,22 +22,33 @@ public static class Aggregator
     /// <param name="allowPartial">When false, a missing task is an error.</param>
     public static AggregateOutcome Aggregate(RunContext context, bool allowPartial)
     {
-        var accumulator = new ScoreAccumulator(context.Plan.Count, context.Config.EvaluationEpochs());
-        var missing = new List<int>();
-        for (int i = 0; i < context.TaskCount; i++)
+        var results = FinishedResults(context);
+        if (results.Count < context.TaskCount && !allowPartial)
         {
-            var result = context.LoadResult(context.TaskAt(i));
-            if (result is null) missing.Add(i);
-            else accumulator.Add(result);
-        }
-        if (missing.Count == context.TaskCount)
-            throw new MemScoreException(ErrorKind.RunFolder, $"{context.Folder.TasksDirectory}: no finished tasks yet");
-        if (missing.Count > 0 && !allowPartial)
+            var missing = Enumerable.Range(0, context.TaskCount).Except(results.Select(r => RunContext.IndexOf(r.Task, context.Plan.Folds)));
             throw new MemScoreException(ErrorKind.RunFolder, $"{context.Folder.Root}: tasks {string.Join(",", missing)} are not finished");
-        var scores = accumulator.ToScores(context.Data.Labels, context.Data.SourceIndices);
+        }
+        var scores = Score(context, results);
         FaultInjection.Reached("aggregation");
         ScoreFiles.WriteAll(context.Folder, scores);
-        return new AggregateOutcome(scores, CoverageOf(scores, context.TaskCount - missing.Count, context.TaskCount));
+        return new AggregateOutcome(scores, CoverageOf(scores, results.Count, context.TaskCount));
+    }
+
+    /// <summary>Every finished, valid task result of the run (at least one, else an error), in plan order.</summary>
+    public static IReadOnlyList<TaskResult> FinishedResults(RunContext context)
+    {
+        var results = Enumerable.Range(0, context.TaskCount).Select(i => context.LoadResult(context.TaskAt(i))).OfType<TaskResult>().ToList();
+        if (results.Count == 0)
+            throw new MemScoreException(ErrorKind.RunFolder, $"{context.Folder.TasksDirectory}: no finished tasks yet");
+        return results;
+    }
+
+    /// <summary>U, V, M from the given results (METHOD.md section 2); writes nothing.</summary>
+    public static Scores Score(RunContext context, IEnumerable<TaskResult> results)
+    {
+        var accumulator = new ScoreAccumulator(context.Plan.Count, context.Config.EvaluationEpochs());
+        foreach (var result in results) accumulator.Add(result);
+        return accumulator.ToScores(context.Data.Labels, context.Data.SourceIndices);
     }
 
     static Coverage CoverageOf(Scores s, int found, int total) => new(found, total,

@@ -43,7 +43,7 @@ public sealed class LocalExecutor(DatasetRegistry datasets, ModelRegistry models
             cancellation.ThrowIfCancellationRequested();
             var task = context.TaskAt(i);
             int done = i;
-            if (context.LoadResult(task) is null) progress?.Report(new RunProgress(RunStage.TaskStarted, done, taskCount, task));
+            if (!File.Exists(folder.TaskPath(task))) progress?.Report(new RunProgress(RunStage.TaskStarted, done, taskCount, task));
             var taskProgress = progress is null ? null
                 : new SynchronousProgress<TaskProgress>(p => progress.Report(new RunProgress(RunStage.TaskUpdate, done, taskCount, task, p)));
             var clockTask = Stopwatch.StartNew();

@@ -76,6 +76,4 @@ public sealed class FoldPlan
         for (int i = 0; i < Count; i++) if (fold[i] != task.Fold) result[j++] = i;
         return result;
     }
-
-    public bool IsHeldOut(TaskId task, int example) => _foldOf[task.Repeat][example] == task.Fold;
 }

@@ -27,7 +27,7 @@ public static class ComparisonBuilder
         if (runs.Count < 2) throw new InvalidConfigurationException($"runs = {runs.Count}: expected at least 2 run folders to compare");
         Directory.CreateDirectory(Path.Combine(outputDirectory, "figures"));
         var names = runs.Select(r => Path.GetFileName(r.Folder.Root)).ToArray();
-        var scores = runs.Select(Aggregate).ToArray();
+        var scores = runs.Select(r => Aggregator.Score(r, Aggregator.FinishedResults(r))).ToArray();
         var lastM = scores.Select(s => Enumerable.Range(0, s.Count).Select(i => s.M(i, s.LastEpochColumn)).ToArray()).ToArray();
         var html = new StringBuilder("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>MemScore comparison</title><style>body{font-family:sans-serif;max-width:1100px;margin:auto;padding:1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}</style></head><body><h1>Comparison of runs</h1>");
         int figures = 0;
@@ -110,16 +110,6 @@ public static class ComparisonBuilder
             counts[bin]++;
         }
         return counts;
-    }
-
-    static Scores Aggregate(RunContext run)
-    {
-        var accumulator = new ScoreAccumulator(run.Plan.Count, run.Config.EvaluationEpochs());
-        int found = 0;
-        for (int i = 0; i < run.TaskCount; i++)
-            if (run.LoadResult(run.TaskAt(i)) is { } result) { accumulator.Add(result); found++; }
-        if (found == 0) throw new MemScoreException(ErrorKind.RunFolder, $"{run.Folder.TasksDirectory}: no finished tasks to compare");
-        return accumulator.ToScores(run.Data.Labels, run.Data.SourceIndices);
     }
 
     static string[] DifferingFields(IReadOnlyList<RunContext> runs)

@@ -28,12 +28,9 @@ public static class ReportBuilder
         string dir = Path.Combine(context.Folder.Root, "report");
         Directory.CreateDirectory(Path.Combine(dir, "figures"));
         Directory.CreateDirectory(Path.Combine(dir, "tiles"));
-        var results = Enumerable.Range(0, context.TaskCount).Select(i => context.LoadResult(context.TaskAt(i))).OfType<TaskResult>().ToList();
-        if (results.Count == 0) throw new Core.MemScoreException(Core.ErrorKind.RunFolder, $"{context.Folder.TasksDirectory}: no finished tasks to report on");
+        var results = Aggregator.FinishedResults(context);
         var epochs = context.Config.EvaluationEpochs();
-        var accumulator = new ScoreAccumulator(context.Plan.Count, epochs);
-        results.ForEach(accumulator.Add);
-        var scores = accumulator.ToScores(context.Data.Labels, context.Data.SourceIndices);
+        var scores = Aggregator.Score(context, results);
         int last = scores.LastEpochColumn;
         var m = Enumerable.Range(0, scores.Count).Select(i => scores.M(i, last)).ToArray();
         var u = Enumerable.Range(0, scores.Count).Select(i => scores.U[i, last]).ToArray();

@@ -25,7 +25,6 @@ public sealed class RunLock : IDisposable
     /// <summary>Locks one file path (e.g. a single task's lock); <paramref name="subject"/> names what is locked in errors.</summary>
     public static RunLock AcquireFile(string path, string subject)
     {
-        string runDirectory = subject;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         for (int attempt = 0; attempt < 2; attempt++)
         {
@@ -37,10 +36,10 @@ public sealed class RunLock : IDisposable
                 continue;
             }
             throw new MemScoreException(ErrorKind.RunFolder,
-                $"{runDirectory}: in use by process {owner.Pid} on host {owner.Host} since {owner.StartedUtc}; " +
+                $"{subject}: in use by process {owner.Pid} on host {owner.Host} since {owner.StartedUtc}; " +
                 "wait for it to finish (or stop it) and rerun");
         }
-        throw new MemScoreException(ErrorKind.RunFolder, $"{runDirectory}: another process took the run lock at the same moment; retry");
+        throw new MemScoreException(ErrorKind.RunFolder, $"{subject}: another process took the run lock at the same moment; retry");
     }
 
     static bool TryCreate(string path)

@@ -29,8 +29,7 @@ public static class EpochTrainer
         TaskId task, int epoch, CancellationToken cancellation, int[]? rows = null)
     {
         int n = rows?.Length ?? (int)images.shape[0];
-        int[] order = new SplitMix64(orderSeed).Permutation(n);
-        if (rows is not null) order = Array.ConvertAll(order, k => rows[k]);
+        long[] order = Array.ConvertAll(new SplitMix64(orderSeed).Permutation(n), k => (long)(rows is null ? k : rows[k]));
         using var noise = new Generator((ulong)noiseSeed);
         double total = 0;
         int batchIndex = 0;
@@ -39,7 +38,7 @@ public static class EpochTrainer
             cancellation.ThrowIfCancellationRequested();
             int size = Math.Min(batchSize, n - start);
             using var scope = NewDisposeScope();
-            var index = tensor(order.AsSpan(start, size).ToArray().Select(i => (long)i).ToArray());
+            var index = tensor(order[start..(start + size)]);
             var batch = images.index_select(0, index);
             double loss = model.TrainStep(batch, noise);
             if (!double.IsFinite(loss))

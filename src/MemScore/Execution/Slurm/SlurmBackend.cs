@@ -160,5 +160,6 @@ public sealed class SlurmBackend(ICommandRunner commands)
         return string.Join(",", parts);
     }
 
-    static string Quote(string s) => "'" + s.Replace("'", "'\\''") + "'";
+    /// <summary>Single-quotes a word for bash.</summary>
+    public static string Quote(string s) => "'" + s.Replace("'", "'\\''") + "'";
 }
