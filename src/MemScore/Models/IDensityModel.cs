@@ -38,3 +38,14 @@ public sealed record ModelDescription(string Name, IReadOnlyDictionary<string, s
 /// <param name="ImportanceSamples">S for importance-sampled log p(x).</param>
 /// <param name="InitSeed">Seed of the generator that draws the initial weights.</param>
 public sealed record ModelContext(long[] InputShape, int LatentDim, double LearningRate, int ImportanceSamples, long InitSeed);
+
+/// <summary>A model that can draw images; used by the sample-based analyses (nearest-neighbour test, C_T).</summary>
+public interface ISampleableModel
+{
+    /// <summary>
+    /// <paramref name="count"/> images [count, C, H, W] in [0, 1] (the data's intensity scale, before
+    /// binarization or dequantization), float32, drawn in eval mode. <paramref name="stochastic"/> = false
+    /// returns the decoder mean (or the model's most likely value) for each latent draw.
+    /// </summary>
+    Tensor Sample(int count, Generator noise, bool stochastic);
+}

@@ -2,8 +2,12 @@ using MemScore.Core;
 
 namespace MemScore.Models;
 
-/// <summary>One model family: its --model name, a one-line description and how to build it.</summary>
-public sealed record ModelFamily(string Name, string Description, Func<ModelContext, IDensityModel> Create);
+/// <summary>
+/// One model family: its --model name, a one-line description, how to build it, and the kind of
+/// input it models (which decides how the data are prepared; <see cref="InputKind"/>).
+/// </summary>
+public sealed record ModelFamily(string Name, string Description, Func<ModelContext, IDensityModel> Create,
+    InputKind Input = InputKind.Binary);
 
 /// <summary>Model families keyed by name. Adding a family = registering one entry; nothing else grows.</summary>
 public sealed class ModelRegistry
@@ -13,7 +17,7 @@ public sealed class ModelRegistry
     public static ModelRegistry CreateDefault() => new ModelRegistry()
         .Add(new ModelFamily(BernoulliMlpVae.FamilyName,
             "Bernoulli MLP VAE of the paper (encoder 1024-512-256 ReLU, latent 16, sigmoid decoder) for binarized images",
-            BernoulliMlpVae.Create));
+            BernoulliMlpVae.Create, InputKind.Binary));
 
     public ModelRegistry Add(ModelFamily family)
     {

@@ -91,8 +91,16 @@ public sealed class VariationalDensityModel : IDensityModel, ICheckpointable, II
             state["adam_m." + name] = ToNpy(first);
             state["adam_v." + name] = ToNpy(second);
         }
+        foreach (var (name, buffer) in _module.named_buffers())
+            state["buffer." + name] = buffer.dtype == ScalarType.Int64 ? ToNpyInt64(buffer) : ToNpy(buffer);
         state["adam_step"] = NpyArray.FromInt64([_optimizer.Step]);
         return state;
+    }
+
+    static NpyArray ToNpyInt64(Tensor t)
+    {
+        using var cpu = t.detach().cpu().contiguous();
+        return NpyArray.FromInt64(cpu.data<long>().ToArray(), t.shape);
     }
 
     static NpyArray ToNpy(Tensor t)
@@ -111,6 +119,17 @@ public sealed class VariationalDensityModel : IDensityModel, ICheckpointable, II
                 throw new InvalidInputException(source, $"'{key}' has shape ({string.Join(", ", array.Shape)}), the model expects ({string.Join(", ", shape)})");
             return array.ToFloats();
         }
+        // Buffers (batch-norm running statistics) are state too: without them a resumed task would differ.
+        var buffers = new List<(Tensor Target, NpyArray Values)>();
+        foreach (var (name, buffer) in _module.named_buffers())
+        {
+            string key = "buffer." + name;
+            if (!state.TryGetValue(key, out var array)) throw new InvalidInputException(source, $"checkpoint lacks '{key}'");
+            string expected = buffer.dtype == ScalarType.Int64 ? "<i8" : "<f4";
+            if (array.Descr != expected || array.Length != buffer.numel())   // 0-d buffers are stored with shape (1,)
+                throw new InvalidInputException(source, $"'{key}' has dtype {array.Descr} and {array.Length} values, the model expects {expected} with {buffer.numel()}");
+            buffers.Add((buffer, array));
+        }
         var moments = new Dictionary<string, (float[] First, float[] Second)>();
         var weights = new List<(Tensor Target, float[] Values)>();
         foreach (var (name, parameter) in _module.named_parameters())
@@ -126,6 +145,12 @@ public sealed class VariationalDensityModel : IDensityModel, ICheckpointable, II
             foreach (var (target, values) in weights)
             {
                 using var source_ = tensor(values, target.shape);
+                target.copy_(source_);
+            }
+        using (no_grad())
+            foreach (var (target, values) in buffers)
+            {
+                using var source_ = values.Descr == "<i8" ? tensor(values.ToInt64(), target.shape) : tensor(values.ToFloats(), target.shape);
                 target.copy_(source_);
             }
         _optimizer.Restore(step, moments);
