@@ -83,6 +83,10 @@ public sealed class RunSettings : CommandSettings
     [Description("Zero-pad images to N x N (default 32; 0 = none)")]
     public int? PadTo { get; init; }
 
+    [CommandOption("--flip")]
+    [Description("Random horizontal flip of each training image (the paper's CIFAR-10/CelebA augmentation)")]
+    public bool? Flip { get; init; }
+
     [CommandOption("--cache-dir <DIR>")]
     [Description("Data cache (default $MEMSCORE_CACHE, else ~/.cache/memscore)")]
     public string? CacheDir { get; init; }
@@ -118,6 +122,7 @@ public sealed class RunSettings : CommandSettings
             Threads = Threads ?? c.Threads,
             TrainBinarization = TrainBinarization ?? c.TrainBinarization,
             PadTo = PadTo ?? c.PadTo,
+            Flip = Flip ?? c.Flip,
         };
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MemScore.Core;
+using MemScore.Data;
 using MemScore.Models;
 using MemScore.Training;
 using MemScore.Memorization;
@@ -26,11 +27,13 @@ public static class ThroughputBenchmark
 
         using var generator = new Generator(1);
         int trainImages = quick ? 64 * 150 : 64 * 800;
-        using var data = rand([trainImages, 1, 32, 32], generator: generator).lt(0.2).to_type(ScalarType.Float32);
+        using var prepared = ExperimentData.FromScored(rand([trainImages, 1, 32, 32], generator: generator).lt(0.2).to_type(ScalarType.Float32));
+        var data = prepared.Scored;
+        var batches = new TrainingBatches(prepared, redraw: false, flip: false);
         using var model = BernoulliMlpVae.Create(new ModelContext([1, 32, 32], 16, 1e-3, 256, 1));
-        EpochTrainer.Run(model, data.narrow(0, 0, 64 * 20), 64, 1, 1, new TaskId(0, 0), 1, default);   // warm-up
+        EpochTrainer.Run(model, batches, Enumerable.Range(0, 64 * 20).ToArray(), 64, 1, 1, 1, new TaskId(0, 0), 1, default);   // warm-up
         var clock = Stopwatch.StartNew();
-        EpochTrainer.Run(model, data, 64, 2, 2, new TaskId(0, 0), 1, default);
+        EpochTrainer.Run(model, batches, Enumerable.Range(0, trainImages).ToArray(), 64, 2, 2, 2, new TaskId(0, 0), 1, default);
         yield return new("train_images_per_s", trainImages / clock.Elapsed.TotalSeconds, "images/s");
 
         int evalImages = quick ? 1024 : 4096;

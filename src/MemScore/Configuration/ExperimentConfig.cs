@@ -47,6 +47,8 @@ public sealed record ExperimentConfig
     public string TrainBinarization { get; init; } = "fixed";
     /// <summary>Zero-pad images symmetrically up to this side length (MNIST 28 -> 32) (--pad-to); 0 = no padding.</summary>
     public int PadTo { get; init; } = 32;
+    /// <summary>Flip each training image horizontally with probability 1/2, drawn per image and epoch (--flip); evaluation never flips.</summary>
+    public bool Flip { get; init; }
 
     public static int DefaultThreads() => Math.Max(1, Environment.ProcessorCount);
 

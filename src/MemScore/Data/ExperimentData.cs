@@ -1,21 +1,24 @@
 using MemScore.Configuration;
 using MemScore.Core;
+using MemScore.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MemScore.Data;
 
 /// <summary>
-/// The data of one experiment after preprocessing: <see cref="Scored"/> is what every model is
-/// evaluated on (one fixed, seeded binarization per example), <see cref="Intensities"/> the padded
-/// grey levels for dynamic binarization during training.
+/// The data of one experiment after preprocessing for the model's <see cref="InputKind"/>.
+/// <see cref="Scored"/> is what every model is evaluated on: one fixed, seeded draw per example
+/// (binarization or dequantization noise), so in- and out-models score the same x_i (METHOD.md
+/// defect 4). <see cref="Levels"/> holds the padded 8-bit values when training redraws the noise.
 /// </summary>
 public sealed class ExperimentData : IDisposable
 {
     public required string DatasetName { get; init; }
+    public required InputKind Input { get; init; }
     public required Tensor Scored { get; init; }
-    /// <summary>Padded grey levels; kept only for dynamic training binarization (null otherwise, to save memory).</summary>
-    public required Tensor? Intensities { get; init; }
+    /// <summary>Padded 8-bit values (uint8) for per-batch redraws in training; null when training uses <see cref="Scored"/>.</summary>
+    public required Tensor? Levels { get; init; }
     public required int[] Labels { get; init; }
     public required int[] SourceIndices { get; init; }
     public required string ContentHash { get; init; }
@@ -24,10 +27,11 @@ public sealed class ExperimentData : IDisposable
     public long[] ImageShape => Scored.shape[1..];
 
     /// <summary>
-    /// Loads the configured dataset, binarizes the whole source set with one seeded draw (so an
-    /// example's draw does not depend on --limit), keeps the seeded subset, and pads.
+    /// Loads the configured dataset, draws the evaluation noise over the whole source set with one
+    /// seeded generator (so an example's draw does not depend on --limit), keeps the seeded subset,
+    /// and pads.
     /// </summary>
-    public static ExperimentData Prepare(ExperimentConfig config, DatasetRegistry registry, string cacheDirectory)
+    public static ExperimentData Prepare(ExperimentConfig config, DatasetRegistry registry, string cacheDirectory, InputKind input)
     {
         using var source = registry.Get(config.Dataset).Load(new DatasetRequest(config.DataDir, cacheDirectory));
         ConfigValidator.ValidateAgainstData(config, source.Count);
@@ -37,14 +41,20 @@ public sealed class ExperimentData : IDisposable
             : Enumerable.Range(0, source.Count).ToArray();
         // Intermediates are disposed as soon as they are used: with 60,000 images each copy is ~200 MB.
         Tensor scored;
-        using (var binarized = ImageTransforms.Binarize(source.Images, SeedDeriver.Derive(config.Seed, "evaluation-binarization")))
-            scored = SubsetAndPad(binarized, keep, source.Count, config.PadTo);
-        var raw = config.TrainBinarization == "dynamic" ? SubsetAndPad(source.Images, keep, source.Count, config.PadTo) : null;
+        using (var drawn = EvaluationDraw(source.Images, input, config.Seed))
+            scored = SubsetAndPad(drawn, keep, source.Count, config.PadTo);
+        Tensor? levels = null;
+        if (TrainingRedraws(config, input))
+        {
+            using var bytes = ImageTransforms.ToLevels(source.Images);
+            levels = SubsetAndPad(bytes, keep, source.Count, config.PadTo);
+        }
         var data = new ExperimentData
         {
             DatasetName = source.Name,
+            Input = input,
             Scored = scored,
-            Intensities = raw,
+            Levels = levels,
             Labels = keep.Select(i => source.Labels[i]).ToArray(),
             SourceIndices = keep.Select(i => source.SourceIndices[i]).ToArray(),
             ContentHash = contentHash,
@@ -52,6 +62,34 @@ public sealed class ExperimentData : IDisposable
         GC.Collect();   // the IDX bytes and readers of a large data set are garbage now
         return data;
     }
+
+    /// <summary>Wraps already prepared images (benchmarks, tests); takes ownership of <paramref name="scored"/>.</summary>
+    public static ExperimentData FromScored(Tensor scored, InputKind input = InputKind.Binary, Tensor? levels = null) => new()
+    {
+        DatasetName = "in-memory",
+        Input = input,
+        Scored = scored,
+        Levels = levels,
+        Labels = new int[scored.shape[0]],
+        SourceIndices = Enumerable.Range(0, (int)scored.shape[0]).ToArray(),
+        ContentHash = "",
+    };
+
+    /// <summary>Dequantization noise is always redrawn in training; binarization only with train-binarization = dynamic.</summary>
+    public static bool TrainingRedraws(ExperimentConfig config, InputKind input) => input switch
+    {
+        InputKind.Binary => config.TrainBinarization == "dynamic",
+        InputKind.Dequantized => true,
+        _ => false,
+    };
+
+    static Tensor EvaluationDraw(Tensor intensities, InputKind input, long seed) => input switch
+    {
+        InputKind.Binary => ImageTransforms.Binarize(intensities, SeedDeriver.Derive(seed, "evaluation-binarization")),
+        InputKind.Dequantized => ImageTransforms.Dequantize(intensities, SeedDeriver.Derive(seed, "evaluation-dequantization")),
+        InputKind.Discrete8Bit => ImageTransforms.QuantizeTo8Bit(intensities),
+        _ => throw new ArgumentOutOfRangeException(nameof(input), input, null),
+    };
 
     /// <summary>A new contiguous tensor: the kept rows (all when <paramref name="keep"/> covers everything), padded.</summary>
     static Tensor SubsetAndPad(Tensor images, int[] keep, int total, int padTo)
@@ -74,12 +112,13 @@ public sealed class ExperimentData : IDisposable
         if (h != w) throw new InvalidConfigurationException($"pad-to = {padTo}: images are {h}x{w}, padding needs square images (use pad-to 0)");
         if (padTo < h) throw new InvalidConfigurationException($"pad-to = {padTo}: smaller than the images ({h}x{w}); use pad-to 0 or >= {h}");
         if ((padTo - h) % 2 != 0) throw new InvalidConfigurationException($"pad-to = {padTo}: needs an even difference to the image size {h}");
+        if (padTo == h) return images;
         return ImageTransforms.Pad(images, (int)(padTo - h) / 2);
     }
 
     public void Dispose()
     {
         Scored.Dispose();
-        Intensities?.Dispose();
+        Levels?.Dispose();
     }
 }

@@ -26,6 +26,62 @@ public static class ImageTransforms
         return below.to_type(ScalarType.Float32);
     }
 
+    /// <summary>The 8-bit values k = round(255 x) of intensities x in [0, 1], as uint8.</summary>
+    public static Tensor ToLevels(Tensor intensities)
+    {
+        using var scaled = intensities.mul(255f).round_();
+        return scaled.to_type(ScalarType.Byte);
+    }
+
+    /// <summary>Intensities snapped to the 8-bit grid, k / 255, float32 (the input of discrete likelihoods).</summary>
+    public static Tensor QuantizeTo8Bit(Tensor intensities)
+    {
+        using var levels = ToLevels(intensities);
+        return LevelsToIntensities(levels);
+    }
+
+    public static Tensor LevelsToIntensities(Tensor levels)
+    {
+        var values = levels.to_type(ScalarType.Float32);
+        return values.div_(255f);   // in-place ops return the same tensor: it must not be disposed here
+    }
+
+    /// <summary>
+    /// Uniform dequantization of intensities x (k = round(255 x)): (k + u) / 256 with u ~ U(0, 1) from
+    /// a generator seeded by <paramref name="seed"/> (METHOD.md section 4).
+    /// </summary>
+    public static Tensor Dequantize(Tensor intensities, long seed)
+    {
+        using var generator = new Generator((ulong)seed);
+        using var levels = ToLevels(intensities);
+        return DequantizeLevels(levels, generator);
+    }
+
+    /// <summary>(k + u) / 256 for uint8 levels k, u drawn from <paramref name="generator"/>.</summary>
+    public static Tensor DequantizeLevels(Tensor levels, Generator generator)
+    {
+        var uniform = rand(levels.shape, dtype: ScalarType.Float32, generator: generator);
+        return uniform.add_(levels).div_(256f);
+    }
+
+    /// <summary>Bernoulli draw per pixel with probability k / 255 for uint8 levels k.</summary>
+    public static Tensor BinarizeLevels(Tensor levels, Generator generator)
+    {
+        using var uniform = rand(levels.shape, dtype: ScalarType.Float32, generator: generator);
+        using var probability = LevelsToIntensities(levels);
+        using var below = uniform.lt(probability);
+        return below.to_type(ScalarType.Float32);
+    }
+
+    /// <summary>Flips each image of [n, C, H, W] left-right with probability 1/2, one draw per image (METHOD.md defect 5).</summary>
+    public static Tensor FlipEachHorizontally(Tensor images, Generator generator)
+    {
+        using var coin = rand([images.shape[0], 1, 1, 1], dtype: ScalarType.Float32, generator: generator);
+        using var flipMask = coin.lt(0.5f);
+        using var flipped = images.flip(3);
+        return where(flipMask, flipped, images);
+    }
+
     /// <summary>Keeps <paramref name="count"/> examples chosen uniformly at random by seed, in their original order.</summary>
     public static int[] SeededSubset(int total, int count, long seed)
     {

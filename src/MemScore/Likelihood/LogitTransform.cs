@@ -23,8 +23,8 @@ public static class LogitTransform
     /// <summary>x = (sigmoid(y) - lambda) / (1 - 2 lambda): maps model samples back to [0, 1].</summary>
     public static Tensor Inverse(Tensor y, double lambda = DefaultLambda)
     {
-        using var s = y.sigmoid();
-        return s.sub_(lambda).div_(1 - 2 * lambda);
+        var s = y.sigmoid();
+        return s.sub_(lambda).div_(1 - 2 * lambda);   // in place on a fresh tensor, which is the result
     }
 
     /// <summary>

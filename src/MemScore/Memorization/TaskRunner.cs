@@ -28,13 +28,7 @@ public sealed class TaskRunner(ExperimentConfig config, ExperimentData data, Fol
             SeedDeriver.Derive(config.Seed, purpose, [task.Repeat, task.Fold, .. more]);
 
         int[] trainRows = plan.TrainingExamples(task);
-        Tensor? intensities = null;
-        if (config.TrainBinarization == "dynamic")
-        {
-            using var trainIndex = tensor(trainRows.Select(i => (long)i).ToArray());
-            intensities = data.Intensities!.index_select(0, trainIndex);
-        }
-        using var ownedIntensities = intensities;
+        var batches = TrainingBatches.For(data, config);
 
         var context = new ModelContext(data.ImageShape, config.LatentDim, config.LearningRate, config.ImportanceSamples, Seed("model-init"));
         using var model = models.Get(config.Model).Create(context);
@@ -58,12 +52,8 @@ public sealed class TaskRunner(ExperimentConfig config, ExperimentData data, Fol
 
         for (int epoch = firstEpoch; epoch <= config.Epochs; epoch++)
         {
-            using (var train = intensities is null ? null : ImageTransforms.Binarize(intensities, Seed("train-binarization", epoch)))
-            {
-                losses[epoch - 1] = train is null
-                    ? EpochTrainer.Run(model, data.Scored, config.BatchSize, Seed("batch-order", epoch), Seed("train-noise", epoch), task, epoch, cancellation, trainRows)
-                    : EpochTrainer.Run(model, train, config.BatchSize, Seed("batch-order", epoch), Seed("train-noise", epoch), task, epoch, cancellation);
-            }
+            losses[epoch - 1] = EpochTrainer.Run(model, batches, trainRows, config.BatchSize, Seed("batch-order", epoch), Seed("train-noise", epoch),
+                Seed("train-augment", epoch), task, epoch, cancellation);
             progress?.Report(new TaskProgress(task, TaskPhase.Training, epoch, config.Epochs, epoch, config.Epochs, losses[epoch - 1]));
             if (evaluationEpochs.Contains(epoch))
             {

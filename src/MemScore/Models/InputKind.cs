@@ -19,3 +19,19 @@ public enum InputKind
     /// <summary>The 8-bit values themselves, k / 255 in [0, 1] (discrete likelihoods such as a logistic mixture).</summary>
     Discrete8Bit,
 }
+
+/// <summary>The names of <see cref="InputKind"/> in files (run.json) and messages.</summary>
+public static class InputKindNames
+{
+    public static string ToName(InputKind kind) => kind switch
+    {
+        InputKind.Binary => "binary",
+        InputKind.Dequantized => "dequantized",
+        InputKind.Discrete8Bit => "discrete-8bit",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    public static InputKind Parse(string name, string source) =>
+        Enum.GetValues<InputKind>().FirstOrDefault(k => ToName(k) == name, (InputKind)(-1)) is var kind && Enum.IsDefined(kind) ? kind
+        : throw new Core.InvalidInputException(source, $"input_kind = '{name}': expected binary, dequantized or discrete-8bit");
+}

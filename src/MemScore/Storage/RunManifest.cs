@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using MemScore.Configuration;
 using MemScore.Core;
+using MemScore.Models;
 
 namespace MemScore.Storage;
 
@@ -21,15 +22,17 @@ public sealed record RunManifest(
     string LibTorchVersion,
     string Device,
     DateTimeOffset CreatedUtc,
-    string? CacheDirectory = null)
+    string? CacheDirectory = null,
+    InputKind Input = InputKind.Binary)
 {
-    public static RunManifest Create(ExperimentConfig config, string datasetHash, int examples, long[] imageShape) => new(
+    public static RunManifest Create(ExperimentConfig config, string datasetHash, int examples, long[] imageShape, InputKind input) => new(
         config, config.Hash(), datasetHash, examples, imageShape,
         VersionOf(typeof(RunManifest).Assembly),
         VersionOf(typeof(TorchSharp.torch).Assembly),
         LibTorchVersion: "2.10.0",
         Device: "cpu",
-        CreatedUtc: DateTimeOffset.UtcNow);
+        CreatedUtc: DateTimeOffset.UtcNow,
+        Input: input);
 
     static string VersionOf(Assembly assembly) =>
         assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
@@ -49,6 +52,7 @@ public sealed record RunManifest(
             ["threads"] = Config.Threads,
             ["created_utc"] = CreatedUtc.ToString("O"),
             ["cache_dir"] = CacheDirectory,
+            ["input_kind"] = InputKindNames.ToName(Input),
         };
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
@@ -70,7 +74,8 @@ public sealed record RunManifest(
                 versions["libtorch"]!.GetValue<string>(),
                 root["device"]!.GetValue<string>(),
                 DateTimeOffset.Parse(root["created_utc"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture),
-                root["cache_dir"]?.GetValue<string>());
+                root["cache_dir"]?.GetValue<string>(),
+                InputKindNames.Parse(root["input_kind"]?.GetValue<string>() ?? "binary", path));
         }
         catch (Exception e) when (e is JsonException or NullReferenceException or InvalidOperationException or FormatException)
         {

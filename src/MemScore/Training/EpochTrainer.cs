@@ -23,14 +23,16 @@ public static class EpochTrainer
         GC.WaitForPendingFinalizers();
     }
 
-    /// <param name="rows">The rows of <paramref name="images"/> to train on (null = all), so no copy of the training set is made.</param>
+    /// <param name="rows">The data rows to train on, so no copy of the training set is made.</param>
+    /// <param name="augmentSeed">Seeds the generator of per-batch redraws and flips (unused when the batches are not random).</param>
     /// <returns>Mean loss per example over the epoch.</returns>
-    public static double Run(IDensityModel model, Tensor images, int batchSize, long orderSeed, long noiseSeed,
-        TaskId task, int epoch, CancellationToken cancellation, int[]? rows = null)
+    public static double Run(IDensityModel model, TrainingBatches batches, int[] rows, int batchSize, long orderSeed, long noiseSeed,
+        long augmentSeed, TaskId task, int epoch, CancellationToken cancellation)
     {
-        int n = rows?.Length ?? (int)images.shape[0];
-        long[] order = Array.ConvertAll(new SplitMix64(orderSeed).Permutation(n), k => (long)(rows is null ? k : rows[k]));
+        int n = rows.Length;
+        long[] order = Array.ConvertAll(new SplitMix64(orderSeed).Permutation(n), k => (long)rows[k]);
         using var noise = new Generator((ulong)noiseSeed);
+        using var augment = batches.IsRandom ? new Generator((ulong)augmentSeed) : null;
         double total = 0;
         int batchIndex = 0;
         for (int start = 0; start < n; start += batchSize, batchIndex++)
@@ -39,7 +41,7 @@ public static class EpochTrainer
             int size = Math.Min(batchSize, n - start);
             using var scope = NewDisposeScope();
             var index = tensor(order[start..(start + size)]);
-            var batch = images.index_select(0, index);
+            var batch = batches.Make(index, augment);
             double loss = model.TrainStep(batch, noise);
             if (!double.IsFinite(loss))
                 throw new NumericalFailureException($"training loss became {loss} at {task}, epoch {epoch}, batch {batchIndex}; try a smaller learning rate");

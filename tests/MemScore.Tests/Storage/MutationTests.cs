@@ -77,7 +77,7 @@ public class MutationTests
     public void Run_manifest_json()
     {
         using var dir = new TempDirectory();
-        File.WriteAllText(dir["run.json"], RunManifest.Create(new ExperimentConfig { Threads = 2 }, "hash", 10, [1, 32, 32]).ToJson());
+        File.WriteAllText(dir["run.json"], RunManifest.Create(new ExperimentConfig { Threads = 2 }, "hash", 10, [1, 32, 32], MemScore.Models.InputKind.Binary).ToJson());
         RunManifest.Read(dir["run.json"]);
         AssertOnlyCleanFailures("run.json", File.ReadAllBytes(dir["run.json"]), p => RunManifest.Read(p), 3);
     }
