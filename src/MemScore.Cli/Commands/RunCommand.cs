@@ -18,6 +18,7 @@ public sealed class RunCommand : Command<RunSettings>
         var datasets = DatasetRegistry.CreateDefault();
         var models = ModelRegistry.CreateDefault();
         ConfigValidator.Validate(config, datasets, models);
+        if (settings.Budget) return PrintBudget(config, datasets, models, settings.CacheDir);
         string output = settings.Out ?? DefaultOutput(config);
         var request = new RunRequest(config, output, settings.CacheDir, settings.CheckpointEvery);
         var executor = new LocalExecutor(datasets, models);
@@ -29,6 +30,14 @@ public sealed class RunCommand : Command<RunSettings>
             : executor.Run(request, ProgressView.PlainLines(), cancellation);
 
         PrintSummary(outcome, Math.Max(0, settings.Top));
+        return ExitCodes.Success;
+    }
+
+    static int PrintBudget(ExperimentConfig config, DatasetRegistry datasets, ModelRegistry models, string? cacheDir)
+    {
+        using var data = ExperimentData.Prepare(config, datasets, cacheDir ?? DatasetRequest.DefaultCacheDirectory(), models.Get(config.Model).Input);
+        var budget = Budget.Count(config, data.Count).Measure(config, models, data.ImageShape);
+        BudgetView.Print(config, data.Count, data.ImageShape, budget);
         return ExitCodes.Success;
     }
 

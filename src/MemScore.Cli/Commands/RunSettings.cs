@@ -11,6 +11,14 @@ public sealed class RunSettings : CommandSettings
     [Description("JSON config file (fields named like the flags, e.g. \"learning-rate\"); flags override it")]
     public string? ConfigFile { get; init; }
 
+    [CommandOption("--preset <NAME>")]
+    [Description("Start from a paper setting: paper-mnist-lr3, paper-mnist-lr4, paper-cifar10, paper-celeba (METHOD.md section 4); flags override its fields")]
+    public string? Preset { get; init; }
+
+    [CommandOption("--budget")]
+    [Description("Print the cost (models x epochs x importance samples, and CPU time measured on this machine) and exit without training")]
+    public bool Budget { get; init; }
+
     [CommandOption("--out <DIR>")]
     [Description("Run folder; rerunning on it resumes. Default: runs/<dataset>-<config hash>")]
     public string? Out { get; init; }
@@ -99,10 +107,14 @@ public sealed class RunSettings : CommandSettings
     [Description("How many of the most memorized examples to print (default 10)")]
     public int Top { get; init; } = 10;
 
-    /// <summary>Defaults, then the config file, then the flags given.</summary>
+    /// <summary>Defaults (or a preset, or the config file), then the flags given.</summary>
     public ExperimentConfig ResolveConfig()
     {
-        var c = ConfigFile is null ? new ExperimentConfig() : ExperimentConfig.FromJsonFile(ConfigFile);
+        if (ConfigFile is not null && Preset is not null)
+            throw new Core.InvalidConfigurationException($"--config {ConfigFile} and --preset {Preset}: give one of them (flags may override either)");
+        var c = ConfigFile is not null ? ExperimentConfig.FromJsonFile(ConfigFile)
+            : Preset is not null ? Presets.Get(Preset)
+            : new ExperimentConfig();
         return c with
         {
             Dataset = Dataset ?? c.Dataset,

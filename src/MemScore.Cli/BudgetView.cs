@@ -1,0 +1,32 @@
+using System.Globalization;
+using MemScore.Configuration;
+using MemScore.Execution;
+
+namespace MemScore.Cli;
+
+/// <summary>Prints a <see cref="Budget"/> as a few plain lines.</summary>
+public static class BudgetView
+{
+    public static void Print(ExperimentConfig config, int examples, long[] shape, Budget budget)
+    {
+        static string N(double v) => v.ToString("N0", CultureInfo.InvariantCulture);
+        int evalEpochs = config.EvaluationEpochs().Length;
+        Console.WriteLine($"budget: {budget.Models} models (L={config.Repeats} x K={config.Folds}) of {config.Model} on {N(examples)} examples of {string.Join("x", shape)} ({config.Dataset})");
+        Console.WriteLine($"  training: {config.Epochs} epochs, {N(budget.TrainingExamplePasses)} example passes in all{Time(budget.TrainingSeconds, budget.TrainImagesPerSecond)}");
+        Console.WriteLine($"  log p(x): {evalEpochs} evaluation epochs x {N(examples)} examples x {budget.Models} models = {N(budget.Evaluations)} evaluations " +
+                          $"x S={config.ImportanceSamples} = {N(budget.ImportanceSamples)} samples{Time(budget.EvaluationSeconds, budget.EvalImagesPerSecond)}");
+        if (budget.TrainingSeconds is double t && budget.EvaluationSeconds is double e)
+            Console.WriteLine($"  total: {Duration(t + e)} of one process with {config.Threads} threads here; the {budget.Models} tasks are independent (memscore slurm submit)");
+    }
+
+    static string Time(double? seconds, double? rate) =>
+        seconds is double s && rate is double r ? $" ~ {Duration(s)} at {r.ToString("N0", CultureInfo.InvariantCulture)} images/s (measured here)" : "";
+
+    static string Duration(double seconds) => seconds switch
+    {
+        < 120 => $"{seconds:F0} s",
+        < 7200 => $"{seconds / 60:F0} min",
+        < 172800 => $"{seconds / 3600:F1} h",
+        _ => $"{seconds / 86400:F1} days",
+    };
+}

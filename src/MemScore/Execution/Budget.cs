@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using MemScore.Configuration;
+using MemScore.Core;
+using MemScore.Data;
+using MemScore.Memorization;
+using MemScore.Models;
+using MemScore.Training;
+using static TorchSharp.torch;
+
+namespace MemScore.Execution;
+
+/// <summary>
+/// What a run costs before it starts: models, training example-passes, log p(x) evaluations and
+/// decoder passes (examples x S), and, when measured, the CPU time they take on this machine.
+/// </summary>
+public sealed record Budget(int Models, long TrainingExamplePasses, long Evaluations, long ImportanceSamples,
+    double? TrainImagesPerSecond = null, double? EvalImagesPerSecond = null)
+{
+    public static Budget Count(ExperimentConfig config, int examples)
+    {
+        int models = config.Folds * config.Repeats;
+        // Each model trains on n - |fold| examples; summed over the K folds of a repeat that is n (K - 1).
+        long trainPerRepeat = (long)examples * (config.Folds - 1);
+        long evaluationsPerModel = (long)examples * config.EvaluationEpochs().Length;
+        return new Budget(models, trainPerRepeat * config.Repeats * config.Epochs, models * evaluationsPerModel,
+            models * evaluationsPerModel * config.ImportanceSamples);
+    }
+
+    public double? TrainingSeconds => TrainImagesPerSecond is double r ? TrainingExamplePasses / r : null;
+    public double? EvaluationSeconds => EvalImagesPerSecond is double r ? Evaluations / r : null;
+
+    /// <summary>
+    /// Times a few training steps and one evaluation batch of a fresh model on random inputs of the
+    /// run's shape (speed does not depend on pixel values), single process, the config's thread count.
+    /// </summary>
+    public Budget Measure(ExperimentConfig config, ModelRegistry models, long[] imageShape, int trainSteps = 12)
+    {
+        set_num_threads(config.Threads);
+        var family = models.Get(config.Model);
+        using var model = family.Create(new ModelContext(imageShape, config.LatentDim, config.LearningRate, config.ImportanceSamples, 1));
+        using var generator = new Generator(1);
+        int rows = config.BatchSize * trainSteps;
+        using var data = ExperimentData.FromScored(RandomInputs([rows, .. imageShape], family.Input, generator), family.Input);
+        var batches = new TrainingBatches(data, redraw: false, flip: false);
+        var allRows = Enumerable.Range(0, rows).ToArray();
+        EpochTrainer.Run(model, batches, allRows[..config.BatchSize], config.BatchSize, 1, 1, 1, new TaskId(0, 0), 1, default);   // warm-up
+        var clock = Stopwatch.StartNew();
+        EpochTrainer.Run(model, batches, allRows, config.BatchSize, 2, 2, 2, new TaskId(0, 0), 1, default);
+        double train = rows / clock.Elapsed.TotalSeconds;
+        int evalRows = Math.Min(rows, config.EvalBatchSize);
+        using var evalData = data.Scored.narrow(0, 0, evalRows);
+        clock.Restart();
+        EpochTrainer.Evaluate(model, evalData, config.EvalBatchSize, 3, new TaskId(0, 0), 1, null, default);
+        double eval = evalRows / clock.Elapsed.TotalSeconds;
+        return this with { TrainImagesPerSecond = train, EvalImagesPerSecond = eval };
+    }
+
+    static Tensor RandomInputs(long[] shape, InputKind input, Generator generator)
+    {
+        using var uniform = rand(shape, generator: generator);
+        return input switch
+        {
+            InputKind.Binary => uniform.lt(0.3).to_type(ScalarType.Float32),
+            InputKind.Dequantized => uniform.clamp(1e-3, 1 - 1e-3),
+            _ => ImageTransforms.QuantizeTo8Bit(uniform),
+        };
+    }
+}

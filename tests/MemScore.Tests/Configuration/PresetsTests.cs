@@ -1,0 +1,46 @@
+using MemScore.Configuration;
+using MemScore.Core;
+using MemScore.Execution;
+
+namespace MemScore.Tests.Configuration;
+
+public class PresetsTests
+{
+    // Expected values typed from the table of METHOD.md section 4 and S from section 3.
+    public static TheoryData<string, string, string, int, double, int, int[], int> PaperTable => new()
+    {
+        { "paper-mnist-lr3", "mnist", "bernoulli-mlp-vae", 16, 1e-3, 100, [5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90, 95, 100], 256 },
+        { "paper-mnist-lr4", "mnist", "bernoulli-mlp-vae", 16, 1e-4, 100, [5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90, 95, 100], 256 },
+        { "paper-cifar10", "cifar10", "gaussian-dc-vae", 64, 1e-3, 100, [50, 100], 128 },
+        { "paper-celeba", "celeba", "constant-gaussian-dc-vae", 32, 1e-3, 50, [25, 50], 128 },
+    };
+
+    [Theory]
+    [MemberData(nameof(PaperTable))]
+    public void Preset_reproduces_the_papers_setting(string name, string dataset, string model, int latent, double lr, int epochs, int[] evalEpochs, int samples)
+    {
+        var c = Presets.Get(name);
+        Assert.Equal((dataset, model, latent, lr, epochs, samples), (c.Dataset, c.Model, c.LatentDim, c.LearningRate, c.Epochs, c.ImportanceSamples));
+        Assert.Equal(evalEpochs, c.EvaluationEpochs());
+        Assert.Equal((10, 10, 64, 42L, 32), (c.Folds, c.Repeats, c.BatchSize, c.Seed, c.PadTo));
+        Assert.Equal(dataset is "cifar10" or "celeba", c.Flip);   // flips only for the colour data sets
+    }
+
+    [Fact]
+    public void Unknown_preset_names_the_choices()
+    {
+        var e = Assert.Throws<InvalidConfigurationException>(() => Presets.Get("paper-svhn"));
+        Assert.Contains("paper-svhn", e.Message);
+        Assert.Contains("paper-cifar10", e.Message);
+    }
+
+    [Fact]
+    public void Budget_counts_by_hand()
+    {
+        // K = 5, L = 2, n = 1000, 10 epochs, evaluated at 5 and 10, S = 64:
+        // each model trains on 800 examples -> 10 models x 800 x 10 epochs = 80,000 passes;
+        // evaluations: 10 models x 2 epochs x 1000 = 20,000; samples: x 64 = 1,280,000.
+        var b = Budget.Count(new ExperimentConfig(), 1000);
+        Assert.Equal((10, 80_000L, 20_000L, 1_280_000L), (b.Models, b.TrainingExamplePasses, b.Evaluations, b.ImportanceSamples));
+    }
+}
