@@ -24,6 +24,9 @@ namespace MemScore.Cli
                     .WithDescription("Train L x K fold models, estimate log p(x) of every example, write memorization scores. " + ExitCodes.Help)
                     .WithExample("run")
                     .WithExample("run", "--dataset", "fashion-mnist", "--limit", "2000", "--folds", "5", "--repeats", "1", "--epochs", "3");
+                c.AddCommand<FullCommand>("full")
+                    .WithDescription("Train one model on the whole training split; train/test loss and log p(x) curves (the overfitting view).")
+                    .WithExample("full", "--limit", "2000", "--epochs", "10");
                 c.AddCommand<PlanCommand>("plan").WithDescription("Create a run folder (run.json, plan.json) with the flags of `run`; trains nothing.");
                 c.AddCommand<TaskCommand>("task").WithDescription("Run one task of a planned run (--index or $SLURM_ARRAY_TASK_ID); idempotent.");
                 c.AddCommand<AggregateCommand>("aggregate").WithDescription("Scores from the finished tasks of a run, with coverage.");

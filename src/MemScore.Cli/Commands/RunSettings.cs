@@ -5,7 +5,7 @@ using Spectre.Console.Cli;
 namespace MemScore.Cli.Commands;
 
 /// <summary>Flags of `memscore run`; each overrides the same field of --config (kebab-case names match).</summary>
-public sealed class RunSettings : CommandSettings
+public class RunSettings : CommandSettings
 {
     [CommandOption("--config <FILE>")]
     [Description("JSON config file (fields named like the flags, e.g. \"learning-rate\"); flags override it")]

@@ -35,13 +35,32 @@ public sealed class ExperimentData : IDisposable
     {
         using var source = registry.Get(config.Dataset).Load(new DatasetRequest(config.DataDir, cacheDirectory));
         ConfigValidator.ValidateAgainstData(config, source.Count);
-        string contentHash = source.ContentHash();
         int[] keep = config.Limit is int limit
             ? ImageTransforms.SeededSubset(source.Count, limit, SeedDeriver.Derive(config.Seed, "limit-subset"))
             : Enumerable.Range(0, source.Count).ToArray();
+        return FromSource(source, keep, config, input, "evaluation");
+    }
+
+    /// <summary>
+    /// The dataset's test split prepared like the training data (its own seeded draws; with --limit
+    /// cut to at most the same size), or null when the dataset has none.
+    /// </summary>
+    public static ExperimentData? PrepareTest(ExperimentConfig config, DatasetRegistry registry, string cacheDirectory, InputKind input)
+    {
+        if (registry.Get(config.Dataset) is not ITestSplitProvider provider) return null;
+        using var source = provider.LoadTest(new DatasetRequest(config.DataDir, cacheDirectory));
+        int[] keep = config.Limit is int limit && limit < source.Count
+            ? ImageTransforms.SeededSubset(source.Count, limit, SeedDeriver.Derive(config.Seed, "test-limit-subset"))
+            : Enumerable.Range(0, source.Count).ToArray();
+        return FromSource(source, keep, config, input, "test-evaluation");
+    }
+
+    static ExperimentData FromSource(ImageDataset source, int[] keep, ExperimentConfig config, InputKind input, string drawPurpose)
+    {
+        string contentHash = source.ContentHash();
         // Intermediates are disposed as soon as they are used: with 60,000 images each copy is ~200 MB.
         Tensor scored;
-        using (var drawn = EvaluationDraw(source.Images, input, config.Seed))
+        using (var drawn = EvaluationDraw(source.Images, input, config.Seed, drawPurpose))
             scored = SubsetAndPad(drawn, keep, source.Count, config.PadTo);
         Tensor? levels = null;
         if (TrainingRedraws(config, input))
@@ -83,10 +102,10 @@ public sealed class ExperimentData : IDisposable
         _ => false,
     };
 
-    static Tensor EvaluationDraw(Tensor intensities, InputKind input, long seed) => input switch
+    static Tensor EvaluationDraw(Tensor intensities, InputKind input, long seed, string purpose) => input switch
     {
-        InputKind.Binary => ImageTransforms.Binarize(intensities, SeedDeriver.Derive(seed, "evaluation-binarization")),
-        InputKind.Dequantized => ImageTransforms.Dequantize(intensities, SeedDeriver.Derive(seed, "evaluation-dequantization")),
+        InputKind.Binary => ImageTransforms.Binarize(intensities, SeedDeriver.Derive(seed, purpose + "-binarization")),
+        InputKind.Dequantized => ImageTransforms.Dequantize(intensities, SeedDeriver.Derive(seed, purpose + "-dequantization")),
         InputKind.Discrete8Bit => ImageTransforms.QuantizeTo8Bit(intensities),
         _ => throw new ArgumentOutOfRangeException(nameof(input), input, null),
     };

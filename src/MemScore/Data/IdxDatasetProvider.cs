@@ -51,7 +51,7 @@ public sealed class IdxDatasetProvider : IDatasetProvider
 }
 
 /// <summary>Standard MNIST training files (train-images-idx3-ubyte[.gz] + labels) in --data-dir.</summary>
-public sealed class MnistDatasetProvider : IDatasetProvider
+public sealed class MnistDatasetProvider : IDatasetProvider, ITestSplitProvider
 {
     public string Name => "mnist";
     public string Description => "MNIST training set from --data-dir (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz])";
@@ -62,23 +62,34 @@ public sealed class MnistDatasetProvider : IDatasetProvider
             throw new InvalidConfigurationException("dataset 'mnist' needs --data-dir: the folder with train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz]");
         return StandardIdxFolder.Load(Name, request.DataDirectory, "train");
     }
+
+    public ImageDataset LoadTest(DatasetRequest request)
+    {
+        if (string.IsNullOrEmpty(request.DataDirectory))
+            throw new InvalidConfigurationException("dataset 'mnist' needs --data-dir: the folder with t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz]");
+        return StandardIdxFolder.Load(Name, request.DataDirectory, "t10k");
+    }
 }
 
 /// <summary>Fashion-MNIST training files from Debian's dataset-fashion-mnist package (or --data-dir).</summary>
-public sealed class FashionMnistDatasetProvider : IDatasetProvider
+public sealed class FashionMnistDatasetProvider : IDatasetProvider, ITestSplitProvider
 {
     public const string DebianFolder = "/usr/share/datasets/fashion-mnist";
 
     public string Name => "fashion-mnist";
     public string Description => $"Fashion-MNIST training set (60,000) from {DebianFolder} (apt-get install dataset-fashion-mnist) or --data-dir";
 
-    public ImageDataset Load(DatasetRequest request)
+    public ImageDataset Load(DatasetRequest request) => StandardIdxFolder.Load(Name, Folder(request), "train");
+
+    public ImageDataset LoadTest(DatasetRequest request) => StandardIdxFolder.Load(Name, Folder(request), "t10k");
+
+    static string Folder(DatasetRequest request)
     {
         string folder = request.DataDirectory ?? DebianFolder;
         if (request.DataDirectory is null && !Directory.Exists(folder))
             throw new InvalidInputException(folder,
                 "Fashion-MNIST not found; install it with 'sudo apt-get install dataset-fashion-mnist' or pass --data-dir with the IDX files");
-        return StandardIdxFolder.Load(Name, folder, "train");
+        return folder;
     }
 }
 

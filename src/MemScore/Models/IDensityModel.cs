@@ -39,6 +39,13 @@ public sealed record ModelDescription(string Name, IReadOnlyDictionary<string, s
 /// <param name="InitSeed">Seed of the generator that draws the initial weights.</param>
 public sealed record ModelContext(long[] InputShape, int LatentDim, double LearningRate, int ImportanceSamples, long InitSeed);
 
+/// <summary>A model with a per-example training objective that can be evaluated without training (the overfitting view of `memscore full`).</summary>
+public interface IEvaluationLoss
+{
+    /// <summary>The training loss of each example in eval mode without gradients, float64 [B], nats.</summary>
+    Tensor PerExampleLoss(Tensor batch, Generator noise);
+}
+
 /// <summary>A model that can draw images; used by the sample-based analyses (nearest-neighbour test, C_T).</summary>
 public interface ISampleableModel
 {

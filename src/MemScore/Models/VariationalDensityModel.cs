@@ -11,7 +11,7 @@ namespace MemScore.Models;
 /// Trains any <see cref="IVariationalNetwork"/> by maximising the ELBO with Adam and scores it with
 /// the importance-sampling estimator (METHOD.md section 3).
 /// </summary>
-public sealed class VariationalDensityModel : IDensityModel, ICheckpointable, IImportanceSampledModel
+public sealed class VariationalDensityModel : IDensityModel, ICheckpointable, IImportanceSampledModel, IEvaluationLoss
 {
     readonly nn.Module _module;
     readonly IVariationalNetwork _network;
@@ -45,13 +45,20 @@ public sealed class VariationalDensityModel : IDensityModel, ICheckpointable, II
     /// <summary>The same with given standard-normal noise <paramref name="eps"/> [B, latent] (used by parity tests).</summary>
     public Tensor NegativeElbo(Tensor batch, Tensor eps)
     {
+        using var perExample = PerExampleNegativeElbo(batch, eps);
+        return perExample.sum();
+    }
+
+    /// <summary>Negative ELBO of each example [B] with given noise.</summary>
+    Tensor PerExampleNegativeElbo(Tensor batch, Tensor eps)
+    {
         using var scope = NewDisposeScope();
         var (mu, logvar) = _network.Encode(batch);
         var z = eps.mul(logvar.mul(0.5).exp()).add_(mu);
         var reconstruction = _network.LogLikelihoodGivenLatent(z.unsqueeze(0), batch).squeeze(0);
         // KL(q(z|x) || N(0, I)) in closed form (Kingma & Welling 2014, appendix B).
         var kl = logvar.add(1).sub_(mu.square()).sub_(logvar.exp()).sum(-1).mul_(-0.5);
-        return kl.sub(reconstruction).sum().MoveToOuterDisposeScope();
+        return kl.sub(reconstruction).MoveToOuterDisposeScope();
     }
 
     public double TrainStep(Tensor batch, Generator noise)
@@ -79,6 +86,16 @@ public sealed class VariationalDensityModel : IDensityModel, ICheckpointable, II
         _module.eval();
         using var _ = no_grad();
         return ImportanceSampler.LogMarginal(_network, batch, _importanceSamples, noise, withEss: true);
+    }
+
+    /// <summary>Negative ELBO of each example (one latent draw), eval mode: the loss curves of `memscore full`.</summary>
+    public Tensor PerExampleLoss(Tensor batch, Generator noise)
+    {
+        _module.eval();
+        using var _ = no_grad();
+        using var eps = randn([batch.shape[0], _network.LatentDim], generator: noise);
+        using var loss = PerExampleNegativeElbo(batch, eps);
+        return loss.to_type(ScalarType.Float64);
     }
 
     public IReadOnlyDictionary<string, NpyArray> SaveState()

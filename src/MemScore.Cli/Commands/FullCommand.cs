@@ -1,0 +1,57 @@
+using System.ComponentModel;
+using System.Globalization;
+using MemScore.Configuration;
+using MemScore.Data;
+using MemScore.Execution;
+using MemScore.Models;
+using MemScore.Training;
+using Spectre.Console.Cli;
+
+namespace MemScore.Cli.Commands;
+
+public sealed class FullSettings : RunSettings
+{
+    [CommandOption("--test-fraction <F>")]
+    [Description("Share of the examples held out as test set when the dataset has no test split (default 0.1)")]
+    public double TestFraction { get; init; } = 0.1;
+}
+
+/// <summary>`memscore full`: one model on the whole training split, train/test curves (the overfitting view).</summary>
+public sealed class FullCommand : Command<FullSettings>
+{
+    public override int Execute(CommandContext context, FullSettings settings, CancellationToken cancellation)
+    {
+        var config = settings.ResolveConfig();
+        var datasets = DatasetRegistry.CreateDefault();
+        var models = ModelRegistry.CreateDefault();
+        ConfigValidator.Validate(config, datasets, models);
+        string output = settings.Out ?? Path.Combine("runs", $"full-{config.Dataset}-{config.Hash()}");
+        Console.Error.WriteLine($"memscore full: {config.Dataset}, {config.Model}, {config.Epochs} epochs, S={config.ImportanceSamples}, seed {config.Seed} -> {Path.GetFullPath(output)}");
+        var progress = new SynchronousProgress<TaskProgress>(p =>
+        {
+            if (p.Phase == TaskPhase.Training) Console.Error.WriteLine($"  epoch {p.Epoch}/{p.Epochs}: train loss {p.Loss:F3}");
+        });
+        var outcome = new FullRunner(datasets, models).Run(
+            new FullRunRequest(config, output, settings.CacheDir, settings.TestFraction, settings.CheckpointEvery), progress, cancellation);
+        Print(outcome);
+        return ExitCodes.Success;
+    }
+
+    static void Print(FullRunOutcome outcome)
+    {
+        string F(double v) => v.ToString("F3", CultureInfo.InvariantCulture);
+        var c = outcome.Curves;
+        Console.WriteLine(outcome.Reused ? "Already finished; nothing trained." : $"Finished in {outcome.Elapsed.TotalSeconds:F1} s.");
+        Console.WriteLine($"{outcome.TrainCount} training and {outcome.TestCount} test examples ({outcome.TestSource}). Results: {outcome.Folder.Root}");
+        Console.WriteLine($"{"epoch",5} {"train loss",11} {"train eval",11} {"test eval",11} {"gap",8}");
+        for (int e = 0; e < c.CompletedEpochs; e++)
+            Console.WriteLine($"{e + 1,5} {F(c.TrainLoss[e]),11} {F(c.TrainEvalLoss[e]),11} {F(c.TestEvalLoss[e]),11} {F(c.TestEvalLoss[e] - c.TrainEvalLoss[e]),8}");
+        for (int k = 0; k < c.EvaluationEpochs.Length; k++)
+        {
+            double train = c.TrainLogP[k].Average(), test = c.TestLogP[k].Average();
+            Console.WriteLine($"epoch {c.EvaluationEpochs[k]}: mean log p(x) train {F(train)}, test {F(test)} nats " +
+                              $"({F(-train / (outcome.Dimensions * Math.Log(2)))} / {F(-test / (outcome.Dimensions * Math.Log(2)))} bits/dim)");
+        }
+        Console.WriteLine($"  curves.csv, full.npz, model.npz; use with: memscore report RUN --full {outcome.Folder.Root}");
+    }
+}

@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using MemScore.Core;
+
+namespace MemScore.Storage;
+
+/// <summary>
+/// The curves of a `memscore full` run (one model on the whole training split, test split held out):
+/// per epoch the running training loss and the eval-mode losses of the training and test examples;
+/// per evaluation epoch log p(x) of every training and test example.
+/// </summary>
+public sealed record FullCurves(double[] TrainLoss, double[] TrainEvalLoss, double[] TestEvalLoss,
+    int[] EvaluationEpochs, double[][] TrainLogP, double[][] TestLogP)
+{
+    public int CompletedEpochs => TrainLoss.Length;
+}
+
+/// <summary>
+/// Layout of a full-run folder:
+///   full.json         config, hashes, sizes, where the test examples came from
+///   full.npz          curves (train_loss, train_eval_loss, test_eval_loss [epochs]; logp_train, logp_test [evaluations, n])
+///   curves.csv        one row per epoch: losses, and mean log p(x) and bits/dim where evaluated
+///   model.npz         the final model's state (reloads to the same log p(x))
+///   checkpoint.npz    state of an unfinished run (deleted when it finishes)
+/// </summary>
+public sealed class FullRunFolder(string root)
+{
+    public string Root { get; } = Path.GetFullPath(root);
+    public string ManifestPath => Path.Combine(Root, "full.json");
+    public string ResultPath => Path.Combine(Root, "full.npz");
+    public string CurvesCsvPath => Path.Combine(Root, "curves.csv");
+    public string ModelPath => Path.Combine(Root, "model.npz");
+    public string CheckpointPath => Path.Combine(Root, "checkpoint.npz");
+
+    static readonly string[] CurveKeys = ["train_loss", "train_eval_loss", "test_eval_loss", "eval_epochs", "logp_train", "logp_test", "meta"];
+
+    public static IReadOnlyDictionary<string, NpyArray> ToArrays(FullCurves c, string configHash)
+    {
+        int nTrain = c.TrainLogP.FirstOrDefault()?.Length ?? 0, nTest = c.TestLogP.FirstOrDefault()?.Length ?? 0;
+        return new Dictionary<string, NpyArray>
+        {
+            ["train_loss"] = NpyArray.FromDoubles(c.TrainLoss),
+            ["train_eval_loss"] = NpyArray.FromDoubles(c.TrainEvalLoss),
+            ["test_eval_loss"] = NpyArray.FromDoubles(c.TestEvalLoss),
+            ["eval_epochs"] = NpyArray.FromInt64(c.EvaluationEpochs.Select(e => (long)e).ToArray()),
+            ["logp_train"] = NpyArray.FromDoubles(c.TrainLogP.SelectMany(r => r).ToArray(), c.TrainLogP.Length, nTrain),
+            ["logp_test"] = NpyArray.FromDoubles(c.TestLogP.SelectMany(r => r).ToArray(), c.TestLogP.Length, nTest),
+            ["meta"] = NpyArray.FromBytes(JsonSerializer.SerializeToUtf8Bytes(new { config_hash = configHash })),
+        };
+    }
+
+    /// <summary>Reads curves (and the model state stored beside them in a checkpoint); every shape is checked.</summary>
+    public static (FullCurves Curves, string ConfigHash, Dictionary<string, NpyArray> OtherArrays) Read(string path, int trainCount, int testCount)
+    {
+        var arrays = Npz.Read(path);
+        NpyArray Get(string key) => arrays.TryGetValue(key, out var a) ? a : throw new InvalidInputException(path, $"lacks '{key}'");
+        string hash;
+        try { hash = JsonDocument.Parse(Get("meta").Data).RootElement.GetProperty("config_hash").GetString() ?? ""; }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        { throw new InvalidInputException(path, $"unreadable metadata: {e.Message}", e); }
+        var trainLoss = Get("train_loss").ToDoubles();
+        var trainEval = Get("train_eval_loss").ToDoubles();
+        var testEval = Get("test_eval_loss").ToDoubles();
+        if (trainEval.Length != trainLoss.Length || testEval.Length != trainLoss.Length)
+            throw new InvalidInputException(path, $"loss curves differ in length ({trainLoss.Length}, {trainEval.Length}, {testEval.Length})");
+        var evalEpochs = Get("eval_epochs").ToInt64().Select(e => (int)e).ToArray();
+        var curves = new FullCurves(trainLoss, trainEval, testEval, evalEpochs,
+            Rows(path, Get("logp_train"), evalEpochs.Length, trainCount), Rows(path, Get("logp_test"), evalEpochs.Length, testCount));
+        var rest = arrays.Where(kv => !CurveKeys.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
+        return (curves, hash, rest);
+    }
+
+    static double[][] Rows(string path, NpyArray array, int rows, int columns)
+    {
+        if (rows == 0) return [];
+        if (array.Shape.Length != 2 || array.Shape[0] != rows || array.Shape[1] != columns)
+            throw new InvalidInputException(path, $"log p(x) array has shape ({string.Join(", ", array.Shape)}), expected ({rows}, {columns})");
+        var values = array.ToDoubles();
+        return Enumerable.Range(0, rows).Select(r => values.AsSpan(r * columns, columns).ToArray()).ToArray();
+    }
+
+    /// <summary>epoch, losses, and at evaluation epochs the mean log p(x) and bits per dimension of both splits.</summary>
+    public static string CurvesCsv(FullCurves c, long dimensions)
+    {
+        static string F(double v) => double.IsNaN(v) ? "" : v.ToString("R", CultureInfo.InvariantCulture);
+        var sb = new StringBuilder("epoch,train_loss,train_eval_loss,test_eval_loss,train_logp_mean,test_logp_mean,train_bpd,test_bpd\n");
+        for (int e = 0; e < c.CompletedEpochs; e++)
+        {
+            int k = Array.IndexOf(c.EvaluationEpochs, e + 1);
+            double train = k < 0 ? double.NaN : c.TrainLogP[k].Average(), test = k < 0 ? double.NaN : c.TestLogP[k].Average();
+            double Bpd(double logp) => -logp / (dimensions * Math.Log(2));
+            sb.Append(e + 1).Append(',').Append(F(c.TrainLoss[e])).Append(',').Append(F(c.TrainEvalLoss[e])).Append(',').Append(F(c.TestEvalLoss[e]))
+              .Append(',').Append(F(train)).Append(',').Append(F(test)).Append(',').Append(F(Bpd(train))).Append(',').Append(F(Bpd(test))).Append('\n');
+        }
+        return sb.ToString();
+    }
+}
