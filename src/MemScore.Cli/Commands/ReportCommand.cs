@@ -5,13 +5,20 @@ using Spectre.Console.Cli;
 
 namespace MemScore.Cli.Commands;
 
-/// <summary>`memscore report RUN`: RUN/report/index.html with figures, image grids and the numbers behind them.</summary>
-public sealed class ReportCommand : Command<RunFolderSettings>
+public sealed class ReportSettings : RunFolderSettings
 {
-    public override int Execute(CommandContext context, RunFolderSettings settings, CancellationToken cancellation)
+    [System.ComponentModel.Description("A `memscore full` output folder of the same data: adds the train/test loss view")]
+    [CommandOption("--full <DIR>")]
+    public string? Full { get; init; }
+}
+
+/// <summary>`memscore report RUN`: RUN/report/index.html with figures, image grids and the numbers behind them.</summary>
+public sealed class ReportCommand : Command<ReportSettings>
+{
+    public override int Execute(CommandContext context, ReportSettings settings, CancellationToken cancellation)
     {
         using var run = RunContext.Open(settings.Run, DatasetRegistry.CreateDefault(), settings.CacheDir);
-        var outcome = ReportBuilder.Build(run);
+        var outcome = ReportBuilder.Build(run, new ReportOptions(settings.Full));
         Console.WriteLine($"Report: {outcome.IndexPath} ({outcome.Figures} figures, {outcome.Tiles} image tiles)");
         if (outcome.Uncertainty.RankingMostlyNoise)
             Console.WriteLine($"Warning: the per-example ranking is mostly noise (split-half Spearman {outcome.Uncertainty.SplitHalfSpearman:F2}); " +

@@ -12,6 +12,9 @@ namespace MemScore.Reporting;
 
 public sealed record ReportOutcome(string IndexPath, int Figures, int Tiles, UncertaintySummary Uncertainty);
 
+/// <param name="FullRunDirectory">A `memscore full` folder of the same data: adds the overfitting view and the sample-based tests.</param>
+public sealed record ReportOptions(string? FullRunDirectory = null);
+
 /// <summary>
 /// RUN/report/: index.html (opens offline), SVG figures, PNG tiles, and the numbers behind them as
 /// JSON/CSV. Built from the task result files alone (no retraining). Sections follow METHOD.md
@@ -23,8 +26,9 @@ public static class ReportBuilder
     static readonly double[] Quantiles = [0.5, 0.95, 0.999];
     static string F(double v, string format = "F3") => double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "n/a";
 
-    public static ReportOutcome Build(RunContext context)
+    public static ReportOutcome Build(RunContext context, ReportOptions? options = null)
     {
+        options ??= new ReportOptions();
         string dir = Path.Combine(context.Folder.Root, "report");
         Directory.CreateDirectory(Path.Combine(dir, "figures"));
         Directory.CreateDirectory(Path.Combine(dir, "tiles"));
@@ -39,14 +43,9 @@ public static class ReportBuilder
         var perRepeat = PerRepeatValues.From(results, context.Plan.Repeats, context.Plan.Count, last);
         var uncertainty = Uncertainty.Summarize(perRepeat);
 
-        var html = new StringBuilder();
-        int figures = 0, tiles = 0;
-        void Figure(string name, string svg, string alt)
-        {
-            AtomicFile.WriteAllText(Path.Combine(dir, "figures", name), svg);
-            html.Append($"<img class=\"figure\" src=\"figures/{name}\" alt=\"{WebUtility.HtmlEncode(alt)}\">");
-            figures++;
-        }
+        var page = new ReportPage(dir);
+        var html = page.Html;
+        void Figure(string name, string svg, string alt) => page.Figure(name, svg, alt);
 
         html.Append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>MemScore report</title><style>")
             .Append("body{font-family:sans-serif;max-width:1100px;margin:auto;padding:1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}")
@@ -109,7 +108,7 @@ public static class ReportBuilder
                 File.WriteAllBytes(Path.Combine(dir, "tiles", name), Tile(context, i));
                 html.Append($"<figure><img class=\"tile\" src=\"tiles/{name}\" width=\"64\" height=\"64\" alt=\"example {scores.SourceIndices[i]}\">" +
                             $"<figcaption>#{scores.SourceIndices[i]} y={scores.Labels[i]}<br>M={F(m[i], "F1")} U={F(u[i], "F1")}</figcaption></figure>");
-                tiles++;
+                page.Tiles++;
             }
             html.Append("</div>");
         }
@@ -141,6 +140,12 @@ public static class ReportBuilder
         var epochChart = new SvgChart("Quantiles of M against epoch", "epoch", "M (nats)");
         epochSeries.ForEach(s => epochChart.Line(s));
         Figure("m_quantiles_by_epoch.svg", epochChart.Render(epochSeries), "quantiles of M against epoch");
+        if (options.FullRunDirectory is string fullRoot)
+        {
+            var fullFolder = new FullRunFolder(fullRoot);
+            var fullManifest = fullFolder.ReadManifest();
+            OverfittingSection.Append(page, fullManifest, fullFolder.ReadCurves(fullManifest), fullFolder.Root);
+        }
 
         // 5. U bins: regular vs highly memorized
         html.Append("<h2>Memorization is not the same as low likelihood</h2><p>Examples binned by U = log P(x|D); highly memorized = M above its 0.95 quantile.</p>");
@@ -191,7 +196,9 @@ public static class ReportBuilder
             .Append(jack.Length > 0 ? $"<tr><td>jackknife M</td>{string.Concat(Quantiles.Select(q => $"<td>{F(Statistics.Quantile(jack, q))}</td>"))}</tr>" : "")
             .Append("</table>");
 
-        html.Append("<p>Not yet in this report: the nearest-neighbour test, the C_T data-copying statistic, IS effective sample sizes and the train/test loss view (they need model samples or a full run).</p></body></html>");
+        if (options.FullRunDirectory is null)
+            html.Append("<p>Give <code>--full FOLDER</code> (a <code>memscore full</code> run of the same data) to add the train/test loss view.</p>");
+        html.Append("</body></html>");
         AtomicFile.WriteAllText(Path.Combine(dir, "index.html"), html.ToString());
 
         var numbers = new Dictionary<string, object>
@@ -210,10 +217,10 @@ public static class ReportBuilder
         for (int i = 0; i < scores.Count; i++)
             uncertaintyCsv.Append($"{scores.SourceIndices[i]},{scores.Labels[i]},{F(m[i], "R")},{F(uncertainty.StandardError[i], "R")},{F(uncertainty.JackknifeM[i], "R")}\n");
         AtomicFile.WriteAllText(Path.Combine(dir, "uncertainty.csv"), uncertaintyCsv.ToString());
-        return new ReportOutcome(Path.Combine(dir, "index.html"), figures, tiles, uncertainty);
+        return new ReportOutcome(Path.Combine(dir, "index.html"), page.Figures, page.Tiles, uncertainty);
     }
 
-    static string Row(string key, string value) => $"<tr><th style=\"text-align:left\">{WebUtility.HtmlEncode(key)}</th><td style=\"text-align:left\">{WebUtility.HtmlEncode(value)}</td></tr>";
+    static string Row(string key, string value) => ReportPage.Row(key, value);
 
     static double Median(double[] values)
     {

@@ -33,6 +33,31 @@ public sealed class FullRunFolder(string root)
     public string ModelPath => Path.Combine(Root, "model.npz");
     public string CheckpointPath => Path.Combine(Root, "checkpoint.npz");
 
+    public sealed record Manifest(Configuration.ExperimentConfig Config, int TrainExamples, int TestExamples, string TestSource);
+
+    /// <summary>full.json: the config and sizes of a finished or running full run.</summary>
+    public Manifest ReadManifest()
+    {
+        if (!File.Exists(ManifestPath)) throw new InvalidInputException(ManifestPath, "not found; is this a `memscore full` output folder?");
+        try
+        {
+            var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(ManifestPath))!.AsObject();
+            var config = root["config"].Deserialize<Configuration.ExperimentConfig>(Configuration.ExperimentConfig.JsonOptions) ?? throw new JsonException("missing 'config'");
+            return new Manifest(config, root["train_examples"]!.GetValue<int>(), root["test_examples"]!.GetValue<int>(), root["test_source"]!.GetValue<string>());
+        }
+        catch (Exception e) when (e is JsonException or NullReferenceException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidInputException(ManifestPath, $"unreadable full-run manifest: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The finished curves; an unfinished run is an error naming the folder.</summary>
+    public FullCurves ReadCurves(Manifest manifest)
+    {
+        if (!File.Exists(ResultPath)) throw new InvalidInputException(ResultPath, "not found: the full run has not finished; rerun `memscore full` with the same flags");
+        return Read(ResultPath, manifest.TrainExamples, manifest.TestExamples).Curves;
+    }
+
     static readonly string[] CurveKeys = ["train_loss", "train_eval_loss", "test_eval_loss", "eval_epochs", "logp_train", "logp_test", "meta"];
 
     public static IReadOnlyDictionary<string, NpyArray> ToArrays(FullCurves c, string configHash)
