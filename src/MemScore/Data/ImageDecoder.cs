@@ -1,0 +1,48 @@
+using MemScore.Core;
+using SkiaSharp;
+
+namespace MemScore.Data;
+
+/// <summary>A decoded image as channel-major RGB planes [3, H, W] of bytes.</summary>
+public sealed record RgbImage(int Height, int Width, byte[] Planes)
+{
+    public int PlaneSize => Height * Width;
+}
+
+/// <summary>
+/// Decodes PNG and JPEG files with SkiaSharp. Pixels with transparency are composited onto black
+/// (premultiplied colour), greyscale files give three equal planes; no colour-space conversion.
+/// </summary>
+public static class ImageDecoder
+{
+    /// <summary>Refuses headers that promise more pixels than this before allocating (decompression bombs).</summary>
+    public const long MaxPixels = 50_000_000;
+
+    public static RgbImage DecodeRgb(string path)
+    {
+        if (!File.Exists(path)) throw new InvalidInputException(path, "image file not found");
+        using var codec = SKCodec.Create(path, out var result)
+            ?? throw new InvalidInputException(path, $"not a readable PNG or JPEG image ({result})");
+        int width = codec.Info.Width, height = codec.Info.Height;
+        if ((long)width * height > MaxPixels)
+            throw new InvalidInputException(path, $"image is {width}x{height}, more than {MaxPixels} pixels");
+        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul);
+        var rgba = new byte[info.BytesSize];
+        var status = codec.GetPixels(info, rgba);
+        if (status != SKCodecResult.Success)
+            throw new InvalidInputException(path, $"image data could not be decoded ({status}): truncated or corrupt file");
+        return new RgbImage(height, width, ToPlanes(rgba, width * height));
+    }
+
+    static byte[] ToPlanes(byte[] rgba, int pixels)
+    {
+        var planes = new byte[3 * pixels];
+        for (int p = 0; p < pixels; p++)
+        {
+            planes[p] = rgba[4 * p];
+            planes[pixels + p] = rgba[4 * p + 1];
+            planes[2 * pixels + p] = rgba[4 * p + 2];
+        }
+        return planes;
+    }
+}
