@@ -19,7 +19,7 @@ public sealed class RunCommand : Command<RunSettings>
         var models = ModelRegistry.CreateDefault();
         ConfigValidator.Validate(config, datasets, models);
         string output = settings.Out ?? DefaultOutput(config);
-        var request = new RunRequest(config, output, settings.CacheDir, settings.CheckpointEvery);
+        var request = new RunRequest(config, output, settings.CacheDir, settings.CheckpointEvery, settings.Download);
         var executor = new LocalExecutor(datasets, models);
 
         Console.Error.WriteLine($"memscore run: {config.Dataset}, {config.Model}, K={config.Folds} folds x L={config.Repeats} repeats, " +

@@ -27,9 +27,9 @@ public sealed class ExperimentData : IDisposable
     /// Loads the configured dataset, binarizes the whole source set with one seeded draw (so an
     /// example's draw does not depend on --limit), keeps the seeded subset, and pads.
     /// </summary>
-    public static ExperimentData Prepare(ExperimentConfig config, DatasetRegistry registry, string cacheDirectory)
+    public static ExperimentData Prepare(ExperimentConfig config, DatasetRegistry registry, string cacheDirectory, bool download = false)
     {
-        using var source = registry.Get(config.Dataset).Load(new DatasetRequest(config.DataDir, cacheDirectory));
+        using var source = registry.Get(config.Dataset).Load(new DatasetRequest(config.DataDir, cacheDirectory, download));
         ConfigValidator.ValidateAgainstData(config, source.Count);
         string contentHash = source.ContentHash();
         int[] keep = config.Limit is int limit

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using MemScore.Core;
 using SkiaSharp;
 
@@ -32,6 +33,34 @@ public static class ImageDecoder
         if (status != SKCodecResult.Success)
             throw new InvalidInputException(path, $"image data could not be decoded ({status}): truncated or corrupt file");
         return new RgbImage(height, width, ToPlanes(rgba, width * height));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="decode"/> for every index on all cores and places each result (exactly
+    /// <paramref name="length"/> bytes) at index * length. Bad input stops the loop; the error of the
+    /// lowest failing index reached is thrown.
+    /// </summary>
+    public static byte[] DecodeAll(int count, int length, Func<int, byte[]> decode, string source)
+    {
+        if ((long)count * length > Array.MaxLength)
+            throw new InvalidInputException(source, $"{count} images of {length} bytes exceed the largest array .NET can hold");
+        var output = new byte[count * length];
+        var errors = new InvalidInputException?[count];
+        Parallel.For(0, count, (i, state) =>
+        {
+            try
+            {
+                decode(i).CopyTo(output, (long)i * length);
+            }
+            catch (InvalidInputException e)
+            {
+                errors[i] = e;
+                state.Stop();
+            }
+        });
+        var first = Array.Find(errors, e => e is not null);
+        if (first is not null) ExceptionDispatchInfo.Throw(first);
+        return output;
     }
 
     static byte[] ToPlanes(byte[] rgba, int pixels)

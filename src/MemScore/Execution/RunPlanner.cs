@@ -29,7 +29,7 @@ public sealed class RunPlanner(DatasetRegistry datasets, ModelRegistry models)
                 "rerun with the same settings to resume, or choose a new --out");
         folder.EnsureWritable();
         string cache = request.CacheDirectory ?? previous?.CacheDirectory ?? DatasetRequest.DefaultCacheDirectory();
-        var data = ExperimentData.Prepare(config, datasets, cache);
+        var data = ExperimentData.Prepare(config, datasets, cache, request.Download);
         var manifest = previous ?? RunManifest.Create(config, data.ContentHash, data.Count, data.ImageShape) with { CacheDirectory = Path.GetFullPath(cache) };
         var context = RunContext.FromData(folder, manifest, data);
         if (previous is null) AtomicFile.WriteAllText(folder.ManifestPath, manifest.ToJson());
