@@ -107,9 +107,9 @@ public static class Cifar10Reader
                 found.Add(fileName);
             }
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
         {
-            throw new InvalidInputException(archive, $"corrupt tar.gz archive: {e.Message}", e);
+            throw new InvalidInputException(archive, $"corrupt or truncated tar.gz archive: {e.Message}", e);
         }
         return found;
     }
