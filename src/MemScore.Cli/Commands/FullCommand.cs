@@ -32,7 +32,7 @@ public sealed class FullCommand : Command<FullSettings>
             if (p.Phase == TaskPhase.Training) Console.Error.WriteLine($"  epoch {p.Epoch}/{p.Epochs}: train loss {p.Loss:F3}");
         });
         var outcome = new FullRunner(datasets, models).Run(
-            new FullRunRequest(config, output, settings.CacheDir, settings.TestFraction, settings.CheckpointEvery), progress, cancellation);
+            new FullRunRequest(config, output, settings.CacheDir, settings.TestFraction, settings.CheckpointEvery, settings.Download), progress, cancellation);
         Print(outcome);
         return ExitCodes.Success;
     }

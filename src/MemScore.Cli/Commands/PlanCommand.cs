@@ -14,7 +14,7 @@ public sealed class PlanCommand : Command<RunSettings>
         string output = settings.Out ?? RunCommand.DefaultOutput(config);
         var datasets = DatasetRegistry.CreateDefault();
         using var run = new RunPlanner(datasets, ModelRegistry.CreateDefault())
-            .Plan(new RunRequest(config, output, settings.CacheDir, settings.CheckpointEvery));
+            .Plan(new RunRequest(config, output, settings.CacheDir, settings.CheckpointEvery, settings.Download));
         Console.WriteLine($"Planned {run.TaskCount} tasks ({config.Repeats} repeats x {config.Folds} folds) on {run.Data.Count} examples in {run.Folder.Root}");
         Console.WriteLine($"Next: memscore run --out {run.Folder.Root}   (here)  or  memscore slurm submit {run.Folder.Root}   (cluster)");
         return ExitCodes.Success;

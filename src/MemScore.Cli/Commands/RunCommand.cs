@@ -18,9 +18,9 @@ public sealed class RunCommand : Command<RunSettings>
         var datasets = DatasetRegistry.CreateDefault();
         var models = ModelRegistry.CreateDefault();
         ConfigValidator.Validate(config, datasets, models);
-        if (settings.Budget) return PrintBudget(config, datasets, models, settings.CacheDir);
+        if (settings.Budget) return PrintBudget(config, datasets, models, settings.CacheDir, settings.Download);
         string output = settings.Out ?? DefaultOutput(config);
-        var request = new RunRequest(config, output, settings.CacheDir, settings.CheckpointEvery);
+        var request = new RunRequest(config, output, settings.CacheDir, settings.CheckpointEvery, settings.Download);
         var executor = new LocalExecutor(datasets, models);
 
         Console.Error.WriteLine($"memscore run: {config.Dataset}, {config.Model}, K={config.Folds} folds x L={config.Repeats} repeats, " +
@@ -33,9 +33,9 @@ public sealed class RunCommand : Command<RunSettings>
         return ExitCodes.Success;
     }
 
-    static int PrintBudget(ExperimentConfig config, DatasetRegistry datasets, ModelRegistry models, string? cacheDir)
+    static int PrintBudget(ExperimentConfig config, DatasetRegistry datasets, ModelRegistry models, string? cacheDir, bool download)
     {
-        using var data = ExperimentData.Prepare(config, datasets, cacheDir ?? DatasetRequest.DefaultCacheDirectory(), models.Get(config.Model).Input);
+        using var data = ExperimentData.Prepare(config, datasets, cacheDir ?? DatasetRequest.DefaultCacheDirectory(), models.Get(config.Model).Input, download);
         var budget = Budget.Count(config, data.Count).Measure(config, models, data.ImageShape);
         BudgetView.Print(config, data.Count, data.ImageShape, budget);
         return ExitCodes.Success;

@@ -24,7 +24,7 @@ public class RunSettings : CommandSettings
     public string? Out { get; init; }
 
     [CommandOption("--dataset <NAME>")]
-    [Description("mnist-sample (default: 10k real digits, fetched once), mnist, fashion-mnist, idx")]
+    [Description("mnist-sample (default: 10k real digits, fetched once), mnist, fashion-mnist, idx, cifar10, celeba, image-folder")]
     public string? Dataset { get; init; }
 
     [CommandOption("--data-dir <PATH>")]
@@ -98,6 +98,10 @@ public class RunSettings : CommandSettings
     [CommandOption("--cache-dir <DIR>")]
     [Description("Data cache (default $MEMSCORE_CACHE, else ~/.cache/memscore)")]
     public string? CacheDir { get; init; }
+
+    [CommandOption("--download")]
+    [Description("Fetch mnist, fashion-mnist or cifar10 from its public host (or $MEMSCORE_DOWNLOAD_MIRROR) into the cache if missing; SHA-256 checked")]
+    public bool Download { get; init; }
 
     [CommandOption("--checkpoint-every <N>")]
     [Description("Save a running task's state every N epochs so a crash loses at most N epochs (default 1; 0 = never). Results do not depend on it")]

@@ -1,3 +1,5 @@
+using System.Formats.Tar;
+using System.IO.Compression;
 using MemScore.Core;
 
 namespace MemScore.Data;
@@ -6,7 +8,6 @@ namespace MemScore.Data;
 /// The CIFAR-10 "binary version": data_batch_1..5.bin (50,000 training images) and test_batch.bin,
 /// each a sequence of 3,073-byte records: 1 label byte (0..9), then 1,024 red, 1,024 green and
 /// 1,024 blue bytes of a 32x32 image in row-major order. Returns channel-major bytes [n, 3, 32, 32].
-/// (The reader for issue 3; the logit-space models that use it are not in the registry yet.)
 /// </summary>
 public static class Cifar10Reader
 {
@@ -14,6 +15,8 @@ public static class Cifar10Reader
     public const int RecordLength = 1 + 3 * Side * Side;
     public static readonly string[] TrainFiles = ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"];
     public const string TestFile = "test_batch.bin";
+    /// <summary>The folder the published archive (cifar-10-binary.tar.gz) holds the batches in.</summary>
+    public const string ArchiveFolder = "cifar-10-batches-bin";
 
     public sealed record Batch(byte[] Pixels, byte[] Labels)
     {
@@ -45,6 +48,69 @@ public static class Cifar10Reader
     {
         if (!Directory.Exists(folder)) throw new InvalidInputException(folder, "no such folder (expected cifar-10-batches-bin)");
         var batches = TrainFiles.Select(f => ReadFile(Path.Combine(folder, f))).ToArray();
-        return new Batch(batches.SelectMany(b => b.Pixels).ToArray(), batches.SelectMany(b => b.Labels).ToArray());
+        return new Batch(Concat(batches.Select(b => b.Pixels)), Concat(batches.Select(b => b.Labels)));
+    }
+
+    static byte[] Concat(IEnumerable<byte[]> parts)
+    {
+        var arrays = parts.ToArray();
+        var all = new byte[arrays.Sum(a => (long)a.Length)];
+        long offset = 0;
+        foreach (var a in arrays)
+        {
+            Buffer.BlockCopy(a, 0, all, (int)offset, a.Length);
+            offset += a.Length;
+        }
+        return all;
+    }
+
+    /// <summary>
+    /// Extracts the five training batches and the test batch from the published tar.gz into
+    /// <paramref name="targetFolder"/>: written to a temporary sibling folder and renamed when complete.
+    /// Other entries are skipped; entry names are matched exactly, so nothing is written elsewhere.
+    /// </summary>
+    public static void ExtractArchive(string archive, string targetFolder)
+    {
+        var wanted = TrainFiles.Append(TestFile).ToHashSet(StringComparer.Ordinal);
+        string full = Path.GetFullPath(targetFolder);
+        string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            Directory.CreateDirectory(temp);
+            var found = ExtractWanted(archive, wanted, temp);
+            var missing = wanted.Except(found).Order(StringComparer.Ordinal).ToArray();
+            if (missing.Length > 0)
+                throw new InvalidInputException(archive, $"archive lacks {string.Join(", ", missing.Select(m => $"{ArchiveFolder}/{m}"))}");
+            Directory.Move(temp, full);
+        }
+        finally
+        {
+            if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+        }
+    }
+
+    static HashSet<string> ExtractWanted(string archive, HashSet<string> wanted, string folder)
+    {
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            using var file = File.OpenRead(archive);
+            using var gzip = new GZipStream(file, CompressionMode.Decompress);
+            using var tar = new TarReader(gzip);
+            while (tar.GetNextEntry() is { } entry)
+            {
+                string name = entry.Name.StartsWith("./", StringComparison.Ordinal) ? entry.Name[2..] : entry.Name;
+                string fileName = name[(name.LastIndexOf('/') + 1)..];
+                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || name != $"{ArchiveFolder}/{fileName}"
+                    || !wanted.Contains(fileName) || entry.DataStream is null) continue;
+                using (var output = File.Create(Path.Combine(folder, fileName))) entry.DataStream.CopyTo(output);
+                found.Add(fileName);
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
+        {
+            throw new InvalidInputException(archive, $"corrupt or truncated tar.gz archive: {e.Message}", e);
+        }
+        return found;
     }
 }

@@ -11,7 +11,10 @@ public sealed class DatasetRegistry
         .Add(new MnistSampleDatasetProvider())
         .Add(new MnistDatasetProvider())
         .Add(new FashionMnistDatasetProvider())
-        .Add(new IdxDatasetProvider());
+        .Add(new IdxDatasetProvider())
+        .Add(new Cifar10DatasetProvider())
+        .Add(new CelebADatasetProvider())
+        .Add(new ImageFolderDatasetProvider());
 
     public DatasetRegistry Add(IDatasetProvider provider)
     {

@@ -3,7 +3,8 @@ namespace MemScore.Data;
 /// <summary>What a dataset provider needs to locate its files.</summary>
 /// <param name="DataDirectory">User-given folder or file (--data-dir); null when the provider has a default.</param>
 /// <param name="CacheDirectory">Where fetched/converted data is kept between runs.</param>
-public sealed record DatasetRequest(string? DataDirectory, string CacheDirectory)
+/// <param name="Download">May the provider fetch its data from the public mirror into the cache (--download)?</param>
+public sealed record DatasetRequest(string? DataDirectory, string CacheDirectory, bool Download = false)
 {
     /// <summary>$MEMSCORE_CACHE, else $XDG_CACHE_HOME/memscore, else ~/.cache/memscore.</summary>
     public static string DefaultCacheDirectory()
@@ -23,4 +24,11 @@ public interface IDatasetProvider
     string Name { get; }
     string Description { get; }
     ImageDataset Load(DatasetRequest request);
+}
+
+/// <summary>A provider whose data comes in named splits; <see cref="IDatasetProvider.Load"/> gives "train".</summary>
+public interface ISplitDatasetProvider : IDatasetProvider
+{
+    IReadOnlyList<string> Splits { get; }
+    ImageDataset LoadSplit(DatasetRequest request, string split);
 }

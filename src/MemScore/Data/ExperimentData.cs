@@ -31,9 +31,9 @@ public sealed class ExperimentData : IDisposable
     /// seeded generator (so an example's draw does not depend on --limit), keeps the seeded subset,
     /// and pads.
     /// </summary>
-    public static ExperimentData Prepare(ExperimentConfig config, DatasetRegistry registry, string cacheDirectory, InputKind input)
+    public static ExperimentData Prepare(ExperimentConfig config, DatasetRegistry registry, string cacheDirectory, InputKind input, bool download = false)
     {
-        using var source = registry.Get(config.Dataset).Load(new DatasetRequest(config.DataDir, cacheDirectory));
+        using var source = registry.Get(config.Dataset).Load(new DatasetRequest(config.DataDir, cacheDirectory, download));
         ConfigValidator.ValidateAgainstData(config, source.Count);
         int[] keep = config.Limit is int limit
             ? ImageTransforms.SeededSubset(source.Count, limit, SeedDeriver.Derive(config.Seed, "limit-subset"))
@@ -45,10 +45,10 @@ public sealed class ExperimentData : IDisposable
     /// The dataset's test split prepared like the training data (its own seeded draws; with --limit
     /// cut to at most the same size), or null when the dataset has none.
     /// </summary>
-    public static ExperimentData? PrepareTest(ExperimentConfig config, DatasetRegistry registry, string cacheDirectory, InputKind input)
+    public static ExperimentData? PrepareTest(ExperimentConfig config, DatasetRegistry registry, string cacheDirectory, InputKind input, bool download = false)
     {
-        if (registry.Get(config.Dataset) is not ITestSplitProvider provider) return null;
-        using var source = provider.LoadTest(new DatasetRequest(config.DataDir, cacheDirectory));
+        if (registry.Get(config.Dataset) is not ISplitDatasetProvider provider || !provider.Splits.Contains("test")) return null;
+        using var source = provider.LoadSplit(new DatasetRequest(config.DataDir, cacheDirectory, download), "test");
         int[] keep = config.Limit is int limit && limit < source.Count
             ? ImageTransforms.SeededSubset(source.Count, limit, SeedDeriver.Derive(config.Seed, "test-limit-subset"))
             : Enumerable.Range(0, source.Count).ToArray();

@@ -50,56 +50,74 @@ public sealed class IdxDatasetProvider : IDatasetProvider
     }
 }
 
-/// <summary>Standard MNIST training files (train-images-idx3-ubyte[.gz] + labels) in --data-dir.</summary>
-public sealed class MnistDatasetProvider : IDatasetProvider, ITestSplitProvider
+/// <summary>
+/// MNIST in its standard files (train-* for the training split, t10k-* for the test split,
+/// optionally .gz) from --data-dir, or fetched into the cache with --download.
+/// </summary>
+public sealed class MnistDatasetProvider(DownloadSource? source = null, DatasetDownloader? downloader = null) : ISplitDatasetProvider
 {
+    readonly DownloadSource _source = source ?? DownloadSource.Mnist;
+
     public string Name => "mnist";
-    public string Description => "MNIST training set from --data-dir (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz])";
+    public string Description => "MNIST (60,000 train, 10,000 test) from --data-dir (train-images-idx3-ubyte[.gz], ...), or fetched with --download";
+    public IReadOnlyList<string> Splits => StandardIdxFolder.Splits;
 
-    public ImageDataset Load(DatasetRequest request)
-    {
-        if (string.IsNullOrEmpty(request.DataDirectory))
-            throw new InvalidConfigurationException("dataset 'mnist' needs --data-dir: the folder with train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz]");
-        return StandardIdxFolder.Load(Name, request.DataDirectory, "train");
-    }
+    public ImageDataset Load(DatasetRequest request) => LoadSplit(request, "train");
 
-    public ImageDataset LoadTest(DatasetRequest request)
+    public ImageDataset LoadSplit(DatasetRequest request, string split)
     {
-        if (string.IsNullOrEmpty(request.DataDirectory))
-            throw new InvalidConfigurationException("dataset 'mnist' needs --data-dir: the folder with t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz]");
-        return StandardIdxFolder.Load(Name, request.DataDirectory, "t10k");
+        string folder = request.DataDirectory is not null
+            ? DownloadedFolder.UserFolder(request, Name)
+            : DownloadedFolder.Find(request, _source, downloader)
+              ?? throw new InvalidConfigurationException(
+                  $"dataset 'mnist' needs --data-dir (the folder with train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz]) or --download to fetch it into {DownloadedFolder.CacheFolder(request, _source)}");
+        return StandardIdxFolder.Load(Name, folder, split);
     }
 }
 
-/// <summary>Fashion-MNIST training files from Debian's dataset-fashion-mnist package (or --data-dir).</summary>
-public sealed class FashionMnistDatasetProvider : IDatasetProvider, ITestSplitProvider
+/// <summary>
+/// Fashion-MNIST in the standard files: from --data-dir, else Debian's dataset-fashion-mnist package,
+/// else the cache (filled by --download).
+/// </summary>
+public sealed class FashionMnistDatasetProvider(DownloadSource? source = null, DatasetDownloader? downloader = null) : ISplitDatasetProvider
 {
     public const string DebianFolder = "/usr/share/datasets/fashion-mnist";
+    readonly DownloadSource _source = source ?? DownloadSource.FashionMnist;
 
     public string Name => "fashion-mnist";
-    public string Description => $"Fashion-MNIST training set (60,000) from {DebianFolder} (apt-get install dataset-fashion-mnist) or --data-dir";
+    public string Description => $"Fashion-MNIST (60,000 train, 10,000 test) from --data-dir, {DebianFolder} (apt-get install dataset-fashion-mnist), or fetched with --download";
+    public IReadOnlyList<string> Splits => StandardIdxFolder.Splits;
 
-    public ImageDataset Load(DatasetRequest request) => StandardIdxFolder.Load(Name, Folder(request), "train");
+    public ImageDataset Load(DatasetRequest request) => LoadSplit(request, "train");
 
-    public ImageDataset LoadTest(DatasetRequest request) => StandardIdxFolder.Load(Name, Folder(request), "t10k");
-
-    static string Folder(DatasetRequest request)
+    public ImageDataset LoadSplit(DatasetRequest request, string split)
     {
-        string folder = request.DataDirectory ?? DebianFolder;
-        if (request.DataDirectory is null && !Directory.Exists(folder))
-            throw new InvalidInputException(folder,
-                "Fashion-MNIST not found; install it with 'sudo apt-get install dataset-fashion-mnist' or pass --data-dir with the IDX files");
-        return folder;
+        string folder = request.DataDirectory is not null ? DownloadedFolder.UserFolder(request, Name)
+            : Directory.Exists(DebianFolder) ? DebianFolder
+            : DownloadedFolder.Find(request, _source, downloader)
+              ?? throw new InvalidInputException(DebianFolder,
+                  "Fashion-MNIST not found; install it with 'sudo apt-get install dataset-fashion-mnist', pass --data-dir with the IDX files, " +
+                  $"or use --download to fetch it into {DownloadedFolder.CacheFolder(request, _source)}");
+        return StandardIdxFolder.Load(Name, folder, split);
     }
 }
 
 static class StandardIdxFolder
 {
+    public static readonly IReadOnlyList<string> Splits = ["train", "test"];
+
+    /// <summary>Reads the split's image and label files: "train" -> train-*, "test" -> t10k-*.</summary>
     public static ImageDataset Load(string name, string folder, string split)
     {
+        string prefix = split switch
+        {
+            "train" => "train",
+            "test" => "t10k",
+            _ => throw new ArgumentOutOfRangeException(nameof(split), split, "expected 'train' or 'test'"),
+        };
         if (!Directory.Exists(folder)) throw new InvalidInputException(folder, "no such folder (--data-dir)");
-        string images = Find(folder, $"{split}-images-idx3-ubyte");
-        string labels = Find(folder, $"{split}-labels-idx1-ubyte");
+        string images = Find(folder, $"{prefix}-images-idx3-ubyte");
+        string labels = Find(folder, $"{prefix}-labels-idx1-ubyte");
         return IdxDatasetProvider.LoadPair(name, images, labels);
     }
 

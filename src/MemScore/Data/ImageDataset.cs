@@ -52,6 +52,15 @@ public sealed class ImageDataset : IDisposable
         return new ImageDataset(name, images4d, labelValues, Enumerable.Range(0, n).ToArray());
     }
 
+    /// <summary>Builds a dataset from channel-major bytes [n, C, H, W] scaled by 1/255 (in libtorch, no managed float copy).</summary>
+    public static ImageDataset FromBytes(string name, byte[] values, long[] shape, int[] labels, int[] sourceIndices)
+    {
+        if (shape.Length != 4 || shape.Aggregate(1L, (a, b) => a * b) != values.LongLength)
+            throw new ArgumentException($"shape [{string.Join(", ", shape)}] does not match {values.LongLength} bytes", nameof(shape));
+        using var bytes = torch.tensor(values, shape);
+        return new ImageDataset(name, bytes.to_type(ScalarType.Float32).div_(255f), labels, sourceIndices);
+    }
+
     /// <summary>SHA-256 over shape, pixel values and labels: identifies the exact data a run used.</summary>
     public string ContentHash()
     {

@@ -13,7 +13,7 @@ namespace MemScore.Execution;
 
 /// <param name="TestFraction">Share of the examples held out as test set when the dataset has no test split.</param>
 public sealed record FullRunRequest(ExperimentConfig Config, string OutputDirectory, string? CacheDirectory = null,
-    double TestFraction = 0.1, int CheckpointEvery = 1);
+    double TestFraction = 0.1, int CheckpointEvery = 1, bool Download = false);
 
 public sealed record FullRunOutcome(FullRunFolder Folder, FullCurves Curves, int TrainCount, int TestCount, string TestSource,
     long Dimensions, bool Reused, TimeSpan Elapsed);
@@ -42,8 +42,8 @@ public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
 
         var family = models.Get(config.Model);
         string cache = request.CacheDirectory ?? DatasetRequest.DefaultCacheDirectory();
-        using var data = ExperimentData.Prepare(config, datasets, cache, family.Input);
-        using var testSplit = ExperimentData.PrepareTest(config, datasets, cache, family.Input);
+        using var data = ExperimentData.Prepare(config, datasets, cache, family.Input, request.Download);
+        using var testSplit = ExperimentData.PrepareTest(config, datasets, cache, family.Input, request.Download);
         var split = testSplit is null ? HoldOut(data, request.TestFraction, config.Seed) : new Split(data, Enumerable.Range(0, data.Count).ToArray(),
             testSplit, Enumerable.Range(0, testSplit.Count).ToArray(), "test split");
         string dataHash = testSplit is null ? data.ContentHash : $"{data.ContentHash}+{testSplit.ContentHash}";

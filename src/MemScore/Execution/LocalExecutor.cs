@@ -10,7 +10,8 @@ using MemScore.Training;
 namespace MemScore.Execution;
 
 /// <param name="CheckpointEvery">Save a running task's state every this many epochs (0 = never). Does not change results.</param>
-public sealed record RunRequest(ExperimentConfig Config, string OutputDirectory, string? CacheDirectory = null, int CheckpointEvery = 1);
+/// <param name="Download">May the dataset provider fetch missing data from its public host into the cache?</param>
+public sealed record RunRequest(ExperimentConfig Config, string OutputDirectory, string? CacheDirectory = null, int CheckpointEvery = 1, bool Download = false);
 
 public sealed record RunOutcome(RunFolder Folder, RunManifest Manifest, Scores Scores, int TasksRun, int TasksReused, TimeSpan Elapsed);
 

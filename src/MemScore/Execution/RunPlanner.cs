@@ -30,7 +30,7 @@ public sealed class RunPlanner(DatasetRegistry datasets, ModelRegistry models)
         folder.EnsureWritable();
         string cache = request.CacheDirectory ?? previous?.CacheDirectory ?? DatasetRequest.DefaultCacheDirectory();
         var input = models.Get(config.Model).Input;
-        var data = ExperimentData.Prepare(config, datasets, cache, input);
+        var data = ExperimentData.Prepare(config, datasets, cache, input, request.Download);
         var manifest = previous ?? RunManifest.Create(config, data.ContentHash, data.Count, data.ImageShape, input) with { CacheDirectory = Path.GetFullPath(cache) };
         var context = RunContext.FromData(folder, manifest, data);
         if (previous is null) AtomicFile.WriteAllText(folder.ManifestPath, manifest.ToJson());
