@@ -228,12 +228,14 @@ public static class ReportBuilder
         return finite.Length == 0 ? double.NaN : Statistics.Quantile(finite, 0.5);
     }
 
-    /// <summary>The scored (binarized, padded) image of example row <paramref name="row"/>, 2x upscaled, as PNG.</summary>
+    /// <summary>The scored (binarized or dequantized, padded) image of example row <paramref name="row"/>, 2x upscaled, as PNG.</summary>
     static byte[] Tile(RunContext context, int row)
     {
-        using var image = context.Data.Scored[row, 0];
-        int h = (int)image.shape[0], w = (int)image.shape[1];
-        var pixels = image.contiguous().data<float>().Select(v => (byte)Math.Clamp(Math.Round(v * 255), 0, 255)).ToArray();
-        return PngEncoder.Grayscale(PngEncoder.Upscale(pixels, w, h, 2), w * 2, h * 2);
+        using var image = context.Data.Scored[row].permute(1, 2, 0).contiguous();   // [H, W, C]: interleaved channels
+        int h = (int)image.shape[0], w = (int)image.shape[1], channels = (int)image.shape[2];
+        var pixels = image.data<float>().Select(v => (byte)Math.Clamp(Math.Round(v * 255), 0, 255)).ToArray();
+        if (channels == 1) return PngEncoder.Grayscale(PngEncoder.Upscale(pixels, w, h, 2), w * 2, h * 2);
+        if (channels == 3) return PngEncoder.Rgb(PngEncoder.Upscale(pixels, w, h, 2, 3), w * 2, h * 2);
+        throw new InvalidOperationException($"cannot draw images with {channels} channels");
     }
 }
