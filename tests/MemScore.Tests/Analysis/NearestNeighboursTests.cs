@@ -58,35 +58,59 @@ public class NearestNeighboursTests
         Assert.Equal(0.0, result.Distance[5]);
     }
 
+    // Offsets from a query with squared lengths 7..10: near ties, and exact ties within each length.
+    static readonly int[][] TieOffsets =
+    [
+        [3], [2, 2, 1], [0, 3], [2, 0, 2, 1], [2, 2], [0, 2, 2], [1, 3], [2, 1, 1, 1, 1], [1, 1, 1, 1, 1, 1, 1, 1], [2, 1, 1, 1],
+    ];
+
+    /// <summary>
+    /// Integer coordinates in 2000..4000 (exact in float32 and float64) give |q|^2 ~ 1e8, where float32
+    /// steps are 8: screened squared distances 7..10 are scrambled by rounding (PyTorch's float32 gives
+    /// values like 0 and -32 for them), so only the float64 recomputation can rank them.
+    /// </summary>
+    static (float[] Queries, float[] References) NearTieGroups(int groups, int width, long seed)
+    {
+        var rng = new SplitMix64(seed);
+        var queries = new List<float>();
+        var references = new List<float>();
+        for (int g = 0; g < groups; g++)
+        {
+            var q = Enumerable.Range(0, width).Select(_ => (float)(2000 + rng.NextInt(2001))).ToArray();
+            queries.AddRange(q);
+            foreach (int o in rng.Permutation(TieOffsets.Length))
+            {
+                int sign = rng.NextInt(2) * 2 - 1;
+                references.AddRange(q.Select((v, k) => v + sign * (k < TieOffsets[o].Length ? TieOffsets[o][k] : 0)));
+            }
+        }
+        return (queries.ToArray(), references.ToArray());
+    }
+
     [Fact]
     public void Near_ties_below_float32_resolution_are_resolved_by_the_float64_distance_then_the_lowest_index()
     {
-        // |q|^2 = 16 * 1500^2 = 3.6e7, where float32 steps are 4: the screened values of squared
-        // distances 9 and 8 are indistinguishable, so only the float64 recomputation can rank them.
-        const int width = 16;
-        var q = Enumerable.Repeat(1500f, width).ToArray();
-        float[] Offset(params float[] delta) => q.Select((v, k) => v + (k < delta.Length ? delta[k] : 0)).ToArray();
-        var references = new[]
-        {
-            Offset(3),          // 0: d^2 = 9
-            Offset(2, 2, 1),    // 1: d^2 = 9
-            Offset(0, 3),       // 2: d^2 = 9
-            Offset(2, 0, 2, 1), // 3: d^2 = 9
-            Offset(2, 2),       // 4: d^2 = 8  <- nearest
-            Offset(0, 2, 2),    // 5: d^2 = 8  (tie: loses to the lower index 4)
-            Offset(1, 3),       // 6: d^2 = 10
-        }.SelectMany(v => v).ToArray();
-        var queries = q.Concat(Offset(0, 0, 0, 0, 5)).ToArray();   // second query: d^2 = 25 + 9 to reference 0, etc.
-        using var qt = tensor(queries, [2, width]);
-        using var rt = tensor(references, [7, width]);
+        const int width = 16, groups = 40;
+        var (queries, references) = NearTieGroups(groups, width, seed: 8);
+        using var qt = tensor(queries, [groups, width]);
+        using var rt = tensor(references, [groups * TieOffsets.Length, width]);
         var expected = Naive(queries, references, width);
-        foreach (int chunk in new[] { 1, 2, 3, 7 })
+        Assert.All(expected.Distance, d => Assert.Equal(Math.Sqrt(7), d));   // every group's own [2, 1, 1, 1] offset
+        foreach (var (queryChunk, referenceChunk) in new[] { (1, 1), (7, 3), (40, 400), (16, 64) })
         {
-            var result = NearestNeighbours.Search(qt, rt, queryChunk: 1, referenceChunk: chunk);
-            Assert.Equal(4, result.Index[0]);
-            Assert.Equal(Math.Sqrt(8), result.Distance[0]);
+            var result = NearestNeighbours.Search(qt, rt, queryChunk, referenceChunk);
             Assert.Equal(expected.Index, result.Index);
             Assert.Equal(expected.Distance, result.Distance);
+        }
+
+        // Exact ties: all three references below lie at squared distance 8; the lowest index wins in every chunking.
+        using var query = tensor(new float[] { 2000, 3000 }, [1, 2]);
+        using var tied = tensor(new float[] { 2010, 3000, 2002, 2998, 1998, 3002, 2002, 3002 }, [4, 2]);
+        foreach (int chunk in new[] { 1, 2, 3, 4 })
+        {
+            var result = NearestNeighbours.Search(query, tied, referenceChunk: chunk);
+            Assert.Equal(1, result.Index[0]);
+            Assert.Equal(Math.Sqrt(8), result.Distance[0]);
         }
     }
 
