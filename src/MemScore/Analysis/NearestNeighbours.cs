@@ -59,6 +59,7 @@ public static class NearestNeighbours
         using var scope = NewDisposeScope();
         var reference32 = references.reshape(m, width).to_type(ScalarType.Float32);
         var referenceNorms = reference32.square().sum(1);
+        var minusTwoReference32 = reference32.mul(-2);   // exact scaling, saves a pass over every block
         var referenceValues = Float64Values(references);
         var query32 = queries.reshape(n, width).to_type(ScalarType.Float32);
         var queryAll = queries.reshape(n, width);
@@ -73,7 +74,7 @@ public static class NearestNeighbours
             {
                 int rLength = Math.Min(referenceChunk, m - r0);
                 using var blockScope = NewDisposeScope();
-                var candidates = Candidates(queryBlock, queryNorms, reference32.narrow(0, r0, rLength), referenceNorms.narrow(0, r0, rLength), (int)width);
+                var candidates = Candidates(queryBlock, queryNorms, minusTwoReference32.narrow(0, r0, rLength), referenceNorms.narrow(0, r0, rLength), (int)width);
                 for (int c = 0; c < candidates.Length; c += 2)
                 {
                     int row = (int)candidates[c], column = r0 + (int)candidates[c + 1];
@@ -84,10 +85,14 @@ public static class NearestNeighbours
         return best.ToResult();
     }
 
-    /// <summary>(row, column) pairs, flattened, whose screened squared distance is within the rounding bound of the row minimum.</summary>
-    static long[] Candidates(Tensor queries, Tensor queryNorms, Tensor references, Tensor referenceNorms, int width)
+    /// <summary>
+    /// (row, column) pairs, flattened, whose screened squared distance is within the rounding bound of
+    /// the row minimum. The screen leaves out |q|^2: a per-row constant changes neither the row
+    /// minimum's position nor the differences compared with the bound.
+    /// </summary>
+    static long[] Candidates(Tensor queries, Tensor queryNorms, Tensor minusTwoReferences, Tensor referenceNorms, int width)
     {
-        var screened = queries.mm(references.t()).mul_(-2).add_(queryNorms.unsqueeze(1)).add_(referenceNorms.unsqueeze(0));
+        var screened = queries.mm(minusTwoReferences.t()).add_(referenceNorms.unsqueeze(0));
         var rowMinimum = screened.amin([1]);
         double bound = (4.0 * width + 24) * Float32Roundoff;
         var slack = queryNorms.add(referenceNorms.max()).mul_(bound);
