@@ -12,11 +12,12 @@ public sealed record NearestNeighbourResult(double[] Distance, int[] Index);
 /// METHOD.md section 6, defect 1).
 /// </summary>
 /// <remarks>
-/// Each block screens candidates with float32 |a|^2 + |b|^2 - 2 a.b (one matmul), then recomputes
+/// Each block screens candidates with float32 |b|^2 - 2 a.b (one matmul; |a|^2 is the same for the
+/// whole row and does not change which references are near the row minimum), then recomputes
 /// the squared distance of every candidate as sum_k (a_k - b_k)^2 in float64 and keeps the smallest
 /// (lowest index among equal ones). A candidate is every reference whose screened value lies
 /// within a rounding bound of the row's screened minimum; the bound covers the float32 rounding of
-/// the inputs, the two norms and the dot product (each below ~(D + 2) u (|a|^2 + |b|^2), u = 2^-24),
+/// the inputs, the norm and the dot product (each below ~(D + 2) u (|a|^2 + |b|^2), u = 2^-24),
 /// so the true nearest row is always a candidate. The answer is therefore the argmin of the float64
 /// distances, identical for every chunk size; it can differ from the true nearest row only when
 /// their squared distances agree to ~D 2^-53 relative. Exact duplicates in the references become
