@@ -7,7 +7,7 @@ namespace MemScore.Cli.Commands;
 
 public sealed class ReportSettings : RunFolderSettings
 {
-    [System.ComponentModel.Description("A `memscore full` output folder of the same data: adds the train/test loss view")]
+    [System.ComponentModel.Description("A `memscore full` output folder of the same data: adds the train/test loss view, the nearest-neighbour test and C_T")]
     [CommandOption("--full <DIR>")]
     public string? Full { get; init; }
 }
@@ -18,8 +18,10 @@ public sealed class ReportCommand : Command<ReportSettings>
     public override int Execute(CommandContext context, ReportSettings settings, CancellationToken cancellation)
     {
         using var run = RunContext.Open(settings.Run, DatasetRegistry.CreateDefault(), settings.CacheDir);
-        var outcome = ReportBuilder.Build(run, new ReportOptions(settings.Full));
+        var outcome = ReportBuilder.Build(run, new ReportOptions(settings.Full, CacheDirectory: settings.CacheDir));
         Console.WriteLine($"Report: {outcome.IndexPath} ({outcome.Figures} figures, {outcome.Tiles} image tiles)");
+        if (outcome.Samples is { } s)
+            Console.WriteLine($"Nearest-neighbour test on {s.Samples} samples of the full model: Spearman(rho, M) = {s.SpearmanRhoM:F3} over {s.Matched} examples; C_T = {s.DataCopyingCT:F2}");
         if (outcome.Uncertainty.RankingMostlyNoise)
             Console.WriteLine($"Warning: the per-example ranking is mostly noise (split-half Spearman {outcome.Uncertainty.SplitHalfSpearman:F2}); " +
                               $"about {outcome.Uncertainty.RepeatsForReliability08:F0} repeats are predicted for a reliability of 0.8.");

@@ -41,14 +41,10 @@ public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
         set_num_threads(config.Threads);
 
         var family = models.Get(config.Model);
-        string cache = request.CacheDirectory ?? DatasetRequest.DefaultCacheDirectory();
-        using var data = ExperimentData.Prepare(config, datasets, cache, family.Input, request.Download);
-        using var testSplit = ExperimentData.PrepareTest(config, datasets, cache, family.Input, request.Download);
-        var split = testSplit is null ? HoldOut(data, request.TestFraction, config.Seed) : new Split(data, Enumerable.Range(0, data.Count).ToArray(),
-            testSplit, Enumerable.Range(0, testSplit.Count).ToArray(), "test split");
-        string dataHash = testSplit is null ? data.ContentHash : $"{data.ContentHash}+{testSplit.ContentHash}";
-        WriteOrCheckManifest(folder, config, dataHash, split);
-        long dimensions = data.ImageShape.Aggregate(1L, (a, b) => a * b);
+        using var split = FullRunSplit.Prepare(config, datasets, request.CacheDirectory ?? DatasetRequest.DefaultCacheDirectory(), family.Input,
+            request.TestFraction, request.Download);
+        WriteOrCheckManifest(folder, config, split.DataHash, split, request.TestFraction);
+        long dimensions = split.Train.ImageShape.Aggregate(1L, (a, b) => a * b);
 
         if (File.Exists(folder.ResultPath))
         {
@@ -63,17 +59,6 @@ public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
         return new FullRunOutcome(folder, curves, split.TrainRows.Length, split.TestRows.Length, split.Source, dimensions, false, clock.Elapsed);
     }
 
-    sealed record Split(ExperimentData Train, int[] TrainRows, ExperimentData Test, int[] TestRows, string Source);
-
-    static Split HoldOut(ExperimentData data, double fraction, long seed)
-    {
-        int testCount = Math.Max(1, (int)Math.Round(data.Count * fraction));
-        if (testCount >= data.Count) throw new InvalidConfigurationException($"test-fraction = {fraction}: leaves no training examples of {data.Count}");
-        int[] test = ImageTransforms.SeededSubset(data.Count, testCount, SeedDeriver.Derive(seed, "full-test-holdout"));
-        var isTest = new HashSet<int>(test);
-        int[] train = Enumerable.Range(0, data.Count).Where(i => !isTest.Contains(i)).ToArray();
-        return new Split(data, train, data, test, $"seeded hold-out of {fraction:P0} (the dataset has no test split)");
-    }
 
     static void CreateFolder(string root)
     {
@@ -82,7 +67,7 @@ public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
         { throw new MemScoreException(ErrorKind.RunFolder, $"{root}: cannot create the output folder: {e.Message}", e); }
     }
 
-    static void WriteOrCheckManifest(FullRunFolder folder, ExperimentConfig config, string dataHash, Split split)
+    static void WriteOrCheckManifest(FullRunFolder folder, ExperimentConfig config, string dataHash, FullRunSplit split, double testFraction)
     {
         var manifest = new JsonObject
         {
@@ -93,6 +78,7 @@ public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
             ["train_examples"] = split.TrainRows.Length,
             ["test_examples"] = split.TestRows.Length,
             ["test_source"] = split.Source,
+            ["test_fraction"] = testFraction,
         }.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
         if (File.Exists(folder.ManifestPath))
         {
@@ -104,7 +90,7 @@ public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
         AtomicFile.WriteAllText(folder.ManifestPath, manifest);
     }
 
-    FullCurves Train(ExperimentConfig config, ModelFamily family, Split split, FullRunFolder folder, int checkpointEvery,
+    FullCurves Train(ExperimentConfig config, ModelFamily family, FullRunSplit split, FullRunFolder folder, int checkpointEvery,
         IProgress<TaskProgress>? progress, CancellationToken cancellation)
     {
         long Seed(string purpose, params long[] more) => SeedDeriver.Derive(config.Seed, "full-" + purpose, more);
@@ -153,11 +139,7 @@ public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
         return Snapshot();
     }
 
-    static Tensor Rows(Tensor images, int[] rows)
-    {
-        using var index = tensor(rows.Select(r => (long)r).ToArray());
-        return images.index_select(0, index);
-    }
+    static Tensor Rows(Tensor images, int[] rows) => FullRunSplit.Rows(images, rows);
 
     /// <summary>Mean eval-mode loss per example: the model's training objective if it has one, else -log p(x).</summary>
     static double MeanLoss(IDensityModel model, Tensor images, int batchSize, long noiseSeed, CancellationToken cancellation)

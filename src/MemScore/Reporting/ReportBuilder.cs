@@ -10,10 +10,12 @@ using static TorchSharp.torch;
 
 namespace MemScore.Reporting;
 
-public sealed record ReportOutcome(string IndexPath, int Figures, int Tiles, UncertaintySummary Uncertainty);
+public sealed record ReportOutcome(string IndexPath, int Figures, int Tiles, UncertaintySummary Uncertainty, SampleAnalysisSummary? Samples = null);
 
 /// <param name="FullRunDirectory">A `memscore full` folder of the same data: adds the overfitting view and the sample-based tests.</param>
-public sealed record ReportOptions(string? FullRunDirectory = null);
+/// <param name="Models">Registry to rebuild the full model for sampling (default: the built-in families).</param>
+public sealed record ReportOptions(string? FullRunDirectory = null, Models.ModelRegistry? Models = null, Data.DatasetRegistry? Datasets = null,
+    string? CacheDirectory = null);
 
 /// <summary>
 /// RUN/report/: index.html (opens offline), SVG figures, PNG tiles, and the numbers behind them as
@@ -140,11 +142,15 @@ public static class ReportBuilder
         var epochChart = new SvgChart("Quantiles of M against epoch", "epoch", "M (nats)");
         epochSeries.ForEach(s => epochChart.Line(s));
         Figure("m_quantiles_by_epoch.svg", epochChart.Render(epochSeries), "quantiles of M against epoch");
+        SampleAnalysisSummary? samples = null;
         if (options.FullRunDirectory is string fullRoot)
         {
             var fullFolder = new FullRunFolder(fullRoot);
             var fullManifest = fullFolder.ReadManifest();
             OverfittingSection.Append(page, fullManifest, fullFolder.ReadCurves(fullManifest), fullFolder.Root);
+            samples = SampleAnalysisSection.Append(page, context, m, fullFolder, fullManifest,
+                options.Models ?? Models.ModelRegistry.CreateDefault(), options.Datasets ?? Data.DatasetRegistry.CreateDefault(),
+                options.CacheDirectory ?? context.Manifest.CacheDirectory ?? Data.DatasetRequest.DefaultCacheDirectory());
         }
 
         // 5. U bins: regular vs highly memorized
@@ -197,7 +203,8 @@ public static class ReportBuilder
             .Append("</table>");
 
         if (options.FullRunDirectory is null)
-            html.Append("<p>Give <code>--full FOLDER</code> (a <code>memscore full</code> run of the same data) to add the train/test loss view.</p>");
+            html.Append("<p>Give <code>--full FOLDER</code> (a <code>memscore full</code> run of the same data) to add the train/test loss view, " +
+                        "the nearest-neighbour test and the C_T data-copying statistic (they need the full model's samples and held-out images).</p>");
         html.Append("</body></html>");
         AtomicFile.WriteAllText(Path.Combine(dir, "index.html"), html.ToString());
 
@@ -207,6 +214,7 @@ public static class ReportBuilder
             ["m_quantiles"] = Quantiles.Zip(Quantiles.Select(q => Statistics.Quantile(finite, q))).ToDictionary(p => p.First.ToString(CultureInfo.InvariantCulture), p => p.Second),
             ["split_half_spearman"] = uncertainty.SplitHalfSpearman, ["predicted_reliability"] = uncertainty.PredictedReliability,
             ["repeats_for_reliability_0.8"] = uncertainty.RepeatsForReliability08,
+            ["spearman_rho_m"] = samples?.SpearmanRhoM ?? double.NaN, ["data_copying_ct"] = samples?.DataCopyingCT ?? double.NaN,
             ["mia_auc"] = rocAll.Auc, ["mia_tpr_at_1pct"] = rocAll.TprAtFpr(0.01), ["mia_tpr_at_0.1pct"] = rocAll.TprAtFpr(0.001), ["mia_auc_top5pct"] = rocTop.Auc,
         };
         AtomicFile.WriteAllText(Path.Combine(dir, "numbers.json"), JsonSerializer.Serialize(numbers, new JsonSerializerOptions
@@ -217,7 +225,7 @@ public static class ReportBuilder
         for (int i = 0; i < scores.Count; i++)
             uncertaintyCsv.Append($"{scores.SourceIndices[i]},{scores.Labels[i]},{F(m[i], "R")},{F(uncertainty.StandardError[i], "R")},{F(uncertainty.JackknifeM[i], "R")}\n");
         AtomicFile.WriteAllText(Path.Combine(dir, "uncertainty.csv"), uncertaintyCsv.ToString());
-        return new ReportOutcome(Path.Combine(dir, "index.html"), page.Figures, page.Tiles, uncertainty);
+        return new ReportOutcome(Path.Combine(dir, "index.html"), page.Figures, page.Tiles, uncertainty, samples);
     }
 
     static string Row(string key, string value) => ReportPage.Row(key, value);

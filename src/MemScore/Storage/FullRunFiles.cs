@@ -33,7 +33,7 @@ public sealed class FullRunFolder(string root)
     public string ModelPath => Path.Combine(Root, "model.npz");
     public string CheckpointPath => Path.Combine(Root, "checkpoint.npz");
 
-    public sealed record Manifest(Configuration.ExperimentConfig Config, int TrainExamples, int TestExamples, string TestSource);
+    public sealed record Manifest(Configuration.ExperimentConfig Config, int TrainExamples, int TestExamples, string TestSource, double TestFraction);
 
     /// <summary>full.json: the config and sizes of a finished or running full run.</summary>
     public Manifest ReadManifest()
@@ -43,7 +43,8 @@ public sealed class FullRunFolder(string root)
         {
             var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(ManifestPath))!.AsObject();
             var config = root["config"].Deserialize<Configuration.ExperimentConfig>(Configuration.ExperimentConfig.JsonOptions) ?? throw new JsonException("missing 'config'");
-            return new Manifest(config, root["train_examples"]!.GetValue<int>(), root["test_examples"]!.GetValue<int>(), root["test_source"]!.GetValue<string>());
+            return new Manifest(config, root["train_examples"]!.GetValue<int>(), root["test_examples"]!.GetValue<int>(), root["test_source"]!.GetValue<string>(),
+                root["test_fraction"]?.GetValue<double>() ?? 0.1);
         }
         catch (Exception e) when (e is JsonException or NullReferenceException or InvalidOperationException or FormatException)
         {

@@ -1,0 +1,56 @@
+using MemScore.Configuration;
+using MemScore.Core;
+using MemScore.Data;
+using MemScore.Models;
+using static TorchSharp.torch;
+
+namespace MemScore.Execution;
+
+/// <summary>
+/// The training and test examples of a full run: the dataset's own test split when it has one,
+/// else a seeded hold-out of the training data. Rebuilt identically by the report.
+/// </summary>
+public sealed class FullRunSplit : IDisposable
+{
+    public required ExperimentData Train { get; init; }
+    public required int[] TrainRows { get; init; }
+    public required ExperimentData Test { get; init; }
+    public required int[] TestRows { get; init; }
+    public required string Source { get; init; }
+    public string DataHash => ReferenceEquals(Train, Test) ? Train.ContentHash : $"{Train.ContentHash}+{Test.ContentHash}";
+
+    public static FullRunSplit Prepare(ExperimentConfig config, DatasetRegistry datasets, string cache, InputKind input, double testFraction, bool download = false)
+    {
+        var data = ExperimentData.Prepare(config, datasets, cache, input, download);
+        var test = ExperimentData.PrepareTest(config, datasets, cache, input, download);
+        if (test is not null)
+            return new FullRunSplit { Train = data, TrainRows = All(data.Count), Test = test, TestRows = All(test.Count), Source = "test split" };
+        int testCount = Math.Max(1, (int)Math.Round(data.Count * testFraction));
+        if (testCount >= data.Count)
+        {
+            data.Dispose();
+            throw new InvalidConfigurationException($"test-fraction = {testFraction}: leaves no training examples of {data.Count}");
+        }
+        int[] held = ImageTransforms.SeededSubset(data.Count, testCount, SeedDeriver.Derive(config.Seed, "full-test-holdout"));
+        var isTest = new HashSet<int>(held);
+        return new FullRunSplit
+        {
+            Train = data, TrainRows = Enumerable.Range(0, data.Count).Where(i => !isTest.Contains(i)).ToArray(),
+            Test = data, TestRows = held, Source = $"seeded hold-out of {testFraction:P0} (the dataset has no test split)",
+        };
+    }
+
+    static int[] All(int n) => Enumerable.Range(0, n).ToArray();
+
+    public static Tensor Rows(Tensor images, int[] rows)
+    {
+        using var index = tensor(rows.Select(r => (long)r).ToArray());
+        return images.index_select(0, index);
+    }
+
+    public void Dispose()
+    {
+        Train.Dispose();
+        if (!ReferenceEquals(Train, Test)) Test.Dispose();
+    }
+}
