@@ -31,7 +31,7 @@ public sealed class RealNvpCoupling : nn.Module
     readonly Parameter logScaleBound;
     readonly CouplingMask _mask;
 
-    public RealNvpCoupling(long channels, CouplingMask mask, int hiddenChannels) : base(nameof(RealNvpCoupling))
+    public RealNvpCoupling(long channels, CouplingMask mask, int hiddenChannels, ScalarType dtype = ScalarType.Float32) : base(nameof(RealNvpCoupling))
     {
         _mask = mask;
         bool checkerboard = IsCheckerboard(mask);
@@ -39,12 +39,12 @@ public sealed class RealNvpCoupling : nn.Module
             throw new ArgumentException($"channel-wise coupling needs an even channel count, got {channels}", nameof(channels));
         long conditioning = checkerboard ? channels + 1 : channels / 2;
         long transformed = checkerboard ? channels : channels / 2;
-        output = nn.Conv2d(hiddenChannels, 2 * transformed, 3, padding: 1);
+        output = nn.Conv2d(hiddenChannels, 2 * transformed, 3, padding: 1, dtype: dtype);
         net = nn.Sequential(
-            nn.Conv2d(conditioning, hiddenChannels, 3, padding: 1), nn.ReLU(),
-            nn.Conv2d(hiddenChannels, hiddenChannels, 1), nn.ReLU(),
+            nn.Conv2d(conditioning, hiddenChannels, 3, padding: 1, dtype: dtype), nn.ReLU(),
+            nn.Conv2d(hiddenChannels, hiddenChannels, 1, dtype: dtype), nn.ReLU(),
             output);
-        logScaleBound = new Parameter(ones(1, transformed, 1, 1));
+        logScaleBound = new Parameter(ones([1, transformed, 1, 1], dtype: dtype));
         RegisterComponents();
     }
 
@@ -71,8 +71,18 @@ public sealed class RealNvpCoupling : nn.Module
     public (Tensor Y, Tensor LogDet) Forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var (s, t) = ScaleAndShift(x);
-        var y = x.mul(s.exp()).add_(t);
+        Tensor y, s;
+        if (IsCheckerboard(_mask))
+        {
+            (s, var t) = CheckerboardScaleAndShift(x);
+            y = x.mul(s.exp()).add_(t);
+        }
+        else
+        {
+            var (fixedHalf, freeHalf) = SplitChannels(x);
+            (s, var t) = BoundedOutputs(fixedHalf);
+            y = JoinChannels(fixedHalf, freeHalf.mul(s.exp()).add_(t));
+        }
         var logDet = s.sum([1, 2, 3]);
         return (y.MoveToOuterDisposeScope(), logDet.MoveToOuterDisposeScope());
     }
@@ -81,53 +91,80 @@ public sealed class RealNvpCoupling : nn.Module
     public Tensor Inverse(Tensor y)
     {
         using var scope = NewDisposeScope();
-        var (s, t) = ScaleAndShift(y);
-        return y.sub(t).mul_(s.neg().exp()).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>s and t over the whole input shape, zero on the fixed variables.</summary>
-    (Tensor S, Tensor T) ScaleAndShift(Tensor x)
-    {
+        Tensor x;
         if (IsCheckerboard(_mask))
         {
-            using var fixedMask = Checkerboard(x, _mask == CouplingMask.CheckerboardEven ? 0 : 1);
-            using var free = fixedMask.neg().add_(1);
-            using var masked = x.mul(fixedMask);
-            using var maskChannel = fixedMask.expand(x.shape[0], 1, x.shape[2], x.shape[3]);
-            using var input = cat([masked, maskChannel], 1);
-            var (s, t) = BoundedOutputs(input);
-            using (s)
-            using (t)
-                return (s.mul(free), t.mul(free));
+            var (s, t) = CheckerboardScaleAndShift(y);
+            x = y.sub(t).mul_(s.neg().exp());
         }
-        var halves = x.chunk(2, 1);
-        using var first = halves[0];
-        using var second = halves[1];
-        bool firstFixed = _mask == CouplingMask.ChannelsFirstHalf;
-        var (sHalf, tHalf) = BoundedOutputs(firstFixed ? first : second);
-        using (sHalf)
-        using (tHalf)
-        using (var zero = zeros_like(sHalf))
-            return firstFixed ? (cat([zero, sHalf], 1), cat([zero, tHalf], 1)) : (cat([sHalf, zero], 1), cat([tHalf, zero], 1));
+        else
+        {
+            var (fixedHalf, freeHalf) = SplitChannels(y);
+            var (s, t) = BoundedOutputs(fixedHalf);
+            x = JoinChannels(fixedHalf, freeHalf.sub(t).mul_(s.neg().exp()));
+        }
+        return x.MoveToOuterDisposeScope();
     }
+
+    /// <summary>s and t over the whole input, zero on the fixed pixels (callers own a dispose scope).</summary>
+    (Tensor S, Tensor T) CheckerboardScaleAndShift(Tensor x)
+    {
+        var (fixedMask, freeMask) = CheckerboardMasks(x);
+        var maskChannel = fixedMask.expand(x.shape[0], 1, x.shape[2], x.shape[3]);
+        var (s, t) = BoundedOutputs(cat([x.mul(fixedMask), maskChannel], 1));
+        return (s.mul(freeMask), t.mul(freeMask));
+    }
+
+    (Tensor Fixed, Tensor Free) SplitChannels(Tensor x)
+    {
+        var halves = x.chunk(2, 1);
+        return _mask == CouplingMask.ChannelsFirstHalf ? (halves[0], halves[1]) : (halves[1], halves[0]);
+    }
+
+    Tensor JoinChannels(Tensor fixedHalf, Tensor freeHalf) =>
+        _mask == CouplingMask.ChannelsFirstHalf ? cat([fixedHalf, freeHalf], 1) : cat([freeHalf, fixedHalf], 1);
 
     (Tensor S, Tensor T) BoundedOutputs(Tensor conditioning)
     {
-        using var h = net.call(conditioning);
-        var parts = h.chunk(2, 1);
-        using var raw = parts[0];
-        using var bounded = raw.tanh();
-        return (bounded.mul(logScaleBound), parts[1]);
+        var parts = net.call(conditioning).chunk(2, 1);
+        return (parts[0].tanh().mul(logScaleBound), parts[1]);
     }
 
-    /// <summary>[1, 1, H, W] with ones where (row + column) % 2 == parity, in x's dtype.</summary>
-    static Tensor Checkerboard(Tensor x, int parity)
+    /// <summary>
+    /// [1, 1, H, W] masks, ones where (row + column) % 2 is the fixed parity, and their complement; built once
+    /// per dtype and device. Held outside a Tensor field: RegisterComponents would make them checkpointed buffers.
+    /// </summary>
+    (Tensor Fixed, Tensor Free) CheckerboardMasks(Tensor x)
     {
-        using var rows = arange(x.shape[2], dtype: ScalarType.Int64).unsqueeze(1);
-        using var columns = arange(x.shape[3], dtype: ScalarType.Int64).unsqueeze(0);
-        using var sum = rows.add(columns);
-        using var remainder = sum.remainder(2);
-        using var isFixed = remainder.eq(parity);
-        return isFixed.to_type(x.dtype).reshape(1, 1, x.shape[2], x.shape[3]);
+        var cached = _maskCache;
+        if (cached is not null && cached.Fixed.dtype == x.dtype && cached.Fixed.device_type == x.device_type && cached.Fixed.device_index == x.device_index && cached.Fixed.shape[2] == x.shape[2]
+            && cached.Fixed.shape[3] == x.shape[3])
+            return (cached.Fixed, cached.Free);
+        using var scope = NewDisposeScope();
+        var rows = arange(x.shape[2], dtype: ScalarType.Int64, device: x.device).unsqueeze(1);
+        var columns = arange(x.shape[3], dtype: ScalarType.Int64, device: x.device).unsqueeze(0);
+        int parity = _mask == CouplingMask.CheckerboardEven ? 0 : 1;
+        var fixedMask = rows.add(columns).remainder(2).eq(parity).to_type(x.dtype).reshape(1, 1, x.shape[2], x.shape[3]);
+        var freeMask = fixedMask.neg().add_(1);
+        _maskCache?.Dispose();
+        _maskCache = new MaskPair(fixedMask.DetachFromDisposeScope(), freeMask.DetachFromDisposeScope());
+        return (_maskCache.Fixed, _maskCache.Free);
+    }
+
+    MaskPair? _maskCache;
+
+    sealed record MaskPair(Tensor Fixed, Tensor Free) : IDisposable
+    {
+        public void Dispose()
+        {
+            Fixed.Dispose();
+            Free.Dispose();
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _maskCache?.Dispose();
+        base.Dispose(disposing);
     }
 }

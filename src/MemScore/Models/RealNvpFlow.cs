@@ -59,14 +59,12 @@ public sealed class RealNvpFlow : IDensityModel, ICheckpointable, ISampleableMod
     {
         using var scope = NewDisposeScope();
         double lambda = _network.Options.Lambda;
-        var y = LogitTransform.Forward(x.to_type(ParameterType), lambda);
+        var y = LogitTransform.Forward(x.to_type(_network.DType), lambda);
         var (z, logDet) = _network.Forward(y);
         var logBase = z.square().sum(1).mul_(-0.5).sub_(0.5 * _network.Dimensions * Math.Log(2 * Math.PI));
         var logP = logBase.add_(logDet).add_(LogitTransform.PixelSpaceCorrection(y, lambda));
         return logP.MoveToOuterDisposeScope();
     }
-
-    ScalarType ParameterType => _network.parameters().First().dtype;
 
     /// <remarks><paramref name="noise"/> is unused: the data pipeline draws the dequantization noise.</remarks>
     public double TrainStep(Tensor batch, Generator noise)
@@ -102,7 +100,7 @@ public sealed class RealNvpFlow : IDensityModel, ICheckpointable, ISampleableMod
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         double temperature = stochastic ? 1.0 : _network.Options.ReducedTemperature;
-        var z = randn([count, _network.Dimensions], dtype: ParameterType, generator: noise).mul_(temperature);
+        var z = randn([count, _network.Dimensions], dtype: _network.DType, generator: noise).mul_(temperature);
         var y = _network.Inverse(z);
         // sigmoid(y) lies in (0, 1), so x may leave [0, 1] by up to lambda / (1 - 2 lambda): clamp.
         var x = LogitTransform.Inverse(y, _network.Options.Lambda).clamp_(0, 1).to_type(ScalarType.Float32);

@@ -21,8 +21,10 @@ public sealed class RealNvpNetwork : nn.Module
 
     public RealNvpOptions Options { get; }
     public long Dimensions { get; }
+    public ScalarType DType { get; }
 
-    public RealNvpNetwork(RealNvpOptions options, long[] inputShape) : base(nameof(RealNvpNetwork))
+    /// <param name="dtype">Parameter dtype: float32 for training; float64 for numerical checks.</param>
+    public RealNvpNetwork(RealNvpOptions options, long[] inputShape, ScalarType dtype = ScalarType.Float32) : base(nameof(RealNvpNetwork))
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate(inputShape);
@@ -30,6 +32,7 @@ public sealed class RealNvpNetwork : nn.Module
         _inputShape = [.. inputShape];
         Dimensions = inputShape.Aggregate(1L, (a, b) => a * b);
         couplings = new ModuleList<RealNvpCoupling>();
+        DType = dtype;
         var factored = new List<long[]>();
         var (c, h, w) = (inputShape[0], inputShape[1], inputShape[2]);
         for (int scale = 0; scale < options.Scales - 1; scale++)
@@ -49,7 +52,7 @@ public sealed class RealNvpNetwork : nn.Module
     void AddCouplings(long channels, int count, CouplingMask even, CouplingMask odd)
     {
         for (int i = 0; i < count; i++)
-            couplings.Add(new RealNvpCoupling(channels, i % 2 == 0 ? even : odd, Options.HiddenChannels));
+            couplings.Add(new RealNvpCoupling(channels, i % 2 == 0 ? even : odd, Options.HiddenChannels, DType));
     }
 
     public void Initialize(Generator generator)
