@@ -27,7 +27,6 @@ public enum CouplingMask
 public sealed class RealNvpCoupling : nn.Module
 {
     readonly Sequential net;
-    readonly Conv2d output;
     readonly Parameter logScaleBound;
     readonly CouplingMask _mask;
 
@@ -39,11 +38,10 @@ public sealed class RealNvpCoupling : nn.Module
             throw new ArgumentException($"channel-wise coupling needs an even channel count, got {channels}", nameof(channels));
         long conditioning = checkerboard ? channels + 1 : channels / 2;
         long transformed = checkerboard ? channels : channels / 2;
-        output = nn.Conv2d(hiddenChannels, 2 * transformed, 3, padding: 1, dtype: dtype);
         net = nn.Sequential(
             nn.Conv2d(conditioning, hiddenChannels, 3, padding: 1, dtype: dtype), nn.ReLU(),
             nn.Conv2d(hiddenChannels, hiddenChannels, 1, dtype: dtype), nn.ReLU(),
-            output);
+            nn.Conv2d(hiddenChannels, 2 * transformed, 3, padding: 1, dtype: dtype));
         logScaleBound = new Parameter(ones([1, transformed, 1, 1], dtype: dtype));
         RegisterComponents();
     }
@@ -54,16 +52,16 @@ public sealed class RealNvpCoupling : nn.Module
     public void Initialize(Generator generator)
     {
         using var _ = no_grad();
-        foreach (var conv in net.modules().OfType<Conv2d>())
+        var convolutions = net.modules().OfType<Conv2d>().ToArray();
+        foreach (var conv in convolutions[..^1])
         {
-            if (ReferenceEquals(conv, output)) continue;
             var w = conv.weight!;
             double bound = 1.0 / Math.Sqrt(w.shape[1] * w.shape[2] * w.shape[3]);
             w.uniform_(-bound, bound, generator);
             conv.bias!.uniform_(-bound, bound, generator);
         }
-        output.weight!.zero_();
-        output.bias!.zero_();
+        convolutions[^1].weight!.zero_();
+        convolutions[^1].bias!.zero_();
         logScaleBound.fill_(1.0);
     }
 

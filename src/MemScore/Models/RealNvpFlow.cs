@@ -33,6 +33,7 @@ public sealed class RealNvpFlow : IDensityModel, ICheckpointable, ISampleableMod
             ["hidden_channels"] = o.HiddenChannels.ToString(),
             ["lambda"] = o.Lambda.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
             ["reduced_temperature"] = o.ReducedTemperature.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            ["input"] = string.Join("x", network.InputShape),
             ["parameters"] = network.parameters().Sum(p => p.numel()).ToString(),
         });
     }

@@ -21,6 +21,7 @@ public sealed class RealNvpNetwork : nn.Module
 
     public RealNvpOptions Options { get; }
     public long Dimensions { get; }
+    public IReadOnlyList<long> InputShape => _inputShape;
     public ScalarType DType { get; }
 
     /// <param name="dtype">Parameter dtype: float32 for training; float64 for numerical checks.</param>
