@@ -17,7 +17,10 @@ public sealed class ModelRegistry
     public static ModelRegistry CreateDefault() => new ModelRegistry()
         .Add(new ModelFamily(BernoulliMlpVae.FamilyName,
             "Bernoulli MLP VAE of the paper (encoder 1024-512-256 ReLU, latent 16, sigmoid decoder) for binarized images",
-            BernoulliMlpVae.Create, InputKind.Binary));
+            BernoulliMlpVae.Create, InputKind.Binary))
+        .Add(new ModelFamily(RealNvpFlow.FamilyName,
+            "RealNVP flow (2 scales of affine couplings, 32-channel conv nets) on logit-transformed dequantized images; exact log p(x)",
+            RealNvpFlow.Create, InputKind.Dequantized));
 
     public ModelRegistry Add(ModelFamily family)
     {

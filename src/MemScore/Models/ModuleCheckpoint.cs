@@ -1,0 +1,111 @@
+using MemScore.Core;
+using MemScore.Storage;
+using MemScore.Training;
+using static TorchSharp.torch;
+
+namespace MemScore.Models;
+
+/// <summary>
+/// The complete training state of a float32 module trained with <see cref="AdamOptimizer"/>, as named
+/// numeric arrays: "param.NAME", "buffer.NAME" (float32 or int64, e.g. batch-norm statistics),
+/// "adam_m.NAME", "adam_v.NAME" and "adam_step". Loading checks every name, dtype and shape before
+/// it changes anything, so a refused checkpoint leaves the model as it was.
+/// </summary>
+public static class ModuleCheckpoint
+{
+    public static Dictionary<string, NpyArray> Save(nn.Module module, AdamOptimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        var state = new Dictionary<string, NpyArray>();
+        foreach (var (name, parameter) in module.named_parameters())
+            state["param." + name] = ToFloat32(parameter, name);
+        foreach (var (name, first, second) in optimizer.State())
+        {
+            state["adam_m." + name] = ToFloat32(first, name);
+            state["adam_v." + name] = ToFloat32(second, name);
+        }
+        foreach (var (name, buffer) in module.named_buffers())
+            state["buffer." + name] = buffer.dtype == ScalarType.Int64 ? ToInt64(buffer) : ToFloat32(buffer, name);
+        state["adam_step"] = NpyArray.FromInt64([optimizer.Step]);
+        return state;
+    }
+
+    /// <param name="source">Names the file in error messages.</param>
+    public static void Load(nn.Module module, AdamOptimizer optimizer, IReadOnlyDictionary<string, NpyArray> state, string source)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(state);
+        var weights = new List<(Tensor Target, float[] Values)>();
+        var moments = new Dictionary<string, (float[] First, float[] Second)>();
+        foreach (var (name, parameter) in module.named_parameters())
+        {
+            weights.Add((parameter, ReadFloats(state, "param." + name, parameter.shape, source)));
+            moments[name] = (ReadFloats(state, "adam_m." + name, parameter.shape, source),
+                             ReadFloats(state, "adam_v." + name, parameter.shape, source));
+        }
+        var buffers = module.named_buffers().Select(b => (b.buffer, ReadBuffer(state, b.name, b.buffer, source))).ToList();
+        long step = ReadStep(state, source);
+        using (no_grad())
+        {
+            foreach (var (target, values) in weights)
+            {
+                using var loaded = tensor(values, target.shape);
+                target.copy_(loaded);
+            }
+            foreach (var (target, values) in buffers)
+            {
+                using var loaded = values.Descr == "<i8" ? tensor(values.ToInt64(), target.shape) : tensor(values.ToFloats(), target.shape);
+                target.copy_(loaded);
+            }
+        }
+        optimizer.Restore(step, moments);
+    }
+
+    static float[] ReadFloats(IReadOnlyDictionary<string, NpyArray> state, string key, long[] shape, string source)
+    {
+        var array = Require(state, key, source);
+        if (array.Descr != "<f4") throw new InvalidInputException(source, $"'{key}' has dtype {array.Descr}, expected <f4");
+        if (!array.Shape.SequenceEqual(shape))
+            throw new InvalidInputException(source, $"'{key}' has shape ({string.Join(", ", array.Shape)}), the model expects ({string.Join(", ", shape)})");
+        return array.ToFloats();
+    }
+
+    static NpyArray ReadBuffer(IReadOnlyDictionary<string, NpyArray> state, string name, Tensor buffer, string source)
+    {
+        string key = "buffer." + name;
+        var array = Require(state, key, source);
+        string expected = buffer.dtype == ScalarType.Int64 ? "<i8" : "<f4";
+        if (array.Descr != expected || array.Length != buffer.numel())   // 0-d buffers are stored with shape (1,)
+            throw new InvalidInputException(source, $"'{key}' has dtype {array.Descr} and {array.Length} values, the model expects {expected} with {buffer.numel()}");
+        return array;
+    }
+
+    static long ReadStep(IReadOnlyDictionary<string, NpyArray> state, string source)
+    {
+        if (!state.TryGetValue("adam_step", out var array) || array.Length != 1 || array.Descr != "<i8")
+            throw new InvalidInputException(source, "checkpoint lacks 'adam_step' (one int64)");
+        long step = array.ToInt64()[0];
+        if (step < 0) throw new InvalidInputException(source, $"'adam_step' is {step}, expected >= 0");
+        return step;
+    }
+
+    static NpyArray Require(IReadOnlyDictionary<string, NpyArray> state, string key, string source) =>
+        state.TryGetValue(key, out var array) ? array : throw new InvalidInputException(source, $"checkpoint lacks '{key}'");
+
+    /// <summary>Checkpoints hold float32 only: <see cref="AdamOptimizer.Restore"/> takes float moments.</summary>
+    static NpyArray ToFloat32(Tensor t, string name)
+    {
+        if (t.dtype != ScalarType.Float32)
+            throw new ArgumentException($"'{name}' is {t.dtype}; module checkpoints store float32 tensors only", nameof(t));
+        using var cpu = t.detach().cpu().contiguous();
+        return NpyArray.FromFloats(cpu.data<float>().ToArray(), t.shape);
+    }
+
+    static NpyArray ToInt64(Tensor t)
+    {
+        using var cpu = t.detach().cpu().contiguous();
+        return NpyArray.FromInt64(cpu.data<long>().ToArray(), t.shape);
+    }
+}
