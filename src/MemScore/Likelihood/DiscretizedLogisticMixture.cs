@@ -55,7 +55,7 @@ public static class DiscretizedLogisticMixture
         Tensor Block(long start, long groups)
         {
             using var slice = output.narrow(-3, start, groups * k);
-            return slice.unflatten(-3, [groups, k]);
+            return slice.unflatten(output.dim() - 3, [groups, k]);   // TorchSharp's unflatten refuses negative dims
         }
         return new LogisticMixtureParameters(
             output.narrow(-3, 0, k),
@@ -109,7 +109,7 @@ public static class DiscretizedLogisticMixture
         var lower = centered.sub(HalfBin).mul_(inverseScale);
         var logCdfUpper = nn.functional.logsigmoid(upper);
         var logSurvivalLower = nn.functional.logsigmoid(lower.neg());
-        var logBinFraction = inverseScale.mul(-2 * HalfBin).expm1_().neg_().log_();   // log(1 - exp(-(a - b)))
+        var logBinFraction = inverseScale.mul(-2 * HalfBin).expm1().neg().log();   // log(1 - exp(-(a - b))); not in place: expm1's backward needs its result
         var interior = logCdfUpper.add(logSurvivalLower).add_(logBinFraction);
         var result = where(x.lt(0.5 / 255), logCdfUpper, where(x.gt(254.5 / 255), logSurvivalLower, interior));
         return result.MoveToOuterDisposeScope();
