@@ -89,7 +89,7 @@ public static class DiscretizedLogisticMixture
         var values = Enumerable.Range(0, (int)p.Channels).Select(i => xs.select(-4, i)).ToList();
         var locations = Enumerable.Range(0, (int)p.Channels)
             .Select(channel => Location(p.Means.select(-4, channel), coefficients, -4, channel, values)).ToList();
-        return stack(locations, -4).MoveToOuterDisposeScope();
+        return stack(broadcast_tensors([.. locations]), -4).MoveToOuterDisposeScope();   // channel 0 does not depend on x
     }
 
     /// <summary>
