@@ -23,7 +23,7 @@ public static class LogitTransform
     /// <summary>x = (sigmoid(y) - lambda) / (1 - 2 lambda): maps model samples back to [0, 1].</summary>
     public static Tensor Inverse(Tensor y, double lambda = DefaultLambda)
     {
-        using var s = y.sigmoid();
+        var s = y.sigmoid();   // returned: in-place ops hand back the same handle, so it must not be disposed here
         return s.sub_(lambda).div_(1 - 2 * lambda);
     }
 
