@@ -16,7 +16,7 @@ public sealed record BernoulliMlpVaeOptions(int LatentDim = 16, int[]? HiddenLay
 /// logits, and log p(x|z) is computed as log sigmoid((2x-1) * logit), which is exact for x in {0, 1}
 /// and avoids the log(0) clamp a sigmoid + cross-entropy needs.
 /// </summary>
-public sealed class BernoulliMlpVaeNetwork : nn.Module, IVariationalNetwork
+public sealed class BernoulliMlpVaeNetwork : nn.Module, IDecodingNetwork
 {
     readonly Sequential encoder;
     readonly Linear mu;
@@ -26,10 +26,18 @@ public sealed class BernoulliMlpVaeNetwork : nn.Module, IVariationalNetwork
 
     public int LatentDim { get; }
 
-    public BernoulliMlpVaeNetwork(BernoulliMlpVaeOptions options, long inputSize) : base(nameof(BernoulliMlpVaeNetwork))
+    /// <summary>Shape of one image as <see cref="DecodeImages"/> returns it ([D] when built from a size alone).</summary>
+    public long[] ImageShape { get; }
+
+    public BernoulliMlpVaeNetwork(BernoulliMlpVaeOptions options, long inputSize) : this(options, [inputSize]) { }
+
+    public BernoulliMlpVaeNetwork(BernoulliMlpVaeOptions options, long[] imageShape) : base(nameof(BernoulliMlpVaeNetwork))
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(imageShape);
         LatentDim = options.LatentDim;
+        ImageShape = [.. imageShape];
+        long inputSize = imageShape.Aggregate(1L, (a, b) => a * b);
         _inputSize = inputSize;
         var hidden = options.Hidden;
         encoder = Stack(inputSize, hidden);
@@ -90,6 +98,15 @@ public sealed class BernoulliMlpVaeNetwork : nn.Module, IVariationalNetwork
         var result = nn.functional.logsigmoid(logits.mul(sign)).sum(-1);
         return result.MoveToOuterDisposeScope();
     }
+
+    /// <summary>The pixel probabilities (mean), or one Bernoulli draw per sub-pixel (stochastic).</summary>
+    public Tensor DecodeImages(Tensor z, Generator noise, bool stochastic)
+    {
+        using var scope = NewDisposeScope();
+        var probabilities = DecodeLogits(z).sigmoid_();
+        var images = stochastic ? rand(probabilities.shape, generator: noise).lt_(probabilities).to_type(ScalarType.Float32) : probabilities;
+        return images.reshape([z.shape[0], .. ImageShape]).MoveToOuterDisposeScope();
+    }
 }
 
 /// <summary>The Bernoulli MLP VAE as a trainable density model (Adam, summed ELBO per batch as in the paper).</summary>
@@ -100,8 +117,7 @@ public static class BernoulliMlpVae
     public static IDensityModel Create(ModelContext context)
     {
         var options = new BernoulliMlpVaeOptions(context.LatentDim);
-        long inputSize = context.InputShape.Aggregate(1L, (a, b) => a * b);
-        var network = new BernoulliMlpVaeNetwork(options, inputSize);
+        var network = new BernoulliMlpVaeNetwork(options, context.InputShape);
         using (var generator = new Generator((ulong)context.InitSeed))
             network.Initialize(generator);
         var description = new ModelDescription(FamilyName, new Dictionary<string, string>

@@ -20,7 +20,19 @@ public sealed class ModelRegistry
             BernoulliMlpVae.Create, InputKind.Binary))
         .Add(new ModelFamily(RealNvpFlow.FamilyName,
             "RealNVP flow (2 scales of affine couplings, 32-channel conv nets) on logit-transformed dequantized images; exact log p(x)",
-            RealNvpFlow.Create, InputKind.Dequantized));
+            RealNvpFlow.Create, InputKind.Dequantized))
+        .Add(new ModelFamily(BernoulliDcVae.FamilyName,
+            "DC-VAE (F = 32 feature maps) with a Bernoulli decoder for binarized 32x32 images",
+            BernoulliDcVae.Create, InputKind.Binary))
+        .Add(new ModelFamily(GaussianDcVae.FamilyName,
+            "DC-VAE with a per-pixel diagonal Gaussian decoder in logit space (paper's CIFAR-10 model); log p in 8-bit pixel space",
+            GaussianDcVae.Create, InputKind.Dequantized))
+        .Add(new ModelFamily(ConstantGaussianDcVae.FamilyName,
+            "DC-VAE with a Gaussian decoder in logit space and one learned log-variance (paper's CelebA model); log p in 8-bit pixel space",
+            ConstantGaussianDcVae.Create, InputKind.Dequantized))
+        .Add(new ModelFamily(LogisticMixtureDcVae.FamilyName,
+            "DC-VAE with a discretized mixture of 10 logistics per pixel for 8-bit 32x32 images",
+            LogisticMixtureDcVae.Create, InputKind.Discrete8Bit));
 
     public ModelRegistry Add(ModelFamily family)
     {

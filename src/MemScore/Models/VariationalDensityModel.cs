@@ -11,8 +11,11 @@ namespace MemScore.Models;
 /// Trains any <see cref="IVariationalNetwork"/> by maximising the ELBO with Adam and scores it with
 /// the importance-sampling estimator (METHOD.md section 3).
 /// </summary>
-public sealed class VariationalDensityModel : IDensityModel, ICheckpointable, IImportanceSampledModel, IEvaluationLoss
+public sealed class VariationalDensityModel : IDensityModel, ICheckpointable, IImportanceSampledModel, IEvaluationLoss, ISampleableModel
 {
+    /// <summary>Images decoded at once by <see cref="Sample"/> (bounds memory for large counts).</summary>
+    const int SampleChunk = 256;
+
     readonly nn.Module _module;
     readonly IVariationalNetwork _network;
     readonly ModelDescription _description;
@@ -96,6 +99,24 @@ public sealed class VariationalDensityModel : IDensityModel, ICheckpointable, II
         using var eps = randn([batch.shape[0], _network.LatentDim], generator: noise);
         using var loss = PerExampleNegativeElbo(batch, eps);
         return loss.to_type(ScalarType.Float64);
+    }
+
+    /// <summary>z ~ N(0, I) from <paramref name="noise"/>, decoded in eval mode (batch-norm running statistics).</summary>
+    public Tensor Sample(int count, Generator noise, bool stochastic)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        if (_network is not IDecodingNetwork decoding)
+            throw new NotSupportedException($"{_description.Name} cannot decode images: its network does not implement {nameof(IDecodingNetwork)}");
+        _module.eval();
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var parts = new List<Tensor>();
+        for (int start = 0; start < count; start += SampleChunk)
+        {
+            var z = randn([Math.Min(SampleChunk, count - start), _network.LatentDim], generator: noise);
+            parts.Add(decoding.DecodeImages(z, noise, stochastic));
+        }
+        return cat(parts, 0).MoveToOuterDisposeScope();
     }
 
     public IReadOnlyDictionary<string, NpyArray> SaveState()

@@ -94,15 +94,41 @@ public class ReportTests
         Assert.Contains(page.ConsoleErrors, e => e.Contains("boom"));
     }
 
+    [Fact]
+    public void Report_with_a_full_run_adds_the_loss_view_the_nearest_neighbour_test_and_CT()
+    {
+        using var dir = new TempDirectory();
+        string[] data = ["--limit", "300", "--epochs", "2", "--eval-every", "1", "--is-samples", "4", "--threads", "2"];
+        Assert.Equal(0, CliProcess.Run(["run", .. data, "--folds", "2", "--repeats", "2", "--out", dir["run"]]).ExitCode);
+        var full = CliProcess.Run(["full", .. data, "--test-fraction", "0.2", "--out", dir["full"]]);
+        Assert.True(full.ExitCode == 0, full.StdErr);
+        var report = CliProcess.Run("report", dir["run"], "--full", dir["full"]);
+        Assert.True(report.ExitCode == 0, report.StdErr);
+        Assert.Contains("(8 figures, 45 image tiles)", report.StdOut);   // 5 + loss curves + rho histogram + rho per M-bin
+        Assert.Contains("Nearest-neighbour test on 60 samples of the full model", report.StdOut);   // as many samples as test images
+        string html = File.ReadAllText(dir["run/report/index.html"]);
+        Assert.Contains("Memorization is not overfitting", html);
+        Assert.Contains("C_T data-copying statistic", html);
+        // The full model trains on 240 of the 300 examples, all of them scored in the run.
+        var rho = File.ReadAllLines(dir["run/report/rho.csv"]);
+        Assert.Equal(241, rho.Length);
+        Assert.All(rho.Skip(1), line => Assert.True(double.Parse(line.Split(',')[3], System.Globalization.CultureInfo.InvariantCulture) > 0, line));
+        using var numbers = System.Text.Json.JsonDocument.Parse(File.ReadAllText(dir["run/report/numbers.json"]));
+        double spearman = numbers.RootElement.GetProperty("spearman_rho_m").GetDouble();
+        Assert.InRange(spearman, -1, 1);
+        Assert.True(double.IsFinite(numbers.RootElement.GetProperty("data_copying_ct").GetDouble()));
+    }
+
     [ChromiumFact]
     public async Task Report_page_renders_in_headless_chromium_without_broken_images_or_errors()
     {
         using var dir = new TempDirectory();
         Assert.Equal(0, CliProcess.Run("run", "--limit", "300", "--folds", "2", "--repeats", "2", "--epochs", "1",
             "--is-samples", "4", "--threads", "2", "--out", dir["run"]).ExitCode);
-        Assert.Equal(0, CliProcess.Run("report", dir["run"]).ExitCode);
+        Assert.Equal(0, CliProcess.Run("full", "--limit", "300", "--epochs", "1", "--is-samples", "4", "--threads", "2", "--out", dir["full"]).ExitCode);
+        Assert.Equal(0, CliProcess.Run("report", dir["run"], "--full", dir["full"]).ExitCode);
         var page = await HeadlessChromium.CheckAsync(dir["run/report/index.html"], TimeSpan.FromSeconds(60));
-        Assert.Equal(5 + 45, page.Images);
+        Assert.Equal(8 + 45, page.Images);
         Assert.Equal(0, page.BrokenImages);
         Assert.Empty(page.ConsoleErrors);
         Assert.True(page.Screenshot.Length > 10_000, $"screenshot of {page.Screenshot.Length} bytes");
