@@ -95,6 +95,10 @@ public class RunSettings : CommandSettings
     [Description("Random horizontal flip of each training image (the paper's CIFAR-10/CelebA augmentation)")]
     public bool? Flip { get; init; }
 
+    [CommandOption("--device <DEVICE>")]
+    [Description("auto (default: CUDA when this build and machine have it, else CPU), cpu or cuda")]
+    public string? Device { get; init; }
+
     [CommandOption("--cache-dir <DIR>")]
     [Description("Data cache (default $MEMSCORE_CACHE, else ~/.cache/memscore)")]
     public string? CacheDir { get; init; }
@@ -139,6 +143,7 @@ public class RunSettings : CommandSettings
             TrainBinarization = TrainBinarization ?? c.TrainBinarization,
             PadTo = PadTo ?? c.PadTo,
             Flip = Flip ?? c.Flip,
+            Device = Device ?? c.Device,
         };
     }
 }

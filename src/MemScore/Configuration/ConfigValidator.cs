@@ -33,6 +33,12 @@ public static class ConfigValidator
         Require(ExperimentConfig.TrainBinarizationModes.Contains(config.TrainBinarization), "train-binarization", config.TrainBinarization,
             string.Join(" or ", ExperimentConfig.TrainBinarizationModes));
         Require(config.PadTo >= 0, "pad-to", config.PadTo, "an integer >= 0");
+        Require(ComputeDevice.Names.Contains(config.Device), "device", config.Device, string.Join(", ", ComputeDevice.Names));
+        if (ComputeDevice.Names.Contains(config.Device))
+        {
+            try { ComputeDevice.Resolve(config.Device); }   // before any folder is made: an unusable GPU is a config error
+            catch (InvalidConfigurationException e) { errors.Add(e.Message); }
+        }
 
         if (errors.Count > 0) throw new InvalidConfigurationException(string.Join("; ", errors));
     }

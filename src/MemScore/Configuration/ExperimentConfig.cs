@@ -49,6 +49,8 @@ public sealed record ExperimentConfig
     public int PadTo { get; init; } = 32;
     /// <summary>Flip each training image horizontally with probability 1/2, drawn per image and epoch (--flip); evaluation never flips.</summary>
     public bool Flip { get; init; }
+    /// <summary>"auto" (CUDA when usable, else CPU), "cpu" or "cuda" (--device); the device used is recorded in run.json.</summary>
+    public string Device { get; init; } = "auto";
 
     public static int DefaultThreads() => Math.Max(1, Environment.ProcessorCount);
 

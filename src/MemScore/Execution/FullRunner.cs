@@ -95,7 +95,8 @@ public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
     {
         long Seed(string purpose, params long[] more) => SeedDeriver.Derive(config.Seed, "full-" + purpose, more);
         var task = new TaskId(0, 0);
-        using var model = family.Create(new ModelContext(split.Train.ImageShape, config.LatentDim, config.LearningRate, config.ImportanceSamples, Seed("model-init")));
+        using var model = family.Create(new ModelContext(split.Train.ImageShape, config.LatentDim, config.LearningRate, config.ImportanceSamples, Seed("model-init"),
+            ComputeDevice.Resolve(config.Device)));
         using var trainImages = Rows(split.Train.Scored, split.TrainRows);
         using var testImages = Rows(split.Test.Scored, split.TestRows);
         var batches = TrainingBatches.For(split.Train, config);

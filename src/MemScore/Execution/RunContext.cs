@@ -48,6 +48,13 @@ public sealed class RunContext : IDisposable
             throw new MemScoreException(ErrorKind.RunFolder,
                 $"{folder.ManifestPath}: the run was made on different data (dataset hash {manifest.DatasetHash}, now {data.ContentHash}); use a new --out");
         }
+        string device = ComputeDevice.NameOf(ComputeDevice.Resolve(config.Device));
+        if (device != manifest.Device)
+        {
+            data.Dispose();
+            throw new MemScoreException(ErrorKind.RunFolder,
+                $"{folder.ManifestPath}: the run computes on {manifest.Device}, this process would use {device} (device = {config.Device}); results differ across devices, so use the run's device");
+        }
         return new RunContext { Folder = folder, Manifest = manifest, Data = data, Plan = new FoldPlan(data.Count, config.Folds, config.Repeats, config.Seed) };
     }
 

@@ -1,3 +1,4 @@
+using MemScore.Core;
 using static TorchSharp.torch;
 
 namespace MemScore.Likelihood;
@@ -182,7 +183,7 @@ public static class DiscretizedLogisticMixture
     }
 
     static Tensor Uniform(Tensor like, Generator generator) =>
-        rand(like.shape, dtype: like.dtype, generator: generator).clamp_(1e-6, 1 - 1e-6);
+        ComputeDevice.Uniform(like.shape, generator, like.device, like.dtype).clamp_(1e-6, 1 - 1e-6);
 
     static Tensor RoundToBin(Tensor value) =>
         value.add(1).mul_(127.5).round_().clamp_(0, 255).div_(127.5).sub_(1);

@@ -1,3 +1,4 @@
+using MemScore.Core;
 using MemScore.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -17,7 +18,7 @@ public static class ImportanceSampler
     public static Tensor LogMarginal(IVariationalNetwork network, Tensor x, int samples, Generator noise)
     {
         if (samples < 1) throw new ArgumentOutOfRangeException(nameof(samples), samples, "must be >= 1");
-        using var eps = randn([samples, x.shape[0], network.LatentDim], generator: noise);
+        using var eps = ComputeDevice.Normal([samples, x.shape[0], network.LatentDim], noise, x.device);
         return LogMarginal(network, x, eps);
     }
 
@@ -36,7 +37,7 @@ public static class ImportanceSampler
     public static (Tensor LogP, Tensor Ess) LogMarginal(IVariationalNetwork network, Tensor x, int samples, Generator noise, bool withEss)
     {
         if (samples < 1) throw new ArgumentOutOfRangeException(nameof(samples), samples, "must be >= 1");
-        using var eps = randn([samples, x.shape[0], network.LatentDim], generator: noise);
+        using var eps = ComputeDevice.Normal([samples, x.shape[0], network.LatentDim], noise, x.device);
         return LogMarginalWithEss(network, x, eps);
     }
 

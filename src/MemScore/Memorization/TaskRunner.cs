@@ -30,7 +30,8 @@ public sealed class TaskRunner(ExperimentConfig config, ExperimentData data, Fol
         int[] trainRows = plan.TrainingExamples(task);
         var batches = TrainingBatches.For(data, config);
 
-        var context = new ModelContext(data.ImageShape, config.LatentDim, config.LearningRate, config.ImportanceSamples, Seed("model-init"));
+        var context = new ModelContext(data.ImageShape, config.LatentDim, config.LearningRate, config.ImportanceSamples, Seed("model-init"),
+            ComputeDevice.Resolve(config.Device));
         using var model = models.Get(config.Model).Create(context);
         var evaluationEpochs = config.EvaluationEpochs();
         var logLikelihoods = new List<double[]>();

@@ -1,3 +1,4 @@
+using MemScore.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -104,7 +105,7 @@ public sealed class BernoulliMlpVaeNetwork : nn.Module, IDecodingNetwork
     {
         using var scope = NewDisposeScope();
         var probabilities = DecodeLogits(z).sigmoid_();
-        var images = stochastic ? rand(probabilities.shape, generator: noise).lt_(probabilities).to_type(ScalarType.Float32) : probabilities;
+        var images = stochastic ? ComputeDevice.Uniform(probabilities.shape, noise, probabilities.device).lt_(probabilities).to_type(ScalarType.Float32) : probabilities;
         return images.reshape([z.shape[0], .. ImageShape]).MoveToOuterDisposeScope();
     }
 }
@@ -126,6 +127,6 @@ public static class BernoulliMlpVae
             ["hidden"] = string.Join("-", options.Hidden),
             ["input"] = string.Join("x", context.InputShape),
         });
-        return new VariationalDensityModel(network, network, description, context.LearningRate, context.ImportanceSamples);
+        return new VariationalDensityModel(network, network, description, context.LearningRate, context.ImportanceSamples, context.Device);
     }
 }

@@ -20,6 +20,6 @@ public static class DcVae
             ["input"] = string.Join("x", context.InputShape),
         };
         foreach (var (key, value) in network.HeadSettings) settings[key] = value;
-        return new VariationalDensityModel(network, network, new ModelDescription(familyName, settings), context.LearningRate, context.ImportanceSamples);
+        return new VariationalDensityModel(network, network, new ModelDescription(familyName, settings), context.LearningRate, context.ImportanceSamples, context.Device);
     }
 }

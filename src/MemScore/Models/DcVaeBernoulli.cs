@@ -1,3 +1,4 @@
+using MemScore.Core;
 using MemScore.Likelihood;
 using static TorchSharp.torch;
 
@@ -18,7 +19,7 @@ public sealed class BernoulliDcVaeHead : DcVaeHead
         var probabilities = output.sigmoid();
         if (!stochastic) return probabilities;
         using (probabilities)
-        using (var u = rand(output.shape, generator: noise))
+        using (var u = ComputeDevice.Uniform(output.shape, noise, output.device))
         using (var draw = u.lt(probabilities))
             return draw.to_type(ScalarType.Float32);
     }

@@ -1,3 +1,4 @@
+using MemScore.Core;
 using MemScore.Likelihood;
 using static TorchSharp.torch;
 
@@ -46,7 +47,7 @@ static class GaussianImages
         var y = mean;
         if (stochastic)
         {
-            var eps = randn(mean.shape, dtype: mean.dtype, generator: noise);
+            var eps = ComputeDevice.Normal(mean.shape, noise, mean.device, mean.dtype);
             y = mean.add(eps.mul_(logVariance.mul(0.5).exp_()));
         }
         return LogitTransform.Inverse(y).clamp_(0, 1).MoveToOuterDisposeScope();

@@ -36,8 +36,9 @@ public sealed record ModelDescription(string Name, IReadOnlyDictionary<string, s
 /// <param name="LatentDim">Latent dimension for latent-variable models.</param>
 /// <param name="LearningRate">Optimizer learning rate.</param>
 /// <param name="ImportanceSamples">S for importance-sampled log p(x).</param>
-/// <param name="InitSeed">Seed of the generator that draws the initial weights.</param>
-public sealed record ModelContext(long[] InputShape, int LatentDim, double LearningRate, int ImportanceSamples, long InitSeed);
+/// <param name="InitSeed">Seed of the generator that draws the initial weights (on the CPU, so weights do not depend on the device).</param>
+/// <param name="Device">Where the model computes; null = CPU. Tensors given to and returned by a model are on the CPU.</param>
+public sealed record ModelContext(long[] InputShape, int LatentDim, double LearningRate, int ImportanceSamples, long InitSeed, Device? Device = null);
 
 /// <summary>A model with a per-example training objective that can be evaluated without training (the overfitting view of `memscore full`).</summary>
 public interface IEvaluationLoss

@@ -1,3 +1,4 @@
+using MemScore.Core;
 using MemScore.Likelihood;
 using MemScore.Storage;
 using MemScore.Training;
@@ -19,11 +20,15 @@ public sealed class RealNvpFlow : IDensityModel, ICheckpointable, ISampleableMod
     readonly RealNvpNetwork _network;
     readonly AdamOptimizer _optimizer;
     readonly ModelDescription _description;
+    readonly Device _device;
 
     /// <param name="network">Initialised; its parameters' dtype is the model's compute dtype.</param>
-    public RealNvpFlow(RealNvpNetwork network, double learningRate)
+    /// <param name="device">Where the network lives (moved before the optimizer state is made); data and results cross on the CPU.</param>
+    public RealNvpFlow(RealNvpNetwork network, double learningRate, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(network);
+        _device = device ?? CPU;
+        if (_device.type != DeviceType.CPU) network.to(_device);
         _network = network;
         _optimizer = new AdamOptimizer(network.named_parameters(), learningRate);
         var o = network.Options;
@@ -47,7 +52,7 @@ public sealed class RealNvpFlow : IDensityModel, ICheckpointable, ISampleableMod
         var network = new RealNvpNetwork(options, context.InputShape);
         using (var generator = new Generator((ulong)context.InitSeed))
             network.Initialize(generator);
-        return new RealNvpFlow(network, context.LearningRate);
+        return new RealNvpFlow(network, context.LearningRate, context.Device);
     }
 
     public RealNvpNetwork Network => _network;
@@ -60,7 +65,7 @@ public sealed class RealNvpFlow : IDensityModel, ICheckpointable, ISampleableMod
     {
         using var scope = NewDisposeScope();
         double lambda = _network.Options.Lambda;
-        var y = LogitTransform.Forward(x.to_type(_network.DType), lambda);
+        var y = LogitTransform.Forward(ComputeDevice.On(x, _device).to_type(_network.DType), lambda);
         var (z, logDet) = _network.Forward(y);
         var logBase = z.square().sum(1).mul_(-0.5).sub_(0.5 * _network.Dimensions * Math.Log(2 * Math.PI));
         var logP = logBase.add_(logDet).add_(LogitTransform.PixelSpaceCorrection(y, lambda));
@@ -86,8 +91,8 @@ public sealed class RealNvpFlow : IDensityModel, ICheckpointable, ISampleableMod
     {
         _network.eval();
         using var _ = no_grad();
-        using var logP = LogProbability(batch);
-        return logP.to_type(ScalarType.Float64);
+        using var scope = NewDisposeScope();
+        return ComputeDevice.ToHost(LogProbability(batch).to_type(ScalarType.Float64)).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -101,11 +106,11 @@ public sealed class RealNvpFlow : IDensityModel, ICheckpointable, ISampleableMod
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         double temperature = stochastic ? 1.0 : _network.Options.ReducedTemperature;
-        var z = randn([count, _network.Dimensions], dtype: _network.DType, generator: noise).mul_(temperature);
+        var z = ComputeDevice.Normal([count, _network.Dimensions], noise, _device, _network.DType).mul_(temperature);
         var y = _network.Inverse(z);
         // sigmoid(y) lies in (0, 1), so x may leave [0, 1] by up to lambda / (1 - 2 lambda): clamp.
         var x = LogitTransform.Inverse(y, _network.Options.Lambda).clamp_(0, 1).to_type(ScalarType.Float32);
-        return x.MoveToOuterDisposeScope();
+        return ComputeDevice.ToHost(x).MoveToOuterDisposeScope();
     }
 
     public IReadOnlyDictionary<string, NpyArray> SaveState() => ModuleCheckpoint.Save(_network, _optimizer);

@@ -21,10 +21,14 @@ public sealed class VariationalDensityModel : IDensityModel, ICheckpointable, II
     readonly ModelDescription _description;
     readonly AdamOptimizer _optimizer;
     readonly int _importanceSamples;
+    readonly Device _device;
 
+    /// <param name="device">Where parameters and activations live (moved there before the optimizer state is made); data and results cross on the CPU.</param>
     public VariationalDensityModel(nn.Module module, IVariationalNetwork network, ModelDescription description,
-        double learningRate, int importanceSamples)
+        double learningRate, int importanceSamples, Device? device = null)
     {
+        _device = device ?? CPU;
+        if (_device.type != DeviceType.CPU) module.to(_device);
         _module = module;
         _network = network;
         _description = description;
@@ -41,7 +45,7 @@ public sealed class VariationalDensityModel : IDensityModel, ICheckpointable, II
     /// <summary>Negative ELBO summed over the batch, one reparameterised sample per example (Kingma &amp; Welling 2014).</summary>
     public Tensor NegativeElbo(Tensor batch, Generator noise)
     {
-        using var eps = randn([batch.shape[0], _network.LatentDim], generator: noise);
+        using var eps = ComputeDevice.Normal([batch.shape[0], _network.LatentDim], noise, batch.device);
         return NegativeElbo(batch, eps);
     }
 
@@ -69,7 +73,7 @@ public sealed class VariationalDensityModel : IDensityModel, ICheckpointable, II
         _module.train();
         using var scope = NewDisposeScope();
         _optimizer.ZeroGrad();
-        var loss = NegativeElbo(batch, noise);
+        var loss = NegativeElbo(ComputeDevice.On(batch, _device), noise);
         double value = loss.item<float>();
         if (!double.IsFinite(value)) return double.NaN;
         loss.backward();
@@ -81,14 +85,18 @@ public sealed class VariationalDensityModel : IDensityModel, ICheckpointable, II
     {
         _module.eval();
         using var _ = no_grad();
-        return ImportanceSampler.LogMarginal(_network, batch, _importanceSamples, noise);
+        using var scope = NewDisposeScope();
+        var logp = ImportanceSampler.LogMarginal(_network, ComputeDevice.On(batch, _device), _importanceSamples, noise);
+        return ComputeDevice.ToHost(logp).MoveToOuterDisposeScope();
     }
 
     public (Tensor LogP, Tensor Ess) LogLikelihoodWithEss(Tensor batch, Generator noise)
     {
         _module.eval();
         using var _ = no_grad();
-        return ImportanceSampler.LogMarginal(_network, batch, _importanceSamples, noise, withEss: true);
+        using var scope = NewDisposeScope();
+        var (logp, ess) = ImportanceSampler.LogMarginal(_network, ComputeDevice.On(batch, _device), _importanceSamples, noise, withEss: true);
+        return (ComputeDevice.ToHost(logp).MoveToOuterDisposeScope(), ComputeDevice.ToHost(ess).MoveToOuterDisposeScope());
     }
 
     /// <summary>Negative ELBO of each example (one latent draw), eval mode: the loss curves of `memscore full`.</summary>
@@ -96,9 +104,10 @@ public sealed class VariationalDensityModel : IDensityModel, ICheckpointable, II
     {
         _module.eval();
         using var _ = no_grad();
-        using var eps = randn([batch.shape[0], _network.LatentDim], generator: noise);
-        using var loss = PerExampleNegativeElbo(batch, eps);
-        return loss.to_type(ScalarType.Float64);
+        using var scope = NewDisposeScope();
+        var eps = ComputeDevice.Normal([batch.shape[0], _network.LatentDim], noise, _device);
+        var loss = PerExampleNegativeElbo(ComputeDevice.On(batch, _device), eps);
+        return ComputeDevice.ToHost(loss.to_type(ScalarType.Float64)).MoveToOuterDisposeScope();
     }
 
     /// <summary>z ~ N(0, I) from <paramref name="noise"/>, decoded in eval mode (batch-norm running statistics).</summary>
@@ -113,10 +122,10 @@ public sealed class VariationalDensityModel : IDensityModel, ICheckpointable, II
         var parts = new List<Tensor>();
         for (int start = 0; start < count; start += SampleChunk)
         {
-            var z = randn([Math.Min(SampleChunk, count - start), _network.LatentDim], generator: noise);
+            var z = ComputeDevice.Normal([Math.Min(SampleChunk, count - start), _network.LatentDim], noise, _device);
             parts.Add(decoding.DecodeImages(z, noise, stochastic));
         }
-        return cat(parts, 0).MoveToOuterDisposeScope();
+        return ComputeDevice.ToHost(cat(parts, 0)).MoveToOuterDisposeScope();
     }
 
     public IReadOnlyDictionary<string, NpyArray> SaveState()

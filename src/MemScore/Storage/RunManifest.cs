@@ -30,7 +30,7 @@ public sealed record RunManifest(
         VersionOf(typeof(RunManifest).Assembly),
         VersionOf(typeof(TorchSharp.torch).Assembly),
         LibTorchVersion: "2.10.0",
-        Device: "cpu",
+        Device: ComputeDevice.NameOf(ComputeDevice.Resolve(config.Device)),
         CreatedUtc: DateTimeOffset.UtcNow,
         Input: input);
 
