@@ -95,6 +95,10 @@ public class RunSettings : CommandSettings
     [Description("Random horizontal flip of each training image (the paper's CIFAR-10/CelebA augmentation)")]
     public bool? Flip { get; init; }
 
+    [CommandOption("--in-models <M>")]
+    [Description("Cheaper estimator: U from M seeded in-models per example instead of all L(K-1); evaluation cost (L + M) n instead of L K n (default: all)")]
+    public int? InModels { get; init; }
+
     [CommandOption("--cache-dir <DIR>")]
     [Description("Data cache (default $MEMSCORE_CACHE, else ~/.cache/memscore)")]
     public string? CacheDir { get; init; }
@@ -139,6 +143,7 @@ public class RunSettings : CommandSettings
             TrainBinarization = TrainBinarization ?? c.TrainBinarization,
             PadTo = PadTo ?? c.PadTo,
             Flip = Flip ?? c.Flip,
+            InModels = InModels ?? c.InModels,
         };
     }
 }

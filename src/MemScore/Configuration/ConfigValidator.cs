@@ -33,6 +33,9 @@ public static class ConfigValidator
         Require(ExperimentConfig.TrainBinarizationModes.Contains(config.TrainBinarization), "train-binarization", config.TrainBinarization,
             string.Join(" or ", ExperimentConfig.TrainBinarizationModes));
         Require(config.PadTo >= 0, "pad-to", config.PadTo, "an integer >= 0");
+        int inModels = config.Repeats * (config.Folds - 1);
+        Require(config.InModels is null || (config.InModels >= 1 && config.InModels <= inModels), "in-models", config.InModels,
+            $"absent (all in-models) or an integer in 1..{inModels} (L(K-1) = {config.Repeats} x {config.Folds - 1})");
 
         if (errors.Count > 0) throw new InvalidConfigurationException(string.Join("; ", errors));
     }

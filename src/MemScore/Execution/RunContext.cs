@@ -20,6 +20,12 @@ public sealed class RunContext : IDisposable
     public required FoldPlan Plan { get; init; }
     public ExperimentConfig Config => Manifest.Config;
     public int TaskCount => Plan.Folds * Plan.Repeats;
+    /// <summary>Which in-models each example keeps (--in-models); null = all.</summary>
+    public InModelSubset? InModels => _inModels.Value;
+
+    readonly Lazy<InModelSubset?> _inModels;
+
+    RunContext() => _inModels = new(() => InModelSubset.For(Config.InModels, Plan, Config.Seed));
 
     public static RunContext Open(string runDirectory, DatasetRegistry datasets, string? cacheDirectory)
     {
@@ -73,6 +79,8 @@ public sealed class RunContext : IDisposable
             throw new MemScoreException(ErrorKind.RunFolder, $"{path}: result is for {result.Task} with another fold split; delete it or use a new --out");
         if (result.LogLikelihoods.Any(row => row.Length != Plan.Count) || !result.EvaluationEpochs.SequenceEqual(Config.EvaluationEpochs()))
             throw new MemScoreException(ErrorKind.RunFolder, $"{path}: result has another shape than this run ({Plan.Count} examples, epochs {string.Join(",", Config.EvaluationEpochs())})");
+        if (!InModelSubset.SameRows(result.Evaluated, InModels?.RowsToEvaluate(task)))
+            throw new MemScoreException(ErrorKind.RunFolder, $"{path}: result evaluated other examples than --in-models {Config.InModels?.ToString() ?? "(all)"} asks of {task}; delete it or use a new --out");
         return result;
     }
 
