@@ -21,11 +21,7 @@ public sealed class RunContext : IDisposable
     public ExperimentConfig Config => Manifest.Config;
     public int TaskCount => Plan.Folds * Plan.Repeats;
     /// <summary>Which in-models each example keeps (--in-models); null = all.</summary>
-    public InModelSubset? InModels => _inModels.Value;
-
-    readonly Lazy<InModelSubset?> _inModels;
-
-    RunContext() => _inModels = new(() => InModelSubset.For(Config.InModels, Plan, Config.Seed));
+    public InModelSubset? InModels { get; init; }
 
     public static RunContext Open(string runDirectory, DatasetRegistry datasets, string? cacheDirectory)
     {
@@ -54,7 +50,8 @@ public sealed class RunContext : IDisposable
             throw new MemScoreException(ErrorKind.RunFolder,
                 $"{folder.ManifestPath}: the run was made on different data (dataset hash {manifest.DatasetHash}, now {data.ContentHash}); use a new --out");
         }
-        return new RunContext { Folder = folder, Manifest = manifest, Data = data, Plan = new FoldPlan(data.Count, config.Folds, config.Repeats, config.Seed) };
+        var plan = new FoldPlan(data.Count, config.Folds, config.Repeats, config.Seed);
+        return new RunContext { Folder = folder, Manifest = manifest, Data = data, Plan = plan, InModels = InModelSubset.For(config.InModels, plan, config.Seed) };
     }
 
     /// <summary>Task index i is repeat i / K, fold i % K (the order of the plan and of Slurm array indices).</summary>

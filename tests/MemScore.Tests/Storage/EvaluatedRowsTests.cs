@@ -22,6 +22,7 @@ public class EvaluatedRowsTests
         using var dir = new TempDirectory();
         TaskResultFile.Write(dir["t.npz"], Partial([0, 2, 3], PartialLogp));
         var back = TaskResultFile.Read(dir["t.npz"]);
+        Assert.NotNull(back.Evaluated);
         Assert.Equal([0, 2, 3], back.Evaluated);
         Assert.Equal(-7.0, back.LogLikelihoods[1][2]);
         Assert.True(double.IsNaN(back.LogLikelihoods[0][1]));
@@ -71,6 +72,7 @@ public class EvaluatedRowsTests
         var checkpoint = new TaskCheckpoint(new TaskId(1, 0), "abc", 2, [3.0, 2.0], PartialLogp, state, null, [0, 2, 3]);
         TaskCheckpointFile.Write(dir["c.npz"], checkpoint, 4);
         var back = TaskCheckpointFile.Read(dir["c.npz"], 4);
+        Assert.NotNull(back.Evaluated);
         Assert.Equal([0, 2, 3], back.Evaluated);
         Assert.Equal(["w"], back.ModelState.Keys);
         Assert.Equal(-8.0, back.LogLikelihoods[1][3]);
