@@ -77,7 +77,7 @@ public static class EpochTrainer
             cancellation.ThrowIfCancellationRequested();
             int size = Math.Min(batchSize, n - start);
             using var scope = NewDisposeScope();
-            var batch = rows is null ? images.narrow(0, start, size) : images.index_select(0, tensor(Array.ConvertAll(rows[start..(start + size)], i => (long)i)));
+            var batch = BatchOf(images, rows, start, size);
             double[] values, batchEss = [];
             if (sampled is null) values = model.LogLikelihood(batch, noise).data<double>().ToArray();
             else
@@ -98,4 +98,9 @@ public static class EpochTrainer
         }
         return (result, ess);
     }
+
+    /// <summary>Positions start..start+size of <paramref name="rows"/> (of all images when null); only the batch is copied.</summary>
+    static Tensor BatchOf(Tensor images, int[]? rows, int start, int size) => rows is null
+        ? images.narrow(0, start, size)
+        : images.index_select(0, tensor(Array.ConvertAll(rows[start..(start + size)], i => (long)i)));
 }
