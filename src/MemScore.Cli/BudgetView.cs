@@ -13,7 +13,8 @@ public static class BudgetView
         int evalEpochs = config.EvaluationEpochs().Length;
         Console.WriteLine($"budget: {budget.Models} models (L={config.Repeats} x K={config.Folds}) of {config.Model} on {N(examples)} examples of {string.Join("x", shape)} ({config.Dataset})");
         Console.WriteLine($"  training: {config.Epochs} epochs, {N(budget.TrainingExamplePasses)} example passes in all{Time(budget.TrainingSeconds, budget.TrainImagesPerSecond)}");
-        Console.WriteLine($"  log p(x): {evalEpochs} evaluation epochs x {N(examples)} examples x {budget.Models} models = {N(budget.Evaluations)} evaluations " +
+        string scoredBy = config.InModels is int m ? $"(L + M = {config.Repeats} + {m}) models per example (--in-models)" : $"{budget.Models} models";
+        Console.WriteLine($"  log p(x): {evalEpochs} evaluation epochs x {N(examples)} examples x {scoredBy} = {N(budget.Evaluations)} evaluations " +
                           $"x S={config.ImportanceSamples} = {N(budget.ImportanceSamples)} samples{Time(budget.EvaluationSeconds, budget.EvalImagesPerSecond)}");
         if (budget.TrainingSeconds is double t && budget.EvaluationSeconds is double e)
             Console.WriteLine($"  total: {Duration(t + e)} of one process with {config.Threads} threads here; the {budget.Models} tasks are independent (memscore slurm submit)");

@@ -99,6 +99,10 @@ public class RunSettings : CommandSettings
     [Description("auto (default: CUDA when this build and machine have it, else CPU), cpu or cuda")]
     public string? Device { get; init; }
 
+    [CommandOption("--in-models <M>")]
+    [Description("Cheaper estimator: U from M seeded in-models per example instead of all L(K-1); evaluation cost (L + M) n instead of L K n (default: all)")]
+    public int? InModels { get; init; }
+
     [CommandOption("--cache-dir <DIR>")]
     [Description("Data cache (default $MEMSCORE_CACHE, else ~/.cache/memscore)")]
     public string? CacheDir { get; init; }
@@ -144,6 +148,7 @@ public class RunSettings : CommandSettings
             PadTo = PadTo ?? c.PadTo,
             Flip = Flip ?? c.Flip,
             Device = Device ?? c.Device,
+            InModels = InModels ?? c.InModels,
         };
     }
 }

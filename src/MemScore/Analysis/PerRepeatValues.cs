@@ -5,8 +5,8 @@ namespace MemScore.Analysis;
 
 /// <summary>
 /// log p(x_i) of every example under every model of one evaluation epoch, grouped by repeat: in
-/// each repeat an example has K-1 "in" values and exactly one "out" value (the folds of a repeat
-/// partition the data). The basis of the uncertainty, reliability, bias and membership views.
+/// each repeat an example has K-1 "in" values (fewer with --in-models: only the evaluated ones,
+/// possibly none) and exactly one "out" value (the folds of a repeat partition the data). The basis of the uncertainty, reliability, bias and membership views.
 /// </summary>
 public sealed class PerRepeatValues
 {
@@ -33,7 +33,7 @@ public sealed class PerRepeatValues
             var heldOut = new bool[count];
             foreach (int i in result.HeldOut) heldOut[i] = true;
             var values = result.LogLikelihoods[column];
-            for (int i = 0; i < count; i++)
+            foreach (int i in result.EvaluatedRows(count))
                 if (heldOut[i]) outValues[result.Task.Repeat][i] = values[i];
                 else inValues[result.Task.Repeat][i].Add(values[i]);
         }

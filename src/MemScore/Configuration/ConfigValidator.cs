@@ -39,6 +39,9 @@ public static class ConfigValidator
             try { ComputeDevice.Resolve(config.Device); }   // before any folder is made: an unusable GPU is a config error
             catch (InvalidConfigurationException e) { errors.Add(e.Message); }
         }
+        int inModels = config.Repeats * (config.Folds - 1);
+        Require(config.InModels is null || (config.InModels >= 1 && config.InModels <= inModels), "in-models", config.InModels,
+            $"absent (all in-models) or an integer in 1..{inModels} (L(K-1) = {config.Repeats} x {config.Folds - 1})");
 
         if (errors.Count > 0) throw new InvalidConfigurationException(string.Join("; ", errors));
     }

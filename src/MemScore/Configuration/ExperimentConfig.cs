@@ -51,6 +51,13 @@ public sealed record ExperimentConfig
     public bool Flip { get; init; }
     /// <summary>"auto" (CUDA when usable, else CPU), "cpu" or "cuda" (--device); the device used is recorded in run.json.</summary>
     public string Device { get; init; } = "auto";
+    /// <summary>
+    /// Cheaper estimator (--in-models M): U_i from M seeded in-models per example instead of all
+    /// L(K-1); null = all (the default). Left out of the JSON when null, so configs without it keep
+    /// their hash.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? InModels { get; init; }
 
     public static int DefaultThreads() => Math.Max(1, Environment.ProcessorCount);
 
@@ -100,12 +107,14 @@ public sealed record ExperimentConfig
     {
         using var mine = JsonDocument.Parse(ToJson());
         using var theirs = JsonDocument.Parse(other.ToJson());
+        string Text(JsonDocument doc, string name) => doc.RootElement.TryGetProperty(name, out var v) ? v.GetRawText() : "(absent)";
+        var names = mine.RootElement.EnumerateObject().Select(p => p.Name)
+            .Concat(theirs.RootElement.EnumerateObject().Select(p => p.Name)).Distinct();
         var diffs = new List<string>();
-        foreach (var property in mine.RootElement.EnumerateObject())
+        foreach (string name in names)
         {
-            string a = property.Value.GetRawText();
-            string b = theirs.RootElement.TryGetProperty(property.Name, out var v) ? v.GetRawText() : "(absent)";
-            if (a != b) diffs.Add($"{property.Name}: {b} -> {a}");
+            string a = Text(mine, name), b = Text(theirs, name);
+            if (a != b) diffs.Add($"{name}: {b} -> {a}");
         }
         return diffs;
     }

@@ -21,9 +21,10 @@ public sealed record Budget(int Models, long TrainingExamplePasses, long Evaluat
         int models = config.Folds * config.Repeats;
         // Each model trains on n - |fold| examples; summed over the K folds of a repeat that is n (K - 1).
         long trainPerRepeat = (long)examples * (config.Folds - 1);
-        long evaluationsPerModel = (long)examples * config.EvaluationEpochs().Length;
-        return new Budget(models, trainPerRepeat * config.Repeats * config.Epochs, models * evaluationsPerModel,
-            models * evaluationsPerModel * config.ImportanceSamples);
+        // Every example is scored by its L out-models and its in-models: all L(K-1), or M with --in-models.
+        int modelsPerExample = config.Repeats + (config.InModels ?? config.Repeats * (config.Folds - 1));
+        long evaluations = (long)examples * modelsPerExample * config.EvaluationEpochs().Length;
+        return new Budget(models, trainPerRepeat * config.Repeats * config.Epochs, evaluations, evaluations * config.ImportanceSamples);
     }
 
     public double? TrainingSeconds => TrainImagesPerSecond is double r ? TrainingExamplePasses / r : null;

@@ -20,6 +20,8 @@ public sealed class RunContext : IDisposable
     public required FoldPlan Plan { get; init; }
     public ExperimentConfig Config => Manifest.Config;
     public int TaskCount => Plan.Folds * Plan.Repeats;
+    /// <summary>Which in-models each example keeps (--in-models); null = all.</summary>
+    public InModelSubset? InModels { get; init; }
 
     public static RunContext Open(string runDirectory, DatasetRegistry datasets, string? cacheDirectory)
     {
@@ -55,7 +57,8 @@ public sealed class RunContext : IDisposable
             throw new MemScoreException(ErrorKind.RunFolder,
                 $"{folder.ManifestPath}: the run computes on {manifest.Device}, this process would use {device} (device = {config.Device}); results differ across devices, so use the run's device");
         }
-        return new RunContext { Folder = folder, Manifest = manifest, Data = data, Plan = new FoldPlan(data.Count, config.Folds, config.Repeats, config.Seed) };
+        var plan = new FoldPlan(data.Count, config.Folds, config.Repeats, config.Seed);
+        return new RunContext { Folder = folder, Manifest = manifest, Data = data, Plan = plan, InModels = InModelSubset.For(config.InModels, plan, config.Seed) };
     }
 
     /// <summary>Task index i is repeat i / K, fold i % K (the order of the plan and of Slurm array indices).</summary>
@@ -80,6 +83,8 @@ public sealed class RunContext : IDisposable
             throw new MemScoreException(ErrorKind.RunFolder, $"{path}: result is for {result.Task} with another fold split; delete it or use a new --out");
         if (result.LogLikelihoods.Any(row => row.Length != Plan.Count) || !result.EvaluationEpochs.SequenceEqual(Config.EvaluationEpochs()))
             throw new MemScoreException(ErrorKind.RunFolder, $"{path}: result has another shape than this run ({Plan.Count} examples, epochs {string.Join(",", Config.EvaluationEpochs())})");
+        if (!InModelSubset.SameRows(result.Evaluated, InModels?.RowsToEvaluate(task)))
+            throw new MemScoreException(ErrorKind.RunFolder, $"{path}: result evaluated other examples than --in-models {Config.InModels?.ToString() ?? "(all)"} asks of {task}; delete it or use a new --out");
         return result;
     }
 

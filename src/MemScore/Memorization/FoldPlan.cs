@@ -64,6 +64,9 @@ public sealed class FoldPlan
                 yield return new TaskId(r, f);
     }
 
+    /// <summary>The fold of repeat <paramref name="repeat"/> that holds <paramref name="example"/> out.</summary>
+    public int FoldOf(int repeat, int example) => _foldOf[repeat][example];
+
     /// <summary>Examples held out of the task's training set (sorted).</summary>
     public int[] HeldOut(TaskId task) => _members[task.Repeat][task.Fold];
 

@@ -5,7 +5,8 @@ namespace MemScore.Memorization;
 /// <summary>
 /// Streaming aggregation of task results (METHOD.md section 2): for every example i and evaluation
 /// e, U = logmeanexp of its "in" values (models trained with i), V = logmeanexp of its "out" values,
-/// M = U - V. Keeps only running log-sum-exp state, never the per-model values.
+/// M = U - V. Only a result's evaluated rows count (with --in-models, n_in = M for every example).
+/// Keeps only running log-sum-exp state, never the per-model values.
 /// </summary>
 public sealed class ScoreAccumulator
 {
@@ -35,11 +36,13 @@ public sealed class ScoreAccumulator
         if (!_seen.Add(result.Task)) throw new ArgumentException($"task {result.Task} added twice");
         var heldOut = new bool[Count];
         foreach (int i in result.HeldOut) heldOut[i] = true;
+        int[] rows = result.EvaluatedRows(Count).ToArray();
+        if (rows.Any(i => i < 0 || i >= Count)) throw new ArgumentException($"task {result.Task} lists evaluated rows outside 0..{Count - 1}");
         for (int e = 0; e < _evaluationEpochs.Length; e++)
         {
             var values = result.LogLikelihoods[e];
             if (values.Length != Count) throw new ArgumentException($"task {result.Task} has {values.Length} values, expected {Count}");
-            for (int i = 0; i < Count; i++)
+            foreach (int i in rows)
             {
                 if (heldOut[i]) _out[e, i].Add(values[i]);
                 else _in[e, i].Add(values[i]);

@@ -14,12 +14,16 @@ public sealed record TaskCheckpointing(string Path, int EveryEpochs);
 
 /// <summary>
 /// Runs one (repeat, fold) task: trains a fresh model on D minus the fold and evaluates log p(x)
-/// of every example at the evaluation epochs. Every random draw comes from a generator seeded by
-/// (root seed, purpose, repeat, fold[, epoch]), so a task's result does not depend on which other
-/// tasks ran before it, in this process or another, nor on whether it resumed from a checkpoint.
+/// of every example at the evaluation epochs (with --in-models only of its held-out fold and the
+/// examples that chose it as an in-model, see <see cref="InModelSubset"/>). Every random draw
+/// comes from a generator seeded by (root seed, purpose, repeat, fold[, epoch]), so a task's
+/// result does not depend on which other tasks ran before it, in this process or another, nor on
+/// whether it resumed from a checkpoint.
 /// </summary>
 public sealed class TaskRunner(ExperimentConfig config, ExperimentData data, FoldPlan plan, ModelRegistry models)
 {
+    readonly InModelSubset? _inModels = InModelSubset.For(config.InModels, plan, config.Seed);
+
     public TaskResult Run(TaskId task, TaskCheckpointing? checkpointing = null, IProgress<TaskProgress>? progress = null,
         CancellationToken cancellation = default)
     {
@@ -28,6 +32,7 @@ public sealed class TaskRunner(ExperimentConfig config, ExperimentData data, Fol
             SeedDeriver.Derive(config.Seed, purpose, [task.Repeat, task.Fold, .. more]);
 
         int[] trainRows = plan.TrainingExamples(task);
+        int[]? evaluatedRows = _inModels?.RowsToEvaluate(task);
         var batches = TrainingBatches.For(data, config);
 
         var context = new ModelContext(data.ImageShape, config.LatentDim, config.LearningRate, config.ImportanceSamples, Seed("model-init"),
@@ -42,7 +47,8 @@ public sealed class TaskRunner(ExperimentConfig config, ExperimentData data, Fol
         {
             var checkpoint = TaskCheckpointFile.Read(checkpointing.Path, data.Count);
             if (checkpoint.Task != task || checkpoint.ConfigHash != config.Hash() || checkpoint.CompletedEpochs >= config.Epochs
-                || checkpoint.LogLikelihoods.Length != evaluationEpochs.Count(e => e <= checkpoint.CompletedEpochs))
+                || checkpoint.LogLikelihoods.Length != evaluationEpochs.Count(e => e <= checkpoint.CompletedEpochs)
+                || !InModelSubset.SameRows(checkpoint.Evaluated, evaluatedRows))
                 throw new MemScoreException(ErrorKind.RunFolder, $"{checkpointing.Path}: checkpoint does not belong to {task} of this config; delete it to retrain the task");
             resumable.LoadState(checkpoint.ModelState, checkpointing.Path);
             checkpoint.TrainLoss.CopyTo(losses, 0);
@@ -61,7 +67,7 @@ public sealed class TaskRunner(ExperimentConfig config, ExperimentData data, Fol
                 int e = epoch;
                 var (logp, ess) = EpochTrainer.Evaluate(model, data.Scored, config.EvalBatchSize, Seed("is-noise", epoch), task, epoch,
                     (done, total) => progress?.Report(new TaskProgress(task, TaskPhase.Evaluating, e, config.Epochs, done, total, null)),
-                    cancellation);
+                    cancellation, evaluatedRows);
                 logLikelihoods.Add(logp);
                 if (ess is not null) effectiveSampleSizes.Add(ess);
             }
@@ -69,11 +75,12 @@ public sealed class TaskRunner(ExperimentConfig config, ExperimentData data, Fol
             {
                 TaskCheckpointFile.Write(checkpointing.Path,
                     new TaskCheckpoint(task, config.Hash(), epoch, losses[..epoch], logLikelihoods.ToArray(), saveable.SaveState(),
-                        effectiveSampleSizes.Count > 0 ? effectiveSampleSizes.ToArray() : null), data.Count);
+                        effectiveSampleSizes.Count > 0 ? effectiveSampleSizes.ToArray() : null, evaluatedRows), data.Count);
                 FaultInjection.Reached("checkpoint");
             }
         }
         var essRows = effectiveSampleSizes.Count == logLikelihoods.Count && effectiveSampleSizes.Count > 0 ? effectiveSampleSizes.ToArray() : null;
-        return new TaskResult(task, config.Hash(), evaluationEpochs, logLikelihoods.ToArray(), plan.HeldOut(task), losses, clock.Elapsed.TotalSeconds, essRows);
+        return new TaskResult(task, config.Hash(), evaluationEpochs, logLikelihoods.ToArray(), plan.HeldOut(task), losses, clock.Elapsed.TotalSeconds,
+            essRows, evaluatedRows);
     }
 }

@@ -59,6 +59,7 @@ public static class ReportBuilder
         html.Append("<h2>Run</h2><table>")
             .Append(Row("data", $"{c.Dataset}, {scores.Count} examples, {string.Join("x", context.Manifest.ImageShape)}"))
             .Append(Row("model", c.Model)).Append(Row("folds K x repeats L", $"{c.Folds} x {c.Repeats} ({results.Count}/{context.TaskCount} tasks finished)"))
+            .Append(c.InModels is int kept ? Row("in-models per example", $"{kept} of {c.Repeats * (c.Folds - 1)} (--in-models: a seeded subset)") : "")
             .Append(Row("epochs / evaluated at", $"{c.Epochs} / {string.Join(", ", epochs)}")).Append(Row("importance samples S", $"{c.ImportanceSamples}"))
             .Append(Row("learning rate, batch", $"{c.LearningRate}, {c.BatchSize}")).Append(Row("seed, threads", $"{c.Seed}, {c.Threads}"))
             .Append(Row("versions", $"memscore {context.Manifest.ToolVersion}, TorchSharp {context.Manifest.TorchSharpVersion}, libtorch {context.Manifest.LibTorchVersion}"))
@@ -76,7 +77,7 @@ public static class ReportBuilder
             .Append(Row("repeats predicted for reliability 0.8", F(uncertainty.RepeatsForReliability08, "F0")))
             .Append(Row("median standard error of M over repeats (nats)", F(Median(uncertainty.StandardError)))).Append("</table>");
         var essFraction = results.Where(r => r.EffectiveSampleSizes is not null)
-            .SelectMany(r => r.EffectiveSampleSizes![last]).Select(v => v / c.ImportanceSamples).ToArray();
+            .SelectMany(r => r.EvaluatedRows(context.Plan.Count).Select(i => r.EffectiveSampleSizes![last][i])).Select(v => v / c.ImportanceSamples).ToArray();
         if (essFraction.Length > 0)
         {
             html.Append($"<h3>Importance sampling: effective sample size</h3><p>ESS / S over every (model, example) at epoch {epochs[last]}: " +

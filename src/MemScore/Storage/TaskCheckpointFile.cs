@@ -6,16 +6,17 @@ namespace MemScore.Storage;
 
 /// <summary>Where an interrupted task stands: completed epochs, losses and evaluations so far, model state.</summary>
 public sealed record TaskCheckpoint(TaskId Task, string ConfigHash, int CompletedEpochs, double[] TrainLoss, double[][] LogLikelihoods,
-    IReadOnlyDictionary<string, NpyArray> ModelState, double[][]? EffectiveSampleSizes = null);
+    IReadOnlyDictionary<string, NpyArray> ModelState, double[][]? EffectiveSampleSizes = null, int[]? Evaluated = null);
 
 /// <summary>
-/// checkpoints/r{repeat}_f{fold}.npz: the model's arrays plus epoch, train_loss, logp and meta.
+/// checkpoints/r{repeat}_f{fold}.npz: the model's arrays plus epoch, train_loss, logp and meta
+/// (and evaluated, with --in-models).
 /// Written atomically; only numeric arrays are read back (no object deserialization).
 /// </summary>
 public static class TaskCheckpointFile
 {
     sealed record Meta(int Repeat, int Fold, string ConfigHash);
-    static readonly string[] Reserved = ["epoch", "train_loss", "logp", "meta", "ess"];
+    static readonly string[] Reserved = ["epoch", "train_loss", "logp", "meta", "ess", EvaluatedRows.Key];
 
     public static void Write(string path, TaskCheckpoint checkpoint, int examples)
     {
@@ -28,6 +29,7 @@ public static class TaskCheckpointFile
         };
         if (checkpoint.EffectiveSampleSizes is { } ess)
             arrays["ess"] = NpyArray.FromDoubles(ess.SelectMany(r => r).ToArray(), ess.Length, examples);
+        EvaluatedRows.AddTo(arrays, checkpoint.Evaluated);
         AtomicFile.Write(path, stream => Npz.WriteTo(stream, arrays));
     }
 
@@ -46,7 +48,7 @@ public static class TaskCheckpointFile
             throw new InvalidInputException(path, $"'logp' has shape ({string.Join(", ", logp.Shape)}), expected (k, {examples})");
         var values = logp.ToDoubles();
         var rows = Enumerable.Range(0, (int)logp.Shape[0]).Select(e => values.AsSpan(e * examples, examples).ToArray()).ToArray();
-        if (rows.Any(r => r.Any(v => !double.IsFinite(v)))) throw new InvalidInputException(path, "'logp' holds non-finite values");
+        var evaluated = EvaluatedRows.ReadAndCheck(path, arrays, values, examples, "delete the checkpoint to retrain the task");
         var state = arrays.Where(kv => !Reserved.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
         double[][]? essRows = null;
         if (arrays.TryGetValue("ess", out var ess))
@@ -55,6 +57,6 @@ public static class TaskCheckpointFile
             var essValues = ess.ToDoubles();
             essRows = Enumerable.Range(0, rows.Length).Select(e => essValues.AsSpan(e * examples, examples).ToArray()).ToArray();
         }
-        return new TaskCheckpoint(new TaskId(meta.Repeat, meta.Fold), meta.ConfigHash, epoch, losses, rows, state, essRows);
+        return new TaskCheckpoint(new TaskId(meta.Repeat, meta.Fold), meta.ConfigHash, epoch, losses, rows, state, essRows, evaluated);
     }
 }

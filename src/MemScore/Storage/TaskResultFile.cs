@@ -7,7 +7,8 @@ namespace MemScore.Storage;
 
 /// <summary>
 /// A task result as an .npz: logp [evaluations, n] float64, epochs, held_out, train_loss, and
-/// meta (UTF-8 JSON bytes: repeat, fold, config hash, seconds). Written atomically.
+/// meta (UTF-8 JSON bytes: repeat, fold, config hash, seconds); with --in-models also evaluated
+/// (the rows that hold values; logp is NaN elsewhere). Written atomically.
 /// </summary>
 public static class TaskResultFile
 {
@@ -29,6 +30,7 @@ public static class TaskResultFile
         };
         if (result.EffectiveSampleSizes is { } ess)
             arrays["ess"] = NpyArray.FromDoubles(ess.SelectMany(v => v).ToArray(), evaluations, n);
+        EvaluatedRows.AddTo(arrays, result.Evaluated);
         Npz.Write(path, arrays);
     }
 
@@ -50,8 +52,7 @@ public static class TaskResultFile
         var values = logp.ToDoubles();
         int evaluations = (int)logp.Shape[0], n = (int)logp.Shape[1];
         var rows = Enumerable.Range(0, evaluations).Select(e => values.AsSpan(e * n, n).ToArray()).ToArray();
-        int bad = Array.FindIndex(values, v => !double.IsFinite(v));
-        if (bad >= 0) throw new InvalidInputException(path, $"'logp' holds {values[bad]} at evaluation {bad / Math.Max(n, 1)}, example {bad % Math.Max(n, 1)}; delete the file to retrain the task");
+        var evaluated = EvaluatedRows.ReadAndCheck(path, arrays, values, n, "delete the file to retrain the task");
         var epochs = Array.ConvertAll(Get("epochs").ToInt64(), v => (int)v);
         if (epochs.Length != evaluations) throw new InvalidInputException(path, $"'epochs' has {epochs.Length} entries, 'logp' has {evaluations} rows");
         var heldOut = Array.ConvertAll(Get("held_out").ToInt64(), v => (int)v);
@@ -63,6 +64,6 @@ public static class TaskResultFile
             var essValues = essArray.ToDoubles();
             ess = Enumerable.Range(0, evaluations).Select(e => essValues.AsSpan(e * n, n).ToArray()).ToArray();
         }
-        return new TaskResult(new TaskId(meta.Repeat, meta.Fold), meta.ConfigHash, epochs, rows, heldOut, Get("train_loss").ToDoubles(), meta.Seconds, ess);
+        return new TaskResult(new TaskId(meta.Repeat, meta.Fold), meta.ConfigHash, epochs, rows, heldOut, Get("train_loss").ToDoubles(), meta.Seconds, ess, evaluated);
     }
 }

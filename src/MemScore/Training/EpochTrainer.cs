@@ -53,39 +53,54 @@ public static class EpochTrainer
     }
 
     /// <summary>
-    /// log p(x) of every image, in batches of <paramref name="batchSize"/>, noise from one seeded
-    /// generator; plus the importance-sampling effective sample size when the model reports one.
+    /// log p(x) of every image, or of <paramref name="rows"/> only (then NaN elsewhere), in batches
+    /// of <paramref name="batchSize"/>, noise from one seeded generator; plus the importance-sampling
+    /// effective sample size when the model reports one.
     /// </summary>
+    /// <param name="rows">Sorted rows to evaluate, gathered batch by batch (no copy of the data set); null = all.</param>
     public static (double[] LogP, double[]? Ess) Evaluate(IDensityModel model, Tensor images, int batchSize, long noiseSeed,
-        TaskId task, int epoch, Action<int, int>? onBatch, CancellationToken cancellation)
+        TaskId task, int epoch, Action<int, int>? onBatch, CancellationToken cancellation, int[]? rows = null)
     {
-        int n = (int)images.shape[0];
-        var result = new double[n];
+        int count = (int)images.shape[0];
+        int n = rows?.Length ?? count;
+        var result = new double[count];
         var sampled = model as IImportanceSampledModel;
-        var ess = sampled is null ? null : new double[n];
+        var ess = sampled is null ? null : new double[count];
+        if (rows is not null)
+        {
+            Array.Fill(result, double.NaN);
+            if (ess is not null) Array.Fill(ess, double.NaN);
+        }
         using var noise = new Generator((ulong)noiseSeed);
         for (int start = 0; start < n; start += batchSize)
         {
             cancellation.ThrowIfCancellationRequested();
             int size = Math.Min(batchSize, n - start);
             using var scope = NewDisposeScope();
-            var batch = images.narrow(0, start, size);
-            double[] values;
+            var batch = BatchOf(images, rows, start, size);
+            double[] values, batchEss = [];
             if (sampled is null) values = model.LogLikelihood(batch, noise).data<double>().ToArray();
             else
             {
-                var (logp, batchEss) = sampled.LogLikelihoodWithEss(batch, noise);
+                var (logp, essTensor) = sampled.LogLikelihoodWithEss(batch, noise);
                 values = logp.data<double>().ToArray();
-                batchEss.data<double>().ToArray().CopyTo(ess!, start);
+                batchEss = essTensor.data<double>().ToArray();
             }
-            for (int i = 0; i < size; i++)
+            for (int k = 0; k < size; k++)
             {
-                if (!double.IsFinite(values[i]))
-                    throw new NumericalFailureException($"log p(x) of example {start + i} is {values[i]} at {task}, epoch {epoch}");
-                result[start + i] = values[i];
+                int row = rows is null ? start + k : rows[start + k];
+                if (!double.IsFinite(values[k]))
+                    throw new NumericalFailureException($"log p(x) of example {row} is {values[k]} at {task}, epoch {epoch}");
+                result[row] = values[k];
+                if (ess is not null) ess[row] = batchEss[k];
             }
             onBatch?.Invoke(Math.Min(start + size, n), n);
         }
         return (result, ess);
     }
+
+    /// <summary>Positions start..start+size of <paramref name="rows"/> (of all images when null); only the batch is copied.</summary>
+    static Tensor BatchOf(Tensor images, int[]? rows, int start, int size) => rows is null
+        ? images.narrow(0, start, size)
+        : images.index_select(0, tensor(Array.ConvertAll(rows[start..(start + size)], i => (long)i)));
 }

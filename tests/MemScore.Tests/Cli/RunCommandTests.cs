@@ -128,11 +128,50 @@ public class RunCommandTests
         var help = CliProcess.Run("run", "--help");
         Assert.Equal(0, help.ExitCode);
         foreach (var flag in new[] { "--dataset", "--data-dir", "--limit", "--folds", "--repeats", "--epochs", "--eval-every", "--lr",
-                     "--batch-size", "--latent-dim", "--is-samples", "--seed", "--out", "--threads", "--config" })
+                     "--batch-size", "--latent-dim", "--is-samples", "--seed", "--out", "--threads", "--config", "--in-models" })
             Assert.Contains(flag, help.StdOut);
         Assert.Contains("Exit codes", help.StdOut);
         var models = CliProcess.Run("models");
         Assert.Contains("bernoulli-mlp-vae", models.StdOut);
+    }
+}
+
+public class InModelsRunTests
+{
+    static readonly string[] Args = ["run", "--limit", "300", "--folds", "3", "--repeats", "1", "--epochs", "2", "--eval-every", "1",
+        "--is-samples", "8", "--threads", "2", "--in-models", "1", "--checkpoint-every", "1"];
+
+    [Fact]
+    public void Run_with_in_models_scores_every_example_from_M_in_values_and_resumes_to_identical_scores()
+    {
+        using var dir = new TempDirectory();
+        var first = CliProcess.Run([.. Args, "--out", dir["run"]]);
+        Assert.True(first.ExitCode == 0, first.StdErr);
+        var lines = File.ReadAllLines(dir["run/scores.csv"]);
+        Assert.Equal(301, lines.Length);
+        foreach (var line in lines.Skip(1))
+        {
+            var f = line.Split(',');
+            Assert.True(double.IsFinite(double.Parse(f[4], System.Globalization.CultureInfo.InvariantCulture)), line);
+            Assert.Equal("1", f[5]);   // n_in = M
+            Assert.Equal("1", f[6]);
+        }
+        var rerun = CliProcess.Run([.. Args, "--out", dir["run"]]);
+        Assert.True(rerun.ExitCode == 0, rerun.StdErr);
+        Assert.Contains("0 tasks trained, 3 reused", rerun.StdOut);
+
+        // Killed right after a task's first checkpoint (partial evaluations saved), then resumed.
+        var killed = CliProcess.RunAndKill(new Dictionary<string, string> { ["MEMSCORE_FAULT"] = "kill:checkpoint:1" }, null, [.. Args, "--out", dir["killed"]]);
+        Assert.NotNull(killed);
+        Assert.NotEqual(0, killed.ExitCode);
+        Assert.NotEmpty(Directory.GetFiles(dir["killed/checkpoints"]));
+        var resumed = CliProcess.Run([.. Args, "--out", dir["killed"]]);
+        Assert.True(resumed.ExitCode == 0, resumed.StdErr);
+        Assert.Equal(File.ReadAllBytes(dir["run/scores.csv"]), File.ReadAllBytes(dir["killed/scores.csv"]));
+
+        var tooMany = CliProcess.Run([.. Args[..^4], "--in-models", "3", "--out", dir["bad"]]);
+        Assert.Equal(2, tooMany.ExitCode);
+        Assert.Contains("in-models = 3", tooMany.StdErr);
     }
 }
 

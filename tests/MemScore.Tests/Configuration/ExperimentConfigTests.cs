@@ -35,6 +35,8 @@ public class ExperimentConfigTests
         { new ExperimentConfig { TrainBinarization = "sometimes" }, "train-binarization = sometimes" },
         { new ExperimentConfig { Seed = -5 }, "seed = -5" },
         { new ExperimentConfig { BatchSize = 0 }, "batch-size = 0" },
+        { new ExperimentConfig { InModels = 0 }, "in-models = 0" },
+        { new ExperimentConfig { Folds = 5, Repeats = 2, InModels = 9 }, "in-models = 9: expected absent (all in-models) or an integer in 1..8" },
     };
 
     [Theory]
@@ -86,5 +88,22 @@ public class ExperimentConfigTests
         Assert.Equal(2, diff.Count);
         Assert.Contains("epochs: 10 -> 3", diff);
         Assert.Contains("seed: 42 -> 1", diff);
+    }
+
+    [Fact]
+    public void In_models_is_left_out_of_the_json_when_absent_and_hashed_when_set()
+    {
+        using var dir = new TempDirectory();
+        var all = new ExperimentConfig { Threads = 1 };
+        Assert.DoesNotContain("in-models", all.ToJson());   // configs without it keep their hash
+        var subset = all with { InModels = 4 };
+        Validate(subset);
+        Assert.Contains("\"in-models\": 4", subset.ToJson());
+        Assert.NotEqual(all.Hash(), subset.Hash());
+        Assert.NotEqual(subset.Hash(), (all with { InModels = 3 }).Hash());
+        File.WriteAllText(dir["c.json"], subset.ToJson());
+        Assert.Equal(subset, ExperimentConfig.FromJsonFile(dir["c.json"]));
+        Assert.Equal(["in-models: (absent) -> 4"], subset.DiffAgainst(all));
+        Assert.Equal(["in-models: 4 -> (absent)"], all.DiffAgainst(subset));
     }
 }

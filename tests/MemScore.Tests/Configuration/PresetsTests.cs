@@ -42,5 +42,8 @@ public class PresetsTests
         // evaluations: 10 models x 2 epochs x 1000 = 20,000; samples: x 64 = 1,280,000.
         var b = Budget.Count(new ExperimentConfig(), 1000);
         Assert.Equal((10, 80_000L, 20_000L, 1_280_000L), (b.Models, b.TrainingExamplePasses, b.Evaluations, b.ImportanceSamples));
+        // --in-models 3: each example scored by its L = 2 out-models and 3 in-models, (2 + 3) x 1000 x 2 epochs.
+        var cheaper = Budget.Count(new ExperimentConfig { InModels = 3 }, 1000);
+        Assert.Equal((10, 80_000L, 10_000L, 640_000L), (cheaper.Models, cheaper.TrainingExamplePasses, cheaper.Evaluations, cheaper.ImportanceSamples));
     }
 }

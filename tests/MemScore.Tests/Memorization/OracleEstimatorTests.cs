@@ -4,6 +4,7 @@ using MemScore.Data;
 using MemScore.Execution;
 using MemScore.Memorization;
 using MemScore.Models;
+using MemScore.Storage;
 using MemScore.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -66,19 +67,34 @@ public class OracleEstimatorTests
         return LogMath.LogSumExp(terms) - Math.Log(terms.Length) - 0.5 * x.Length * Math.Log(2 * Math.PI * Bandwidth * Bandwidth);
     }
 
+    static double[][] RandomBinaryPoints(int n)
+    {
+        var rng = new SplitMix64(99);
+        return Enumerable.Range(0, n).Select(_ => Enumerable.Range(0, 6).Select(_ => (double)rng.NextInt(2)).ToArray()).ToArray();
+    }
+
+    static ExperimentConfig OracleConfig(int folds, int repeats) => new()
+    {
+        Dataset = "binary-points", Model = "kde-oracle", Folds = folds, Repeats = repeats,
+        Epochs = 1, EvalEvery = 1, BatchSize = 5, EvalBatchSize = 8, PadTo = 0, Threads = 1, Seed = 2024,
+    };
+
+    static ModelRegistry OracleModels() => new ModelRegistry().Add(new ModelFamily("kde-oracle", "oracle", _ => new KernelDensityModel()));
+
+    static double LogKdeUnder(FoldPlan plan, TaskId task, double[][] points, int i)
+    {
+        var heldOut = plan.HeldOut(task).ToHashSet();
+        return LogKde(points[i], Enumerable.Range(0, points.Length).Where(j => !heldOut.Contains(j)).Select(j => points[j]));
+    }
+
     [Fact]
     public void Scores_equal_the_directly_computed_expectation()
     {
         const int n = 37, folds = 4, repeats = 3;
-        var rng = new SplitMix64(99);
-        var points = Enumerable.Range(0, n).Select(_ => Enumerable.Range(0, 6).Select(_ => (double)rng.NextInt(2)).ToArray()).ToArray();
+        var points = RandomBinaryPoints(n);
         var datasets = new DatasetRegistry().Add(new BinaryPointsProvider(points));
-        var models = new ModelRegistry().Add(new ModelFamily("kde-oracle", "oracle", _ => new KernelDensityModel()));
-        var config = new ExperimentConfig
-        {
-            Dataset = "binary-points", Model = "kde-oracle", Folds = folds, Repeats = repeats,
-            Epochs = 1, EvalEvery = 1, BatchSize = 5, EvalBatchSize = 8, PadTo = 0, Threads = 1, Seed = 2024,
-        };
+        var models = OracleModels();
+        var config = OracleConfig(folds, repeats);
         using var dir = new TempDirectory();
         var outcome = new LocalExecutor(datasets, models).Run(new RunRequest(config, dir["run"], dir["cache"]));
 
@@ -106,5 +122,45 @@ public class OracleEstimatorTests
         Assert.Equal(n + 1, csv.Length);
         double m5 = double.Parse(csv[6].Split(',')[4], System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(outcome.Scores.M(5, 0), m5);
+    }
+
+    [Fact]
+    public void With_in_models_U_is_the_log_mean_exp_over_each_examples_chosen_in_models()
+    {
+        const int n = 37, folds = 4, repeats = 3, inModels = 4;
+        var points = RandomBinaryPoints(n);
+        var datasets = new DatasetRegistry().Add(new BinaryPointsProvider(points));
+        var config = OracleConfig(folds, repeats) with { InModels = inModels };
+        using var dir = new TempDirectory();
+        var outcome = new LocalExecutor(datasets, OracleModels()).Run(new RunRequest(config, dir["run"], dir["cache"]));
+
+        var plan = new FoldPlan(n, folds, repeats, config.Seed);
+        for (int i = 0; i < n; i++)
+        {
+            var chosen = InModelSubset.Choose(plan, inModels, config.Seed, i);
+            double u = LogMath.LogMeanExp(chosen.Select(t => LogKdeUnder(plan, t, points, i)).ToArray());
+            double v = LogMath.LogMeanExp(plan.Tasks().Where(t => plan.FoldOf(t.Repeat, i) == t.Fold).Select(t => LogKdeUnder(plan, t, points, i)).ToArray());
+            // float64 on both sides, different summation order: 1e-9 as in the full-estimator test.
+            Assert.InRange(outcome.Scores.U[i, 0], u - 1e-9, u + 1e-9);
+            Assert.InRange(outcome.Scores.V[i, 0], v - 1e-9, v + 1e-9);
+            Assert.Equal(inModels, outcome.Scores.CountIn[i]);
+            Assert.Equal(repeats, outcome.Scores.CountOut[i]);
+        }
+
+        // Each result file lists exactly its planned rows; a result listing other rows is refused.
+        using var context = RunContext.Open(dir["run"], datasets, dir["cache"]);
+        var task = new TaskId(1, 2);
+        var result = context.LoadResult(task)!;
+        Assert.Equal(context.InModels!.RowsToEvaluate(task), result.Evaluated);
+        Assert.True(result.Evaluated!.Length < n);
+        int dropped = result.Evaluated.First(i => !plan.HeldOut(task).Contains(i));
+        var tampered = result with
+        {
+            Evaluated = result.Evaluated.Where(i => i != dropped).ToArray(),
+            LogLikelihoods = result.LogLikelihoods.Select(row => row.Select((x, i) => i == dropped ? double.NaN : x).ToArray()).ToArray(),
+        };
+        TaskResultFile.Write(context.Folder.TaskPath(task), tampered);
+        var error = Assert.Throws<MemScoreException>(() => context.LoadResult(task));
+        Assert.Contains("evaluated other examples", error.Message);
     }
 }

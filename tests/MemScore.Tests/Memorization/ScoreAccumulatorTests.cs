@@ -43,6 +43,24 @@ public class ScoreAccumulatorTests
     }
 
     [Fact]
+    public void Only_evaluated_rows_count_and_unevaluated_NaN_is_never_a_value()
+    {
+        // 3 examples, 2 tasks. Task 0 holds out example 0 and evaluated rows 0 and 2; task 1 holds
+        // out example 1 and evaluated rows 0 and 1. Row 1 of task 0 and row 2 of task 1 are gaps.
+        var acc = new ScoreAccumulator(3, [1]);
+        acc.Add(new TaskResult(new TaskId(0, 0), "h", [1], [[-1.0, double.NaN, -3.0]], [0], [0.0], 0, Evaluated: [0, 2]));
+        acc.Add(new TaskResult(new TaskId(0, 1), "h", [1], [[-4.0, -5.0, double.NaN]], [1], [0.0], 0, Evaluated: [0, 1]));
+        var scores = acc.ToScores([0, 0, 0], [0, 1, 2]);
+        Assert.Equal(-4.0 - -1.0, scores.M(0, 0), 12);   // in: task 1; out: task 0
+        Assert.True(double.IsNaN(scores.U[1, 0]));         // example 1: its one in-task did not evaluate it
+        Assert.Equal(-5.0, scores.V[1, 0], 12);
+        Assert.Equal(-3.0, scores.U[2, 0], 12);
+        Assert.Equal([1, 0, 1], scores.CountIn);
+        Assert.Equal([1, 1, 0], scores.CountOut);
+        Assert.Throws<ArgumentException>(() => acc.Add(new TaskResult(new TaskId(1, 0), "h", [1], [[0.0, 0, 0]], [], [0.0], 0, Evaluated: [3])));
+    }
+
+    [Fact]
     public void Refuses_duplicates_and_mismatched_epochs()
     {
         var acc = new ScoreAccumulator(1, [5]);

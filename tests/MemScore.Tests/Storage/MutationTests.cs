@@ -74,6 +74,16 @@ public class MutationTests
     }
 
     [Fact]
+    public void Task_result_npz_with_evaluated_rows()
+    {
+        using var dir = new TempDirectory();
+        double gap = double.NaN;
+        TaskResultFile.Write(dir["t.npz"], new TaskResult(new TaskId(1, 2), "abc", [1, 2], [[-1.0, gap, -3], [-4.0, gap, -6]], [0], [3.0, 2.0], 1.5,
+            Evaluated: [0, 2]));
+        AssertOnlyCleanFailures("task npz (evaluated)", File.ReadAllBytes(dir["t.npz"]), p => TaskResultFile.Read(p), 5);
+    }
+
+    [Fact]
     public void Run_manifest_json()
     {
         using var dir = new TempDirectory();
