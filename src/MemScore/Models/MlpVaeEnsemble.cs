@@ -30,8 +30,9 @@ public sealed class MlpVaeEnsemble : nn.Module
 
     /// <param name="initSeeds">One seed per member: member e's weights are those of <see cref="BernoulliMlpVae.Create"/> with InitSeed = initSeeds[e].</param>
     /// <param name="device">Where the weights live (null = CPU); inputs are moved there, noise is drawn on the CPU.</param>
+    /// <param name="dtype">Weight type; float64 makes round-off negligible, which tests use to show the ensemble computes what separate models do.</param>
     public MlpVaeEnsemble(BernoulliMlpVaeOptions options, long inputSize, IReadOnlyList<long> initSeeds, double learningRate,
-        int importanceSamples, Device? device = null) : base(nameof(MlpVaeEnsemble))
+        int importanceSamples, Device? device = null, ScalarType dtype = ScalarType.Float32) : base(nameof(MlpVaeEnsemble))
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(initSeeds);
@@ -45,16 +46,20 @@ public sealed class MlpVaeEnsemble : nn.Module
         try
         {
             var hidden = options.Hidden;
-            _encoder = hidden.Select((_, i) => StackedLinear.From(members, $"encoder.{2 * i}", device)).ToArray();
-            _mu = StackedLinear.From(members, "mu", device);
-            _logvar = StackedLinear.From(members, "logvar", device);
-            _decoder = Enumerable.Range(0, hidden.Length + 1).Select(i => StackedLinear.From(members, $"decoder.{2 * i}", device)).ToArray();
+            _encoder = hidden.Select((_, i) => StackedLinear.From(members, $"encoder.{2 * i}", device, dtype)).ToArray();
+            _mu = StackedLinear.From(members, "mu", device, dtype);
+            _logvar = StackedLinear.From(members, "logvar", device, dtype);
+            _decoder = Enumerable.Range(0, hidden.Length + 1).Select(i => StackedLinear.From(members, $"decoder.{2 * i}", device, dtype)).ToArray();
         }
         finally
         {
             foreach (var member in members) member.Dispose();
         }
-        RegisterComponents();
+        // Arrays of modules are invisible to RegisterComponents: every layer is registered by name.
+        foreach (var (layer, i) in _encoder.Select((l, i) => (l, i))) register_module($"encoder{i}", layer);
+        register_module("mu", _mu);
+        register_module("logvar", _logvar);
+        foreach (var (layer, i) in _decoder.Select((l, i) => (l, i))) register_module($"decoder{i}", layer);
         _optimizer = new EnsembleAdamOptimizer(named_parameters(), Members, learningRate);
     }
 
@@ -111,11 +116,11 @@ public sealed class MlpVaeEnsemble : nn.Module
         var sizes = batches.Select(b => b is null ? 0 : (int)b.shape[0]).ToArray();
         int rows = sizes.Max();
         if (rows == 0) throw new ArgumentException("no member has a batch", nameof(batches));
-        var device = _mu.Weight.device;
-        var x = stack(batches.Select(b => PadRows(b?.reshape(b.shape[0], -1), rows, InputSize)).ToArray()).to(device);
+        var (device, dtype) = (_mu.Weight.device, _mu.Weight.dtype);
+        var x = stack(batches.Select(b => PadRows(b?.reshape(b.shape[0], -1), rows, InputSize)).ToArray()).to(dtype, device);
         var eps = stack(Enumerable.Range(0, Members).Select(e => PadRows(
             sizes[e] == 0 ? null : randn([sizes[e], LatentDim], generator: noises[e] ?? throw new ArgumentNullException(nameof(noises), $"member {e} has a batch but no noise generator")),
-            rows, LatentDim)).ToArray()).to(device);
+            rows, LatentDim)).ToArray()).to(dtype, device);
         _optimizer.ZeroGrad();
         var perExample = NegativeElbo(x, eps);                              // [E, rows]
         if (sizes.Any(s => s != rows))
@@ -124,8 +129,8 @@ public sealed class MlpVaeEnsemble : nn.Module
             perExample = perExample.mul(mask);
         }
         var perMember = perExample.sum(-1);
-        var sums = perMember.cpu().data<float>().ToArray();
-        var losses = sums.Select((sum, e) => sizes[e] == 0 ? double.NaN : (double)sum / sizes[e]).ToArray();
+        var sums = perMember.to_type(ScalarType.Float64).cpu().data<double>().ToArray();   // float32 -> float64 is exact
+        var losses = sums.Select((sum, e) => sizes[e] == 0 ? double.NaN : sum / sizes[e]).ToArray();
         if (losses.Where((_, e) => sizes[e] > 0).Any(l => !double.IsFinite(l))) return losses;
         perMember.sum().backward();
         _optimizer.StepOnce(sizes.Select(s => s > 0).ToArray());
@@ -158,9 +163,9 @@ public sealed class MlpVaeEnsemble : nn.Module
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         long count = images.shape[0];
-        var device = _mu.Weight.device;
-        var x = images.reshape(count, -1).to(device);
-        var eps = stack(noises.Select(g => randn([_importanceSamples, count, LatentDim], generator: g)).ToArray()).to(device);   // [E, S, B, L]
+        var (device, dtype) = (_mu.Weight.device, _mu.Weight.dtype);
+        var x = images.reshape(count, -1).to(dtype, device);
+        var eps = stack(noises.Select(g => randn([_importanceSamples, count, LatentDim], generator: g)).ToArray()).to(dtype, device);   // [E, S, B, L]
         var (mu, logvar) = Encode(x.unsqueeze(0).expand(Members, count, InputSize));
         var z = eps.mul(logvar.mul(0.5).exp().unsqueeze(1)).add_(mu.unsqueeze(1));                // [E, S, B, L]
         var logPrior = z.square().add_(Log2Pi).sum(-1).mul_(-0.5);
@@ -212,7 +217,7 @@ public sealed class MlpVaeEnsemble : nn.Module
             register_parameter("bias", Bias);
         }
 
-        public static StackedLinear From(IReadOnlyList<BernoulliMlpVaeNetwork> members, string memberName, Device? device)
+        public static StackedLinear From(IReadOnlyList<BernoulliMlpVaeNetwork> members, string memberName, Device? device, ScalarType dtype)
         {
             using var scope = NewDisposeScope();
             var parameters = members.Select(m => m.named_parameters().ToDictionary(p => p.name, p => p.parameter)).ToArray();
@@ -220,7 +225,7 @@ public sealed class MlpVaeEnsemble : nn.Module
             {
                 string name = memberName + suffix;
                 if (!parameters[0].ContainsKey(name)) throw new InvalidOperationException($"BernoulliMlpVaeNetwork has no parameter '{name}'");
-                var stacked = stack(parameters.Select(p => p[name].detach()).ToArray());
+                var stacked = stack(parameters.Select(p => p[name].detach()).ToArray()).to_type(dtype);
                 return (device is null ? stacked : stacked.to(device)).contiguous().DetachFromDisposeScope();
             }
             return new StackedLinear(memberName, Stacked(".weight"), Stacked(".bias"));
