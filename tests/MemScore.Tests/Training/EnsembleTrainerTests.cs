@@ -11,17 +11,17 @@ namespace MemScore.Tests.Training;
 
 public class EnsembleTrainerTests
 {
-    // 193 images in 3 folds (65, 64, 64 held out) leave 128, 129 and 129 training rows: with batch 64
-    // one member has 2 steps per epoch and the others 3, with last batches of 1 row.
+    // 97 images in 3 folds (33, 32, 32 held out) leave 64, 65 and 65 training rows: with batch 32 fold 0's
+    // task has 2 steps per epoch and the others 3, the last with 1 row.
     static readonly ExperimentConfig Config = new()
     {
-        Folds = 3, Repeats = 2, Epochs = 2, EvalEvery = 1, BatchSize = 64, ImportanceSamples = 8, EvalBatchSize = 80, Seed = 5, Threads = 2,
+        Folds = 3, Repeats = 2, Epochs = 2, EvalEvery = 1, BatchSize = 32, ImportanceSamples = 8, EvalBatchSize = 40, Seed = 5, Threads = 2,
     };
 
     static ExperimentData Data()
     {
         using var g = new Generator(3);
-        using var u = rand([193, 1, 16, 16], generator: g);
+        using var u = rand([97, 1, 16, 16], generator: g);
         return ExperimentData.FromScored(u.lt(0.3).to_type(ScalarType.Float32));
     }
 
@@ -38,7 +38,7 @@ public class EnsembleTrainerTests
         set_num_threads(2);
         using var data = Data();
         var plan = new FoldPlan(data.Count, Config.Folds, Config.Repeats, Config.Seed);
-        TaskId[] tasks = [new(0, 0), new(0, 1), new(1, 2)];
+        TaskId[] tasks = [new(0, 0), new(1, 2)];
         var ensemble = new EnsembleTrainer(Config, data, plan).Run(tasks);
         var runner = new TaskRunner(Config, data, plan, ModelRegistry.CreateDefault());
         for (int m = 0; m < tasks.Length; m++)
@@ -49,17 +49,29 @@ public class EnsembleTrainerTests
             Assert.Equal(expected.ConfigHash, actual.ConfigHash);
             Assert.Equal(expected.EvaluationEpochs, actual.EvaluationEpochs);
             Assert.Equal(expected.HeldOut, actual.HeldOut);
-            // Same seeds, data and order; only the summation order of batched vs single matmuls differs,
-            // amplified a little by 2 epochs of Adam (MlpVaeEnsembleTests): 1e-5 relative is ~10x what is seen.
+            // Same seeds, data and order; only the summation order of batched vs single matmuls differs.
+            // Training losses agree to ~1e-7 relative; 1e-5 leaves room for 2 epochs of Adam.
             AssertClose(actual.TrainLoss, expected.TrainLoss, 1e-5, $"{tasks[m]} train loss");
             Assert.Equal(expected.LogLikelihoods.Length, actual.LogLikelihoods.Length);
             for (int k = 0; k < expected.LogLikelihoods.Length; k++)
             {
-                AssertClose(actual.LogLikelihoods[k], expected.LogLikelihoods[k], 1e-5, $"{tasks[m]} log p at evaluation {k}");
-                // ESS = exp(2 lse(w) - lse(2w)) turns log-weight differences of ~1e-4 into relative ~1e-4.
-                AssertClose(actual.EffectiveSampleSizes![k], expected.EffectiveSampleSizes![k], 1e-3, $"{tasks[m]} ESS at evaluation {k}");
+                // Adam turns round-off in near-zero gradients into updates of ~lr (MlpVaeEnsembleTests), which can
+                // shift a whole model slightly: seen up to 5e-5 median and 3.4e-4 max relative (~0.06 of ~170 nats)
+                // for one task of three, ~1e-7 for the others. Bounds: median 2e-4, max 2e-3. Another noise
+                // stream or training order moves log p by ~1e-2 relative with S = 8.
+                AssertMedianAndMax(actual.LogLikelihoods[k], expected.LogLikelihoods[k], 2e-4, 2e-3, $"{tasks[m]} log p at evaluation {k}");
+                // ESS = exp(2 lse(log w) - lse(2 log w)) magnifies the same log-weight differences ~100x.
+                AssertMedianAndMax(actual.EffectiveSampleSizes![k], expected.EffectiveSampleSizes![k], 1e-2, 5e-2, $"{tasks[m]} ESS at evaluation {k}");
             }
         }
+    }
+
+    static void AssertMedianAndMax(double[] actual, double[] expected, double median, double max, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        var relative = actual.Zip(expected, (a, b) => Math.Abs(a - b) / Math.Abs(b)).Order().ToArray();
+        Assert.True(relative[relative.Length / 2] <= median, $"{what}: median relative difference {relative[relative.Length / 2]}");
+        Assert.True(relative[^1] <= max, $"{what}: max relative difference {relative[^1]}");
     }
 
     [Fact]
