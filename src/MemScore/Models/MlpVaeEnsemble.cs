@@ -7,7 +7,7 @@ namespace MemScore.Models;
 
 /// <summary>
 /// E Bernoulli MLP VAEs (<see cref="BernoulliMlpVaeNetwork"/>) trained as one network: every layer's
-/// weight is stacked as [E, out, in] and bias as [E, out], and a layer is one batched matmul over
+/// weight is stacked as [E, in, out] and bias as [E, out], and a layer is one batched matmul over
 /// the member dimension. Member e starts with exactly the weights of a separate model initialised
 /// from its own seed, takes its own minibatches and noise, and has its own Adam state, so it follows
 /// separate training up to float round-off (the batched matmuls sum in another order).
@@ -77,7 +77,7 @@ public sealed class MlpVaeEnsemble : nn.Module
         if (member < 0 || member >= Members) throw new ArgumentOutOfRangeException(nameof(member), member, $"expected 0..{Members - 1}");
         foreach (var layer in _encoder.Append(_mu).Append(_logvar).Concat(_decoder))
         {
-            yield return (layer.MemberName + ".weight", layer.Weight.select(0, member));
+            yield return (layer.MemberName + ".weight", layer.Weight.select(0, member).t());
             yield return (layer.MemberName + ".bias", layer.Bias.select(0, member));
         }
     }
@@ -201,7 +201,10 @@ public sealed class MlpVaeEnsemble : nn.Module
         base.Dispose(disposing);
     }
 
-    /// <summary>E linear layers: weight [E, out, in], bias [E, out]; y = x W^T + b as one bmm (not baddbmm: mis-bound in TorchSharp 0.107, PLATFORM.md).</summary>
+    /// <summary>
+    /// E linear layers: weight [E, in, out] (each member's Linear weight transposed: bmm with a transposed
+    /// view ran ~2x slower here), bias [E, out]; y = x W + b as one bmm (not baddbmm: mis-bound in TorchSharp 0.107, PLATFORM.md).
+    /// </summary>
     sealed class StackedLinear : nn.Module
     {
         public Parameter Weight { get; }
@@ -221,21 +224,21 @@ public sealed class MlpVaeEnsemble : nn.Module
         {
             using var scope = NewDisposeScope();
             var parameters = members.Select(m => m.named_parameters().ToDictionary(p => p.name, p => p.parameter)).ToArray();
-            Tensor Stacked(string suffix)
+            Tensor Stacked(string suffix, bool transpose)
             {
                 string name = memberName + suffix;
                 if (!parameters[0].ContainsKey(name)) throw new InvalidOperationException($"BernoulliMlpVaeNetwork has no parameter '{name}'");
-                var stacked = stack(parameters.Select(p => p[name].detach()).ToArray()).to_type(dtype);
+                var stacked = stack(parameters.Select(p => transpose ? p[name].detach().t() : p[name].detach()).ToArray()).to_type(dtype);
                 return (device is null ? stacked : stacked.to(device)).contiguous().DetachFromDisposeScope();
             }
-            return new StackedLinear(memberName, Stacked(".weight"), Stacked(".bias"));
+            return new StackedLinear(memberName, Stacked(".weight", transpose: true), Stacked(".bias", transpose: false));
         }
 
         /// <summary>x [E, R, in] -> [E, R, out].</summary>
         public Tensor Forward(Tensor x)
         {
             using var bias = Bias.unsqueeze(1);
-            return x.bmm(Weight.transpose(1, 2)).add_(bias);
+            return x.bmm(Weight).add_(bias);
         }
     }
 }

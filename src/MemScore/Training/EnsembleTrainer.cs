@@ -9,6 +9,9 @@ using static TorchSharp.torch;
 
 namespace MemScore.Training;
 
+/// <summary>The seeds of one member's epoch: training order, reparameterisation noise, batch augmentation.</summary>
+public readonly record struct MemberSeeds(long Order, long Noise, long Augment);
+
 /// <summary>
 /// Trains several (repeat, fold) tasks of one run as one <see cref="MlpVaeEnsemble"/>, epoch by epoch,
 /// and evaluates them at the evaluation epochs. Each member draws from generators seeded exactly as
@@ -45,8 +48,8 @@ public sealed class EnsembleTrainer(ExperimentConfig config, ExperimentData data
         for (int epoch = 1; epoch <= config.Epochs; epoch++)
         {
             int e = epoch;
-            var epochLosses = TrainEpoch(ensemble, batches, trainRows,
-                tasks.Select(t => (Seed(t, "batch-order", e), Seed(t, "train-noise", e), Seed(t, "train-augment", e))).ToArray(),
+            var epochLosses = TrainEpoch(ensemble, batches, trainRows, config.BatchSize,
+                tasks.Select(t => new MemberSeeds(Seed(t, "batch-order", e), Seed(t, "train-noise", e), Seed(t, "train-augment", e))).ToArray(),
                 tasks, epoch, cancellation);
             for (int m = 0; m < tasks.Count; m++)
             {
@@ -54,7 +57,9 @@ public sealed class EnsembleTrainer(ExperimentConfig config, ExperimentData data
                 progress?.Report(new TaskProgress(tasks[m], TaskPhase.Training, epoch, config.Epochs, epoch, config.Epochs, epochLosses[m]));
             }
             if (!evaluationEpochs.Contains(epoch)) continue;
-            var (logp, ess) = Evaluate(ensemble, tasks.Select(t => Seed(t, "is-noise", e)).ToArray(), tasks, epoch, progress, cancellation);
+            var (logp, ess) = Evaluate(ensemble, data.Scored, config.EvalBatchSize, tasks.Select(t => Seed(t, "is-noise", e)).ToArray(), tasks, epoch,
+                progress is null ? null : (m, done, total) => progress.Report(new TaskProgress(tasks[m], TaskPhase.Evaluating, e, config.Epochs, done, total, null)),
+                cancellation);
             for (int m = 0; m < tasks.Count; m++)
             {
                 logLikelihoods[m].Add(logp[m]);
@@ -66,11 +71,17 @@ public sealed class EnsembleTrainer(ExperimentConfig config, ExperimentData data
             losses[m], seconds, effectiveSampleSizes[m].ToArray())).ToArray();
     }
 
-    /// <summary>One epoch of every member over its own rows in its own seeded order; returns each member's mean loss per example.</summary>
-    double[] TrainEpoch(MlpVaeEnsemble ensemble, TrainingBatches batches, int[][] rows, (long Order, long Noise, long Augment)[] seeds,
+    /// <summary>
+    /// One epoch of every member over its own rows in its own seeded order, as <see cref="EpochTrainer.Run"/> does for
+    /// one model; a member with fewer batches sits out the last steps. Returns each member's mean loss per example.
+    /// </summary>
+    public static double[] TrainEpoch(MlpVaeEnsemble ensemble, TrainingBatches batches, int[][] rows, int batchSize, MemberSeeds[] seeds,
         IReadOnlyList<TaskId> tasks, int epoch, CancellationToken cancellation)
     {
-        int members = tasks.Count, batchSize = config.BatchSize;
+        ArgumentNullException.ThrowIfNull(ensemble);
+        int members = tasks.Count;
+        if (rows.Length != members || seeds.Length != members || ensemble.Members != members)
+            throw new ArgumentException($"{ensemble.Members} members, {tasks.Count} tasks, {rows.Length} row sets and {seeds.Length} seed sets must agree");
         var orders = Enumerable.Range(0, members)
             .Select(m => Array.ConvertAll(new SplitMix64(seeds[m].Order).Permutation(rows[m].Length), k => (long)rows[m][k])).ToArray();
         var noises = seeds.Select(s => new Generator((ulong)s.Noise)).ToArray();
@@ -106,22 +117,29 @@ public sealed class EnsembleTrainer(ExperimentConfig config, ExperimentData data
         }
     }
 
-    /// <summary>log p(x) and ESS of every scored example under every member, in batches of EvalBatchSize, each member with its own noise stream.</summary>
-    (double[][] LogP, double[][] Ess) Evaluate(MlpVaeEnsemble ensemble, long[] noiseSeeds, IReadOnlyList<TaskId> tasks, int epoch,
-        IProgress<TaskProgress>? progress, CancellationToken cancellation)
+    /// <summary>
+    /// log p(x) and ESS [member][example] of every image under every member, in batches of <paramref name="batchSize"/>,
+    /// member m's noise from a generator seeded with <paramref name="noiseSeeds"/>[m] (as <see cref="EpochTrainer.Evaluate"/>).
+    /// </summary>
+    /// <param name="onBatch">(member, done, total) after each batch.</param>
+    public static (double[][] LogP, double[][] Ess) Evaluate(MlpVaeEnsemble ensemble, Tensor images, int batchSize, long[] noiseSeeds,
+        IReadOnlyList<TaskId> tasks, int epoch, Action<int, int, int>? onBatch, CancellationToken cancellation)
     {
-        int n = data.Count, members = tasks.Count;
+        ArgumentNullException.ThrowIfNull(ensemble);
+        int n = (int)images.shape[0], members = tasks.Count;
+        if (noiseSeeds.Length != members || ensemble.Members != members)
+            throw new ArgumentException($"{ensemble.Members} members, {tasks.Count} tasks and {noiseSeeds.Length} noise seeds must agree");
         var logp = tasks.Select(_ => new double[n]).ToArray();
         var ess = tasks.Select(_ => new double[n]).ToArray();
         var noises = noiseSeeds.Select(s => new Generator((ulong)s)).ToArray();
         try
         {
-            for (int start = 0; start < n; start += config.EvalBatchSize)
+            for (int start = 0; start < n; start += batchSize)
             {
                 cancellation.ThrowIfCancellationRequested();
-                int size = Math.Min(config.EvalBatchSize, n - start);
+                int size = Math.Min(batchSize, n - start);
                 using var scope = NewDisposeScope();
-                var (batchLogP, batchEss) = ensemble.LogLikelihoodWithEss(data.Scored.narrow(0, start, size), noises);
+                var (batchLogP, batchEss) = ensemble.LogLikelihoodWithEss(images.narrow(0, start, size), noises);
                 for (int m = 0; m < members; m++)
                 {
                     var values = batchLogP[m].data<double>().ToArray();
@@ -129,7 +147,7 @@ public sealed class EnsembleTrainer(ExperimentConfig config, ExperimentData data
                     if (bad >= 0) throw new NumericalFailureException($"log p(x) of example {start + bad} is {values[bad]} at {tasks[m]}, epoch {epoch}");
                     values.CopyTo(logp[m], start);
                     batchEss[m].data<double>().ToArray().CopyTo(ess[m], start);
-                    progress?.Report(new TaskProgress(tasks[m], TaskPhase.Evaluating, epoch, config.Epochs, start + size, n, null));
+                    onBatch?.Invoke(m, start + size, n);
                 }
             }
             return (logp, ess);
