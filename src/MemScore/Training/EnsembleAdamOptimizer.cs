@@ -1,0 +1,99 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MemScore.Training;
+
+/// <summary>
+/// Adam over parameters stacked along a leading member dimension [E, ...]: member e's slice gets
+/// exactly the update <see cref="AdamOptimizer"/> gives a separate model (the same elementwise ops
+/// in the same order), with its own step count. Members can be left out of a step (a member whose
+/// epoch has fewer batches), which leaves their weights and moments untouched.
+/// </summary>
+public sealed class EnsembleAdamOptimizer : IDisposable
+{
+    readonly IReadOnlyList<(string Name, Parameter Parameter)> _parameters;
+    readonly Tensor[] _firstMoment;
+    readonly Tensor[] _secondMoment;
+    readonly long[] _steps;
+    readonly double _learningRate, _beta1, _beta2, _epsilon;
+
+    public EnsembleAdamOptimizer(IEnumerable<(string Name, Parameter Parameter)> parameters, int members, double learningRate,
+        double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (members < 1) throw new ArgumentOutOfRangeException(nameof(members), members, "must be >= 1");
+        if (!(learningRate > 0)) throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "must be > 0");
+        _parameters = parameters.ToList();
+        foreach (var (name, p) in _parameters)
+            if (p.dim() < 1 || p.shape[0] != members)
+                throw new ArgumentException($"parameter '{name}' has shape ({string.Join(", ", p.shape)}), expected a leading dimension of {members} members");
+        _steps = new long[members];
+        _learningRate = learningRate;
+        _beta1 = beta1;
+        _beta2 = beta2;
+        _epsilon = epsilon;
+        _firstMoment = _parameters.Select(p => zeros_like(p.Parameter).DetachFromDisposeScope()).ToArray();
+        _secondMoment = _parameters.Select(p => zeros_like(p.Parameter).DetachFromDisposeScope()).ToArray();
+    }
+
+    public int Members => _steps.Length;
+
+    /// <summary>Steps taken by each member.</summary>
+    public IReadOnlyList<long> Steps => _steps;
+
+    public void ZeroGrad()
+    {
+        foreach (var (_, p) in _parameters)
+        {
+            using var grad = p.grad;
+            grad?.zero_();
+        }
+    }
+
+    /// <summary>One Adam step for the members with <paramref name="active"/>[e] = true.</summary>
+    public void StepOnce(IReadOnlyList<bool> active)
+    {
+        ArgumentNullException.ThrowIfNull(active);
+        if (active.Count != Members) throw new ArgumentException($"{active.Count} flags for {Members} members", nameof(active));
+        var members = Enumerable.Range(0, Members).Where(e => active[e]).ToArray();
+        foreach (int e in members) _steps[e]++;
+        using var _ = no_grad();
+        // All members in step: one update over the stacked tensors. Otherwise each active member's slice alone.
+        if (members.Length == Members && _steps.All(s => s == _steps[0]))
+            Update(_steps[0], null);
+        else
+            foreach (int e in members) Update(_steps[e], e);
+    }
+
+    void Update(long step, int? member)
+    {
+        double correction1 = 1 - Math.Pow(_beta1, step);
+        double sqrtCorrection2 = Math.Sqrt(1 - Math.Pow(_beta2, step));
+        double stepSize = _learningRate / correction1;
+        for (int i = 0; i < _parameters.Count; i++)
+        {
+            using var scope = NewDisposeScope();
+            var grad = _parameters[i].Parameter.grad;   // a new handle on each access (PLATFORM.md): owned by the scope
+            if (grad is null) continue;
+            Tensor Slice(Tensor t) => member is int e ? t.select(0, e) : t;
+            var p = Slice(_parameters[i].Parameter);
+            var g = Slice(grad);
+            var m = Slice(_firstMoment[i]);
+            var v = Slice(_secondMoment[i]);
+            m.mul_(_beta1).add_(g, alpha: 1 - _beta1);
+            v.mul_(_beta2).addcmul_(g, g, value: 1 - _beta2);
+            var denominator = v.sqrt().div_(sqrtCorrection2).add_(_epsilon);
+            p.addcdiv_(m, denominator, value: -stepSize);
+        }
+    }
+
+    /// <summary>The moments of one member (views), named like the parameters.</summary>
+    public IEnumerable<(string Name, Tensor First, Tensor Second)> MemberState(int member) =>
+        _parameters.Select((p, i) => (p.Name, _firstMoment[i].select(0, member), _secondMoment[i].select(0, member)));
+
+    public void Dispose()
+    {
+        foreach (var t in _firstMoment.Concat(_secondMoment)) t.Dispose();
+    }
+}
