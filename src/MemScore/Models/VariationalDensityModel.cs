@@ -128,80 +128,10 @@ public sealed class VariationalDensityModel : IDensityModel, ICheckpointable, II
         return ComputeDevice.ToHost(cat(parts, 0)).MoveToOuterDisposeScope();
     }
 
-    public IReadOnlyDictionary<string, NpyArray> SaveState()
-    {
-        var state = new Dictionary<string, NpyArray>();
-        foreach (var (name, parameter) in _module.named_parameters())
-            state["param." + name] = ToNpy(parameter);
-        foreach (var (name, first, second) in _optimizer.State())
-        {
-            state["adam_m." + name] = ToNpy(first);
-            state["adam_v." + name] = ToNpy(second);
-        }
-        foreach (var (name, buffer) in _module.named_buffers())
-            state["buffer." + name] = buffer.dtype == ScalarType.Int64 ? ToNpyInt64(buffer) : ToNpy(buffer);
-        state["adam_step"] = NpyArray.FromInt64([_optimizer.Step]);
-        return state;
-    }
+    public IReadOnlyDictionary<string, NpyArray> SaveState() => ModuleCheckpoint.Save(_module, _optimizer);
 
-    static NpyArray ToNpyInt64(Tensor t)
-    {
-        using var cpu = t.detach().cpu().contiguous();
-        return NpyArray.FromInt64(cpu.data<long>().ToArray(), t.shape);
-    }
-
-    static NpyArray ToNpy(Tensor t)
-    {
-        using var cpu = t.detach().cpu().contiguous();
-        return NpyArray.FromFloats(cpu.data<float>().ToArray(), t.shape);
-    }
-
-    public void LoadState(IReadOnlyDictionary<string, NpyArray> state, string source)
-    {
-        float[] Read(string key, long[] shape)
-        {
-            if (!state.TryGetValue(key, out var array)) throw new InvalidInputException(source, $"checkpoint lacks '{key}'");
-            if (array.Descr != "<f4") throw new InvalidInputException(source, $"'{key}' has dtype {array.Descr}, expected <f4");
-            if (!array.Shape.SequenceEqual(shape))
-                throw new InvalidInputException(source, $"'{key}' has shape ({string.Join(", ", array.Shape)}), the model expects ({string.Join(", ", shape)})");
-            return array.ToFloats();
-        }
-        // Buffers (batch-norm running statistics) are state too: without them a resumed task would differ.
-        var buffers = new List<(Tensor Target, NpyArray Values)>();
-        foreach (var (name, buffer) in _module.named_buffers())
-        {
-            string key = "buffer." + name;
-            if (!state.TryGetValue(key, out var array)) throw new InvalidInputException(source, $"checkpoint lacks '{key}'");
-            string expected = buffer.dtype == ScalarType.Int64 ? "<i8" : "<f4";
-            if (array.Descr != expected || array.Length != buffer.numel())   // 0-d buffers are stored with shape (1,)
-                throw new InvalidInputException(source, $"'{key}' has dtype {array.Descr} and {array.Length} values, the model expects {expected} with {buffer.numel()}");
-            buffers.Add((buffer, array));
-        }
-        var moments = new Dictionary<string, (float[] First, float[] Second)>();
-        var weights = new List<(Tensor Target, float[] Values)>();
-        foreach (var (name, parameter) in _module.named_parameters())
-        {
-            weights.Add((parameter, Read("param." + name, parameter.shape)));
-            moments[name] = (Read("adam_m." + name, parameter.shape), Read("adam_v." + name, parameter.shape));
-        }
-        if (!state.TryGetValue("adam_step", out var stepArray) || stepArray.Length != 1)
-            throw new InvalidInputException(source, "checkpoint lacks 'adam_step'");
-        long step = stepArray.ToInt64()[0];
-        if (step < 0) throw new InvalidInputException(source, $"'adam_step' is {step}, expected >= 0");
-        using (no_grad())
-            foreach (var (target, values) in weights)
-            {
-                using var source_ = tensor(values, target.shape);
-                target.copy_(source_);
-            }
-        using (no_grad())
-            foreach (var (target, values) in buffers)
-            {
-                using var source_ = values.Descr == "<i8" ? tensor(values.ToInt64(), target.shape) : tensor(values.ToFloats(), target.shape);
-                target.copy_(source_);
-            }
-        _optimizer.Restore(step, moments);
-    }
+    /// <summary>Everything is validated before anything is written (weights, batch-norm buffers, Adam moments and step).</summary>
+    public void LoadState(IReadOnlyDictionary<string, NpyArray> state, string source) => ModuleCheckpoint.Load(_module, _optimizer, state, source);
 
     public void Dispose()
     {
