@@ -16,6 +16,11 @@ public sealed class ExperimentData : IDisposable
 {
     public required string DatasetName { get; init; }
     public required InputKind Input { get; init; }
+    /// <summary>
+    /// Binary and 8-bit data are stored as uint8 levels (k, read as k / 255; binary as 0 / 255),
+    /// dequantized data as float32: read batches through <see cref="ImageTransforms.AsIntensities"/>
+    /// or <see cref="ScoredRows"/>.
+    /// </summary>
     public required Tensor Scored { get; init; }
     /// <summary>Padded 8-bit values (uint8) for per-batch redraws in training; null when training uses <see cref="Scored"/>.</summary>
     public required Tensor? Levels { get; init; }
@@ -24,6 +29,14 @@ public sealed class ExperimentData : IDisposable
     public required string ContentHash { get; init; }
 
     public int Count => (int)Scored.shape[0];
+
+    /// <summary>The scored images of <paramref name="rows"/> as float32 intensities (a new tensor).</summary>
+    public Tensor ScoredRows(IReadOnlyList<int> rows)
+    {
+        using var index = tensor(rows.Select(r => (long)r).ToArray());
+        using var stored = Scored.index_select(0, index);
+        return stored.dtype == ScalarType.Byte ? ImageTransforms.LevelsToIntensities(stored) : stored.clone();
+    }
     public long[] ImageShape => Scored.shape[1..];
 
     /// <summary>
@@ -104,9 +117,9 @@ public sealed class ExperimentData : IDisposable
 
     static Tensor EvaluationDraw(Tensor intensities, InputKind input, long seed, string purpose) => input switch
     {
-        InputKind.Binary => ImageTransforms.Binarize(intensities, SeedDeriver.Derive(seed, purpose + "-binarization")),
+        InputKind.Binary => ImageTransforms.BinarizeToLevels(intensities, SeedDeriver.Derive(seed, purpose + "-binarization")),
         InputKind.Dequantized => ImageTransforms.Dequantize(intensities, SeedDeriver.Derive(seed, purpose + "-dequantization")),
-        InputKind.Discrete8Bit => ImageTransforms.QuantizeTo8Bit(intensities),
+        InputKind.Discrete8Bit => ImageTransforms.ToLevels(intensities),
         _ => throw new ArgumentOutOfRangeException(nameof(input), input, null),
     };
 

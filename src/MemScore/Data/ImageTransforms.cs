@@ -26,6 +26,25 @@ public static class ImageTransforms
         return below.to_type(ScalarType.Float32);
     }
 
+    /// <summary>
+    /// The same draw as <see cref="Binarize"/>, stored compactly as 8-bit levels {0, 255} (a quarter of
+    /// the float32 memory: 61 MB instead of 245 MB for 60,000 padded digits).
+    /// </summary>
+    public static Tensor BinarizeToLevels(Tensor images, long seed)
+    {
+        using var generator = new Generator((ulong)seed);
+        using var uniform = rand(images.shape, dtype: ScalarType.Float32, generator: generator);
+        using var below = uniform.lt(images);
+        var levels = below.to_type(ScalarType.Byte);
+        return levels.mul_(255);   // in place on the fresh tensor, which is the result
+    }
+
+    /// <summary>
+    /// Float32 intensities of stored images: uint8 tensors hold 8-bit levels k and become k / 255
+    /// (a new tensor); float tensors are returned as they are (the same object).
+    /// </summary>
+    public static Tensor AsIntensities(Tensor images) => images.dtype == ScalarType.Byte ? LevelsToIntensities(images) : images;
+
     /// <summary>The 8-bit values k = round(255 x) of intensities x in [0, 1], as uint8.</summary>
     public static Tensor ToLevels(Tensor intensities)
     {

@@ -97,7 +97,7 @@ public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
         var task = new TaskId(0, 0);
         using var model = family.Create(new ModelContext(split.Train.ImageShape, config.LatentDim, config.LearningRate, config.ImportanceSamples, Seed("model-init"),
             ComputeDevice.Resolve(config.Device)));
-        using var trainImages = Rows(split.Train.Scored, split.TrainRows);
+        using var trainImages = Rows(split.Train.Scored, split.TrainRows);   // stored form; batches are converted as they are read
         using var testImages = Rows(split.Test.Scored, split.TestRows);
         var batches = TrainingBatches.For(split.Train, config);
         var evaluationEpochs = config.EvaluationEpochs();
@@ -152,7 +152,7 @@ public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
         {
             cancellation.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
-            var batch = images.narrow(0, start, Math.Min(batchSize, n - start));
+            var batch = ImageTransforms.AsIntensities(images.narrow(0, start, Math.Min(batchSize, n - start)));
             var loss = model is IEvaluationLoss evaluated ? evaluated.PerExampleLoss(batch, noise) : model.LogLikelihood(batch, noise).neg();
             total += loss.sum().item<double>();
         }

@@ -39,8 +39,8 @@ public static class SampleAnalysisSection
         }
         loadable.LoadState(Npz.Read(folder.ModelPath), folder.ModelPath);
         using var split = FullRunSplit.Prepare(manifest.Config, datasets, cache, family.Input, manifest.TestFraction);
-        using var training = FullRunSplit.Rows(split.Train.Scored, split.TrainRows);
-        using var test = FullRunSplit.Rows(split.Test.Scored, split.TestRows);
+        using var training = split.Train.ScoredRows(split.TrainRows);
+        using var test = split.Test.ScoredRows(split.TestRows);
         int count = NearestNeighbours.SamplesNeeded(split.TestRows.Length);
         using var generator = new Generator((ulong)SeedDeriver.Derive(run.Config.Seed, "report-samples"));
         using var samples = sampler.Sample(count, generator, stochastic: true);

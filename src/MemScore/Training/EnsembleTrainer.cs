@@ -139,7 +139,7 @@ public sealed class EnsembleTrainer(ExperimentConfig config, ExperimentData data
                 cancellation.ThrowIfCancellationRequested();
                 int size = Math.Min(batchSize, n - start);
                 using var scope = NewDisposeScope();
-                var (batchLogP, batchEss) = ensemble.LogLikelihoodWithEss(images.narrow(0, start, size), noises);
+                var (batchLogP, batchEss) = ensemble.LogLikelihoodWithEss(Data.ImageTransforms.AsIntensities(images.narrow(0, start, size)), noises);
                 for (int m = 0; m < members; m++)
                 {
                     var values = batchLogP[m].data<double>().ToArray();

@@ -1,5 +1,6 @@
 using MemScore.Core;
 using MemScore.Data;
+using MemScore.Data;
 using MemScore.Memorization;
 using MemScore.Models;
 using TorchSharp;
@@ -100,7 +101,7 @@ public static class EpochTrainer
     }
 
     /// <summary>Positions start..start+size of <paramref name="rows"/> (of all images when null); only the batch is copied.</summary>
-    static Tensor BatchOf(Tensor images, int[]? rows, int start, int size) => rows is null
+    static Tensor BatchOf(Tensor images, int[]? rows, int start, int size) => ImageTransforms.AsIntensities(rows is null
         ? images.narrow(0, start, size)
-        : images.index_select(0, tensor(Array.ConvertAll(rows[start..(start + size)], i => (long)i)));
+        : images.index_select(0, tensor(Array.ConvertAll(rows[start..(start + size)], i => (long)i))));
 }

@@ -20,9 +20,16 @@ public sealed class TrainingBatches(ExperimentData data, bool redraw, bool flip)
     public Tensor Make(Tensor rows, Generator? generator)
     {
         if (IsRandom && generator is null) throw new ArgumentNullException(nameof(generator), "random batches need a generator");
-        var batch = redraw ? Redraw(rows, generator!) : data.Scored.index_select(0, rows);
+        var batch = redraw ? Redraw(rows, generator!) : Stored(rows);
         if (!flip) return batch;
         using (batch) return ImageTransforms.FlipEachHorizontally(batch, generator!);
+    }
+
+    Tensor Stored(Tensor rows)
+    {
+        var stored = data.Scored.index_select(0, rows);
+        if (stored.dtype != TorchSharp.torch.ScalarType.Byte) return stored;
+        using (stored) return ImageTransforms.LevelsToIntensities(stored);
     }
 
     Tensor Redraw(Tensor rows, Generator generator)

@@ -31,8 +31,7 @@ public class FullRunnerTests
         // same weights, same fixed evaluation draw of the images, same IS noise seed (documented purposes).
         using var data = ExperimentData.Prepare(Tiny, DatasetRegistry.CreateDefault(), DatasetRequest.DefaultCacheDirectory(), InputKind.Binary);
         int[] testRows = ImageTransforms.SeededSubset(200, 20, SeedDeriver.Derive(Tiny.Seed, "full-test-holdout"));
-        using var index = TorchSharp.torch.tensor(testRows.Select(r => (long)r).ToArray());
-        using var images = data.Scored.index_select(0, index);
+        using var images = data.ScoredRows(testRows);
         using var model = BernoulliMlpVae.Create(new ModelContext([1, 32, 32], 16, 1e-3, 4, InitSeed: 999));
         ((ICheckpointable)model).LoadState(Npz.Read(dir["full/model.npz"]), "model.npz");
         var (logp, _) = EpochTrainer.Evaluate(model, images, Tiny.EvalBatchSize, SeedDeriver.Derive(Tiny.Seed, "full-test-is-noise", 2),
