@@ -4,8 +4,12 @@
 # so a change in machine load hits both. Writes a table of per-fold seconds and ratios (python / memscore).
 #
 # Usage: bench/compare-python.sh [--folds-to-run 0,1] [--epochs 3] [--is-samples 64] [--threads 2]
-#                                [--limit N] [--out DIR]
+#                                [--limit N] [--out DIR] [--python-hidden 1024,512,256]
 # Smoke test: bench/compare-python.sh --folds-to-run 0 --epochs 1 --limit 600
+#
+# Model: memscore's bernoulli-mlp-vae has hidden layers 1024-512-256 (3.4M parameters); the authors'
+# code has 512-256 after the 1024 inputs (1.3M). By default the Python side runs memscore's widths, so
+# both do the same work; --python-hidden 512,256 runs the authors' own (smaller) network instead.
 #
 # BLAS: Debian's torch calls whatever libblas.so.3 resolves to; the reference BLAS (libblas3) is
 # ~10x slower at these matmuls than OpenBLAS. The Python side uses OpenBLAS from $OPENBLAS_DIR
@@ -19,7 +23,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-folds_to_run=0,1 epochs=3 samples=64 threads=2 limit="" out=""
+folds_to_run=0,1 epochs=3 samples=64 threads=2 limit="" out="" hidden=1024,512,256
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --folds-to-run) folds_to_run=$2; shift 2 ;;
@@ -28,6 +32,7 @@ while [[ $# -gt 0 ]]; do
     --threads) threads=$2; shift 2 ;;
     --limit) limit=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
+    --python-hidden) hidden=$2; shift 2 ;;
     *) echo "compare-python: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -54,7 +59,7 @@ IFS=, read -r -a folds <<<"$folds_to_run"
 rows=()
 for k in "${folds[@]}"; do
   env "${python_env[@]}" /usr/bin/python3 bench/python/authors_protocol.py --folds-to-run "$k" --epochs "$epochs" \
-    --eval-every "$epochs" --is-samples "$samples" --threads "$threads" "${limit_flag[@]}" >"$out/python-fold$k.log"
+    --eval-every "$epochs" --is-samples "$samples" --threads "$threads" --hidden "$hidden" "${limit_flag[@]}" >"$out/python-fold$k.log"
   py=$(grep "^fold=$k " "$out/python-fold$k.log")
   value() { sed -E "s/.* $1=([0-9.]+).*/\1/" <<<"$py"; }
   py_train=$(value train_s) py_test=$(value test_s) py_eval=$(value eval_s) py_fold=$(value fold_s)
@@ -73,7 +78,7 @@ for k in "${folds[@]}"; do
 done
 
 {
-  echo "protocol: fashion-mnist, K=10, L=1, epochs=$epochs, S=$samples, threads=$threads${limit:+, limit=$limit}; folds $folds_to_run"
+  echo "protocol: fashion-mnist, K=10, L=1, epochs=$epochs, S=$samples, threads=$threads${limit:+, limit=$limit}; folds $folds_to_run; python hidden $hidden"
   echo "python: $(head -1 "$out/python-fold${folds[0]}.log")"
   echo
   echo "| fold | py train s | py test-loss s | py eval s | py fold s | ms start s | ms train s | ms eval s | ms task s | train ratio | eval ratio | fold ratio |"

@@ -46,6 +46,8 @@ def parse_args():
     p.add_argument("--batch-size", type=int, default=64, help="training and evaluation batch size (theirs share one)")
     p.add_argument("--learning-rate", type=float, default=1e-3)
     p.add_argument("--latent-dim", type=int, default=16)
+    p.add_argument("--hidden", default="512,256",
+                   help="hidden widths (theirs: 512,256 after the 1024 inputs; MemScore's model: 1024,512,256)")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
     p.add_argument("--limit", type=int, default=None, help="use only the first N training images (smoke runs)")
@@ -113,8 +115,8 @@ def loader(dataset, indices, batch_size):
 # ---------------------------------------------------------------- model (their models.py)
 
 class BernoulliMlpVae(nn.Module):
-    """Encoder Flatten-1024-512-256 (ReLU) with linear mu / logvar heads; decoder
-    latent-256-512-1024 (ReLU) then sigmoid, unflattened to (1, 32, 32)."""
+    """Encoder Flatten (1024 inputs) then Linear+ReLU per hidden width (theirs: 512, 256), linear
+    mu / logvar heads; decoder the hidden widths reversed, Linear to 1024, sigmoid, unflattened to (1, 32, 32)."""
 
     def __init__(self, side=32, latent=16, hidden=(512, 256)):
         super().__init__()
@@ -206,7 +208,7 @@ def log_marginals(model, batches, samples):
 def run_fold(args, dataset, fold, training, held_out):
     """Their MarginalTrainer.fit for one fold; returns the seconds of each phase."""
     seconds = dict(train=0.0, test=0.0, eval=0.0)
-    model = BernoulliMlpVae(latent=args.latent_dim)
+    model = BernoulliMlpVae(latent=args.latent_dim, hidden=tuple(int(h) for h in args.hidden.split(",")))
     optimizer = torch.optim.Adam(model.parameters(), lr=args.learning_rate)
     train_batches = loader(dataset, training, args.batch_size)
     out_batches = loader(dataset, held_out, args.batch_size)
@@ -260,7 +262,7 @@ def main():
     args.result_dir = args.result_dir or tempfile.mkdtemp(prefix="authors-protocol-")
     os.makedirs(args.result_dir, exist_ok=True)
     print(f"authors_protocol: n={len(dataset)} folds={args.folds} run={sorted(wanted)} epochs={args.epochs} "
-          f"S={args.is_samples} threads={torch.get_num_threads()} torch={torch.__version__} blas={loaded_blas()}", flush=True)
+          f"S={args.is_samples} hidden={args.hidden} threads={torch.get_num_threads()} torch={torch.__version__} blas={loaded_blas()}", flush=True)
     for fold, training, held_out, split_seconds in fold_splits(len(dataset), args.folds, args.seed, wanted):
         seconds, losses = run_fold(args, dataset, fold, training, held_out)
         total = split_seconds + sum(seconds.values())
