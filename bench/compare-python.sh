@@ -4,12 +4,11 @@
 # so a change in machine load hits both. Writes a table of per-fold seconds and ratios (python / memscore).
 #
 # Usage: bench/compare-python.sh [--folds-to-run 0,1] [--epochs 3] [--is-samples 64] [--threads 2]
-#                                [--limit N] [--out DIR] [--python-hidden 1024,512,256]
+#                                [--limit N] [--out DIR] [--python-hidden 512,256]
 # Smoke test: bench/compare-python.sh --folds-to-run 0 --epochs 1 --limit 600
 #
-# Model: memscore's bernoulli-mlp-vae has hidden layers 1024-512-256 (3.4M parameters); the authors'
-# code has 512-256 after the 1024 inputs (1.3M). By default the Python side runs memscore's widths, so
-# both do the same work; --python-hidden 512,256 runs the authors' own (smaller) network instead.
+# Model: both sides run the paper's network, hidden layers 512-256 after the 1024 inputs (1.3M
+# parameters; memscore's bernoulli-mlp-vae had an extra 1024-wide layer until this comparison found it).
 #
 # BLAS: Debian's torch calls whatever libblas.so.3 resolves to; the reference BLAS (libblas3) is
 # ~10x slower at these matmuls than OpenBLAS. The Python side uses OpenBLAS from $OPENBLAS_DIR
@@ -23,7 +22,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-folds_to_run=0,1 epochs=3 samples=64 threads=2 limit="" out="" hidden=1024,512,256
+folds_to_run=0,1 epochs=3 samples=64 threads=2 limit="" out="" hidden=512,256
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --folds-to-run) folds_to_run=$2; shift 2 ;;

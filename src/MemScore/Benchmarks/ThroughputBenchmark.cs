@@ -51,8 +51,8 @@ public static class ThroughputBenchmark
     /// <summary>Matmul FLOPs of one image's IS estimate: encoder once, decoder S times (2 FLOPs per multiply-add).</summary>
     public static double FlopsPerImage(int samples)
     {
-        long encoder = 1024L * 1024 + 1024 * 512 + 512 * 256 + 2 * 256 * 16;
-        long decoder = 16L * 256 + 256 * 512 + 512 * 1024 + 1024 * 1024;
+        long encoder = 1024L * 512 + 512 * 256 + 2 * 256 * 16;
+        long decoder = 16L * 256 + 256 * 512 + 512 * 1024;
         return 2.0 * (encoder + samples * decoder);
     }
 

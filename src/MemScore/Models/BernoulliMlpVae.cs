@@ -8,12 +8,16 @@ namespace MemScore.Models;
 /// <summary>Options of the Bernoulli MLP VAE; defaults are the paper's (METHOD.md section 4).</summary>
 public sealed record BernoulliMlpVaeOptions(int LatentDim = 16, int[]? HiddenLayers = null)
 {
-    public int[] Hidden => HiddenLayers ?? [1024, 512, 256];
+    /// <summary>
+    /// Hidden widths; the paper's "encoder 1024-512-256" counts the 32x32 = 1024 input, so the hidden
+    /// layers are 512 and 256 (as in the authors' code), mirrored in the decoder "16-256-512-1024".
+    /// </summary>
+    public int[] Hidden => HiddenLayers ?? [512, 256];
 }
 
 /// <summary>
-/// The paper's VAE for binarized images: flattened input -> 1024 -> 512 -> 256 (ReLU) -> heads
-/// mu, logvar; decoder latent -> 256 -> 512 -> 1024 (ReLU) -> D logits. The decoder returns
+/// The paper's VAE for binarized images: flattened input (1024) -> 512 -> 256 (ReLU) -> heads
+/// mu, logvar; decoder latent -> 256 -> 512 (ReLU) -> D (1024) logits. The decoder returns
 /// logits, and log p(x|z) is computed as log sigmoid((2x-1) * logit), which is exact for x in {0, 1}
 /// and avoids the log(0) clamp a sigmoid + cross-entropy needs.
 /// </summary>

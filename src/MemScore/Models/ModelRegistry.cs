@@ -16,7 +16,7 @@ public sealed class ModelRegistry
 
     public static ModelRegistry CreateDefault() => new ModelRegistry()
         .Add(new ModelFamily(BernoulliMlpVae.FamilyName,
-            "Bernoulli MLP VAE of the paper (encoder 1024-512-256 ReLU, latent 16, sigmoid decoder) for binarized images",
+            "Bernoulli MLP VAE of the paper (encoder 1024-512-256 ReLU counting the 32x32 input, latent 16, decoder 16-256-512-1024 sigmoid) for binarized images",
             BernoulliMlpVae.Create, InputKind.Binary))
         .Add(new ModelFamily(RealNvpFlow.FamilyName,
             "RealNVP flow (2 scales of affine couplings, 32-channel conv nets) on logit-transformed dequantized images; exact log p(x)",
