@@ -13,7 +13,8 @@ namespace MemScore.Training;
 /// The step is written for few passes over memory (it is a large share of a training step):
 /// m in one lerp_, and the update as p -= (lr sqrt(1 - b2^t) / (1 - b1^t)) * m / (sqrt(v) + eps sqrt(1 - b2^t)),
 /// the same quantity with one division pass fewer; gradients are dropped rather than zeroed, so
-/// backward stores fresh ones instead of adding into zeros. Six passes per parameter instead of ten.
+/// backward stores fresh ones instead of adding into zeros: six passes per parameter instead of ten
+/// (counting the zeroing and the accumulation in backward); ~1.15x faster MLP VAE epochs (bench/README.md).
 /// </summary>
 public sealed class AdamOptimizer : IDisposable
 {
