@@ -68,9 +68,11 @@ public sealed class EnsembleAdamOptimizer : IDisposable
 
     void Update(long step, int? member)
     {
+        // The same arithmetic as AdamOptimizer.StepOnce (lerp_ for m, epsilon folded into the bias
+        // correction), so each member's slice is bit-identical to a separately trained model.
         double correction1 = 1 - Math.Pow(_beta1, step);
         double sqrtCorrection2 = Math.Sqrt(1 - Math.Pow(_beta2, step));
-        double stepSize = _learningRate / correction1;
+        double epsilon = _epsilon * sqrtCorrection2, negativeStepSize = -_learningRate * sqrtCorrection2 / correction1;
         for (int i = 0; i < _parameters.Count; i++)
         {
             using var scope = NewDisposeScope();
@@ -81,10 +83,10 @@ public sealed class EnsembleAdamOptimizer : IDisposable
             var g = Slice(grad);
             var m = Slice(_firstMoment[i]);
             var v = Slice(_secondMoment[i]);
-            m.mul_(_beta1).add_(g, alpha: 1 - _beta1);
-            v.mul_(_beta2).addcmul_(g, g, value: 1 - _beta2);
-            var denominator = v.sqrt().div_(sqrtCorrection2).add_(_epsilon);
-            p.addcdiv_(m, denominator, value: -stepSize);
+            m.lerp_(g, full([], 1 - _beta1, m.dtype));
+            v.mul_(_beta2).addcmul_(g, g, 1 - _beta2);
+            var denominator = v.sqrt().add_(epsilon);
+            p.addcdiv_(m, denominator, negativeStepSize);
         }
     }
 
