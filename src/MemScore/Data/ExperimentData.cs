@@ -34,8 +34,10 @@ public sealed class ExperimentData : IDisposable
     public Tensor ScoredRows(IReadOnlyList<int> rows)
     {
         using var index = tensor(rows.Select(r => (long)r).ToArray());
-        using var stored = Scored.index_select(0, index);
-        return stored.dtype == ScalarType.Byte ? ImageTransforms.LevelsToIntensities(stored) : stored.clone();
+        var stored = Scored.index_select(0, index);
+        var intensities = ImageTransforms.AsIntensities(stored);
+        if (!ReferenceEquals(intensities, stored)) stored.Dispose();   // AsIntensities returns float input itself
+        return intensities;
     }
     public long[] ImageShape => Scored.shape[1..];
 

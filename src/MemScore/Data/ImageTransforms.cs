@@ -72,6 +72,12 @@ public static class ImageTransforms
     public static Tensor Dequantize(Tensor intensities, long seed)
     {
         using var generator = new Generator((ulong)seed);
+        return Dequantize(intensities, generator);
+    }
+
+    /// <summary>The same with draws from <paramref name="generator"/>.</summary>
+    public static Tensor Dequantize(Tensor intensities, Generator generator)
+    {
         using var levels = ToLevels(intensities);
         return DequantizeLevels(levels, generator);
     }

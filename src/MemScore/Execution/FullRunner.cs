@@ -97,8 +97,8 @@ public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
         var task = new TaskId(0, 0);
         using var model = family.Create(new ModelContext(split.Train.ImageShape, config.LatentDim, config.LearningRate, config.ImportanceSamples, Seed("model-init"),
             ComputeDevice.Resolve(config.Device)));
-        using var trainImages = Rows(split.Train.Scored, split.TrainRows);   // stored form; batches are converted as they are read
-        using var testImages = Rows(split.Test.Scored, split.TestRows);
+        using var trainImages = FullRunSplit.Rows(split.Train.Scored, split.TrainRows);   // stored form; batches are converted as they are read
+        using var testImages = FullRunSplit.Rows(split.Test.Scored, split.TestRows);
         var batches = TrainingBatches.For(split.Train, config);
         var evaluationEpochs = config.EvaluationEpochs();
         var (trainLoss, trainEval, testEval) = (new List<double>(), new List<double>(), new List<double>());
@@ -140,7 +140,6 @@ public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
         return Snapshot();
     }
 
-    static Tensor Rows(Tensor images, int[] rows) => FullRunSplit.Rows(images, rows);
 
     /// <summary>Mean eval-mode loss per example: the model's training objective if it has one, else -log p(x).</summary>
     static double MeanLoss(IDensityModel model, Tensor images, int batchSize, long noiseSeed, CancellationToken cancellation)

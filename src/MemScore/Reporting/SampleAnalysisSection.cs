@@ -81,15 +81,9 @@ public static class SampleAnalysisSection
     static Tensor Redraw(Tensor intensities, InputKind input, Generator generator) => input switch
     {
         InputKind.Binary => intensities.bernoulli(generator),
-        InputKind.Dequantized => Dequantize(intensities, generator),
+        InputKind.Dequantized => ImageTransforms.Dequantize(intensities, generator),
         _ => ImageTransforms.QuantizeTo8Bit(intensities),
     };
-
-    static Tensor Dequantize(Tensor intensities, Generator generator)
-    {
-        using var levels = ImageTransforms.ToLevels(intensities);
-        return ImageTransforms.DequantizeLevels(levels, generator);
-    }
 
     static void AppendRho(ReportPage page, RhoByMemorization s)
     {
