@@ -3,6 +3,7 @@ using System.Globalization;
 using MemScore.Configuration;
 using MemScore.Data;
 using MemScore.Execution;
+using MemScore.Likelihood;
 using MemScore.Models;
 using MemScore.Training;
 using Spectre.Console.Cli;
@@ -50,7 +51,7 @@ public sealed class FullCommand : Command<FullSettings>
         {
             double train = c.TrainLogP[k].Average(), test = c.TestLogP[k].Average();
             Console.WriteLine($"epoch {c.EvaluationEpochs[k]}: mean log p(x) train {F(train)}, test {F(test)} nats " +
-                              $"({F(-train / (outcome.Dimensions * Math.Log(2)))} / {F(-test / (outcome.Dimensions * Math.Log(2)))} bits/dim)");
+                              $"({F(LogitTransform.BitsPerDimension(train, outcome.Dimensions))} / {F(LogitTransform.BitsPerDimension(test, outcome.Dimensions))} bits/dim)");
         }
         Console.WriteLine($"  curves.csv, full.npz, model.npz; use with: memscore report RUN --full {outcome.Folder.Root}");
     }

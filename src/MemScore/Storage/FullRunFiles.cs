@@ -115,7 +115,7 @@ public sealed class FullRunFolder(string root)
         {
             int k = Array.IndexOf(c.EvaluationEpochs, e + 1);
             double train = k < 0 ? double.NaN : c.TrainLogP[k].Average(), test = k < 0 ? double.NaN : c.TestLogP[k].Average();
-            double Bpd(double logp) => -logp / (dimensions * Math.Log(2));
+            double Bpd(double logp) => Likelihood.LogitTransform.BitsPerDimension(logp, dimensions);
             sb.Append(e + 1).Append(',').Append(F(c.TrainLoss[e])).Append(',').Append(F(c.TrainEvalLoss[e])).Append(',').Append(F(c.TestEvalLoss[e]))
               .Append(',').Append(F(train)).Append(',').Append(F(test)).Append(',').Append(F(Bpd(train))).Append(',').Append(F(Bpd(test))).Append('\n');
         }
