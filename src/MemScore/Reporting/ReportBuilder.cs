@@ -31,6 +31,10 @@ public static class ReportBuilder
     public static ReportOutcome Build(RunContext context, ReportOptions? options = null)
     {
         options ??= new ReportOptions();
+        // A bad --full folder is refused before anything is written.
+        var fullFolder = options.FullRunDirectory is string fullRoot ? new FullRunFolder(fullRoot) : null;
+        var fullManifest = fullFolder?.ReadManifest();
+        var fullCurves = fullFolder is null ? null : fullFolder.ReadCurves(fullManifest!);
         string dir = Path.Combine(context.Folder.Root, "report");
         Directory.CreateDirectory(Path.Combine(dir, "figures"));
         Directory.CreateDirectory(Path.Combine(dir, "tiles"));
@@ -144,11 +148,9 @@ public static class ReportBuilder
         epochSeries.ForEach(s => epochChart.Line(s));
         Figure("m_quantiles_by_epoch.svg", epochChart.Render(epochSeries), "quantiles of M against epoch");
         SampleAnalysisSummary? samples = null;
-        if (options.FullRunDirectory is string fullRoot)
+        if (fullFolder is not null)
         {
-            var fullFolder = new FullRunFolder(fullRoot);
-            var fullManifest = fullFolder.ReadManifest();
-            OverfittingSection.Append(page, fullManifest, fullFolder.ReadCurves(fullManifest), fullFolder.Root);
+            OverfittingSection.Append(page, fullManifest!, fullCurves!, fullFolder.Root);
             samples = SampleAnalysisSection.Append(page, context, m, fullFolder, fullManifest,
                 options.Models ?? Models.ModelRegistry.CreateDefault(), options.Datasets ?? Data.DatasetRegistry.CreateDefault(),
                 options.CacheDirectory ?? context.Manifest.CacheDirectory ?? Data.DatasetRequest.DefaultCacheDirectory());

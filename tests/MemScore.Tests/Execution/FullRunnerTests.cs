@@ -62,3 +62,30 @@ public class FullRunnerTests
         Assert.False(File.Exists(dir["resumed/checkpoint.npz"]));
     }
 }
+
+public class FullRunBadInputTests
+{
+    [Fact]
+    public void Out_of_range_test_fraction_is_refused_before_anything_is_written()
+    {
+        using var dir = new TempDirectory();
+        var result = CliProcess.Run("full", "--limit", "100", "--test-fraction", "1.5", "--out", dir["full"]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("test-fraction = 1.5", result.StdErr);
+        Assert.False(Directory.Exists(dir["full"]));
+    }
+
+    [Fact]
+    public void Report_with_a_folder_that_is_not_a_full_run_names_the_missing_file()
+    {
+        using var dir = new TempDirectory();
+        Assert.Equal(0, CliProcess.Run("run", "--limit", "100", "--folds", "2", "--repeats", "1", "--epochs", "1", "--is-samples", "2",
+            "--threads", "2", "--out", dir["run"]).ExitCode);
+        Directory.CreateDirectory(dir["empty"]);
+        var result = CliProcess.Run("report", dir["run"], "--full", dir["empty"]);
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("full.json", result.StdErr);
+        Assert.Contains("memscore full", result.StdErr);
+        Assert.False(Directory.Exists(dir["run/report"]));   // refused before any file is written
+    }
+}
