@@ -42,19 +42,31 @@ public sealed class RunLock : IDisposable
         throw new MemScoreException(ErrorKind.RunFolder, $"{subject}: another process took the run lock at the same moment; retry");
     }
 
+    /// <summary>
+    /// Writes the owner record to a temporary file and links it into place without overwriting, so
+    /// the lock never exists half-written (a SIGKILL mid-write used to leave an unreadable lock that
+    /// blocked an immediate rerun for 10 s). Temporary files of killed processes are leftovers
+    /// removed at the next start (<see cref="AtomicFile.DeleteLeftovers"/>).
+    /// </summary>
     static bool TryCreate(string path)
     {
-        try
+        string temporary = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!,
+            $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        var owner = new Owner(Environment.ProcessId, Environment.MachineName,
+            DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+        using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
         {
-            using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
-            var owner = new Owner(Environment.ProcessId, Environment.MachineName,
-                DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture));
             JsonSerializer.Serialize(stream, owner);
             stream.Flush(flushToDisk: true);
+        }
+        try
+        {
+            File.Move(temporary, path, overwrite: false);   // fails if the lock exists (link + unlink on Linux)
             return true;
         }
         catch (IOException) when (File.Exists(path))
         {
+            File.Delete(temporary);
             return false;
         }
     }
