@@ -14,10 +14,16 @@ public static class BudgetView
         Console.WriteLine($"budget: {budget.Models} models (L={config.Repeats} x K={config.Folds}) of {config.Model} on {N(examples)} examples of {string.Join("x", shape)} ({config.Dataset})");
         Console.WriteLine($"  training: {config.Epochs} epochs, {N(budget.TrainingExamplePasses)} example passes in all{Time(budget.TrainingSeconds, budget.TrainImagesPerSecond)}");
         string scoredBy = config.InModels is int m ? $"(L + M = {config.Repeats} + {m}) models per example (--in-models)" : $"{budget.Models} models";
+        string perEvaluation = budget.ExactLikelihood ? "exact (no importance samples)" : $"x S={config.ImportanceSamples} = {N(budget.ImportanceSamples)} samples";
         Console.WriteLine($"  log p(x): {evalEpochs} evaluation epochs x {N(examples)} examples x {scoredBy} = {N(budget.Evaluations)} evaluations " +
-                          $"x S={config.ImportanceSamples} = {N(budget.ImportanceSamples)} samples{Time(budget.EvaluationSeconds, budget.EvalImagesPerSecond)}");
+                          $"{perEvaluation}{Time(budget.EvaluationSeconds, budget.EvalImagesPerSecond)}");
         if (budget.TrainingSeconds is double t && budget.EvaluationSeconds is double e)
-            Console.WriteLine($"  total: {Duration(t + e)} of one process with {config.Threads} threads here; the {budget.Models} tasks are independent (memscore slurm submit)");
+        {
+            int workers = ExecutionRule.DefaultWorkers(config, config.FoldEnsembles ? config.Repeats : budget.Models);
+            Console.WriteLine($"  total: {Duration(t + e)} of one model at a time on {config.Threads} thread{(config.Threads == 1 ? "" : "s")}; " +
+                              $"about {Duration((t + e) / workers)} with the {workers} worker{(workers == 1 ? "" : "s")} `run` uses here (an upper-bound speed-up: " +
+                              "workers share memory bandwidth); the tasks are independent (memscore slurm submit)");
+        }
     }
 
     static string Time(double? seconds, double? rate) =>

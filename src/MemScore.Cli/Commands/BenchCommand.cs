@@ -14,7 +14,7 @@ public sealed class BenchSettings : CommandSettings
 
     [CommandOption("--threads <N>")]
     [Description("CPU threads (default: all cores)")]
-    public int Threads { get; init; } = ExperimentConfig.DefaultThreads();
+    public int Threads { get; init; } = ExperimentConfig.AllCores();
 }
 
 /// <summary>`memscore bench`: one line per figure, `is_gflops_fraction_of_peak=<x>` last.</summary>

@@ -23,6 +23,8 @@ public sealed class FullCommand : Command<FullSettings>
     public override int Execute(CommandContext context, FullSettings settings, CancellationToken cancellation)
     {
         var config = settings.ResolveConfig();
+        // One model: all cores by default (run's default of 1 thread per model pays only with several models at once).
+        if (settings.Threads is null && settings.ConfigFile is null) config = config with { Threads = ExperimentConfig.AllCores() };
         var datasets = DatasetRegistry.CreateDefault();
         var models = ModelRegistry.CreateDefault();
         ConfigValidator.Validate(config, datasets, models);

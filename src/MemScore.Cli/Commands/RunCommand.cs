@@ -20,11 +20,16 @@ public sealed class RunCommand : Command<RunSettings>
         ConfigValidator.Validate(config, datasets, models);
         if (settings.Budget) return PrintBudget(config, datasets, models, settings.CacheDir, settings.Download);
         string output = settings.Out ?? DefaultOutput(config);
-        var request = new RunRequest(config, output, settings.CacheDir, settings.CheckpointEvery, settings.Download);
+        if (settings.Workers is < 1) throw new Core.InvalidConfigurationException($"workers = {settings.Workers}: expected an integer >= 1");
+        var request = new RunRequest(config, output, settings.CacheDir, settings.CheckpointEvery, settings.Download, settings.Workers);
         var executor = new LocalExecutor(datasets, models);
+        int units = config.FoldEnsembles ? config.Repeats : config.Folds * config.Repeats;
+        int workers = Math.Min(settings.Workers ?? ExecutionRule.DefaultWorkers(config, units), units);
 
         Console.Error.WriteLine($"memscore run: {config.Dataset}, {config.Model}, K={config.Folds} folds x L={config.Repeats} repeats, " +
-                                $"{config.Epochs} epochs, S={config.ImportanceSamples}, seed {config.Seed}, {config.Threads} threads -> {Path.GetFullPath(output)}");
+                                $"{config.Epochs} epochs, S={config.ImportanceSamples}, seed {config.Seed}, " +
+                                $"{workers} worker{(workers == 1 ? "" : "s")} x {config.Threads} thread{(config.Threads == 1 ? "" : "s")}" +
+                                $"{(config.FoldEnsembles ? ", fold ensembles" : "")} -> {Path.GetFullPath(output)}");
         var outcome = ProgressView.Interactive
             ? ProgressView.RunWithBars(p => executor.Run(request, p, cancellation))
             : executor.Run(request, ProgressView.PlainLines(), cancellation);
@@ -36,7 +41,7 @@ public sealed class RunCommand : Command<RunSettings>
     static int PrintBudget(ExperimentConfig config, DatasetRegistry datasets, ModelRegistry models, string? cacheDir, bool download)
     {
         using var data = ExperimentData.Prepare(config, datasets, cacheDir ?? DatasetRequest.DefaultCacheDirectory(), models.Get(config.Model).Input, download);
-        var budget = Budget.Count(config, data.Count).Measure(config, models, data.ImageShape);
+        var budget = Budget.Count(config, data.Count, models.Get(config.Model).ExactLikelihood).Measure(config, models, data.ImageShape);
         BudgetView.Print(config, data.Count, data.ImageShape, budget);
         return ExitCodes.Success;
     }

@@ -80,7 +80,7 @@ public class RunSettings : CommandSettings
     public long? Seed { get; init; }
 
     [CommandOption("--threads <N>")]
-    [Description("CPU threads (default: all cores); results are bit-identical only for the same value")]
+    [Description("CPU threads per model (run: default 1, with one worker per core; full: default all cores); results are bit-identical only for the same value")]
     public int? Threads { get; init; }
 
     [CommandOption("--train-binarization <MODE>")]
@@ -102,6 +102,14 @@ public class RunSettings : CommandSettings
     [CommandOption("--in-models <M>")]
     [Description("Cheaper estimator: U from M seeded in-models per example instead of all L(K-1); evaluation cost (L + M) n instead of L K n (default: all)")]
     public int? InModels { get; init; }
+
+    [CommandOption("--fold-ensembles")]
+    [Description("Train the K folds of each repeat as one batched network (bernoulli-mlp-vae only; part of the config: equal to separate models up to float round-off). Slower than separate models on CPU (bench/RESULTS.md); meant for GPUs")]
+    public bool? FoldEnsembles { get; init; }
+
+    [CommandOption("--workers <N>")]
+    [Description("Tasks trained at once in this process, each on --threads threads (default: cores / threads on CPU, 1 on GPU). Results do not depend on it")]
+    public int? Workers { get; init; }
 
     [CommandOption("--cache-dir <DIR>")]
     [Description("Data cache (default $MEMSCORE_CACHE, else ~/.cache/memscore)")]
@@ -149,6 +157,7 @@ public class RunSettings : CommandSettings
             Flip = Flip ?? c.Flip,
             Device = Device ?? c.Device,
             InModels = InModels ?? c.InModels,
+            FoldEnsembles = FoldEnsembles ?? c.FoldEnsembles,
         };
     }
 }

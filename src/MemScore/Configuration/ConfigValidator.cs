@@ -43,6 +43,12 @@ public static class ConfigValidator
         Require(config.InModels is null || (config.InModels >= 1 && config.InModels <= inModels), "in-models", config.InModels,
             $"absent (all in-models) or an integer in 1..{inModels} (L(K-1) = {config.Repeats} x {config.Folds - 1})");
 
+        if (config.FoldEnsembles)
+        {
+            Require(config.Model == BernoulliMlpVae.FamilyName, "fold-ensembles", true, $"model = {BernoulliMlpVae.FamilyName} (the only family trained as ensembles), not {config.Model}");
+            Require(config.InModels is null, "fold-ensembles", true, $"no --in-models (ensembles evaluate every example under every member), not in-models = {config.InModels}");
+        }
+
         if (errors.Count > 0) throw new InvalidConfigurationException(string.Join("; ", errors));
     }
 

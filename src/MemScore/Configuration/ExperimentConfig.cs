@@ -41,8 +41,13 @@ public sealed record ExperimentConfig
     public int EvalBatchSize { get; init; } = 128;
     /// <summary>Root seed; every random consumer derives its own generator from it (--seed).</summary>
     public long Seed { get; init; } = 42;
-    /// <summary>Intra-op CPU threads; results are bit-identical only for the same value (PLATFORM.md) (--threads).</summary>
-    public int Threads { get; init; } = DefaultThreads();
+    /// <summary>
+    /// Intra-op CPU threads per model; results are bit-identical only for the same value (PLATFORM.md)
+    /// (--threads). Default 1: `memscore run` then trains as many tasks at once as there are cores
+    /// (<see cref="Execution.ExecutionRule"/>), which was faster than one task on all cores
+    /// (bench/RESULTS.md, "Executor choice"), and default results are the same on any CPU count.
+    /// </summary>
+    public int Threads { get; init; } = 1;
     /// <summary>"fixed": train on the same seeded binarization that is scored; "dynamic": redraw every epoch (--train-binarization).</summary>
     public string TrainBinarization { get; init; } = "fixed";
     /// <summary>Zero-pad images symmetrically up to this side length (MNIST 28 -> 32) (--pad-to); 0 = no padding.</summary>
@@ -59,7 +64,17 @@ public sealed record ExperimentConfig
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? InModels { get; init; }
 
-    public static int DefaultThreads() => Math.Max(1, Environment.ProcessorCount);
+    /// <summary>
+    /// Train the K fold models of each repeat as one batched network (--fold-ensembles; Bernoulli
+    /// MLP VAE only). Equal to separate training up to float round-off, not bit for bit, so it is
+    /// part of the hash; left out of the JSON when false, so configs without it keep their hash.
+    /// On CPU it is slower (bench/ensemble.md); meant for GPUs.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool FoldEnsembles { get; init; }
+
+    /// <summary>All cores: the default thread count of single-model commands (`memscore full`, `memscore bench`).</summary>
+    public static int AllCores() => Math.Max(1, Environment.ProcessorCount);
 
     public static readonly string[] TrainBinarizationModes = ["fixed", "dynamic"];
 

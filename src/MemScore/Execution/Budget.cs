@@ -11,12 +11,13 @@ namespace MemScore.Execution;
 
 /// <summary>
 /// What a run costs before it starts: models, training example-passes, log p(x) evaluations and
-/// decoder passes (examples x S), and, when measured, the CPU time they take on this machine.
+/// decoder passes (examples x S; none for exact-likelihood models), and, when measured, the CPU time
+/// they take on this machine.
 /// </summary>
 public sealed record Budget(int Models, long TrainingExamplePasses, long Evaluations, long ImportanceSamples,
-    double? TrainImagesPerSecond = null, double? EvalImagesPerSecond = null)
+    double? TrainImagesPerSecond = null, double? EvalImagesPerSecond = null, bool ExactLikelihood = false)
 {
-    public static Budget Count(ExperimentConfig config, int examples)
+    public static Budget Count(ExperimentConfig config, int examples, bool exactLikelihood = false)
     {
         int models = config.Folds * config.Repeats;
         // Each model trains on n - |fold| examples; summed over the K folds of a repeat that is n (K - 1).
@@ -24,7 +25,8 @@ public sealed record Budget(int Models, long TrainingExamplePasses, long Evaluat
         // Every example is scored by its L out-models and its in-models: all L(K-1), or M with --in-models.
         int modelsPerExample = config.Repeats + (config.InModels ?? config.Repeats * (config.Folds - 1));
         long evaluations = (long)examples * modelsPerExample * config.EvaluationEpochs().Length;
-        return new Budget(models, trainPerRepeat * config.Repeats * config.Epochs, evaluations, evaluations * config.ImportanceSamples);
+        return new Budget(models, trainPerRepeat * config.Repeats * config.Epochs, evaluations,
+            exactLikelihood ? 0 : evaluations * config.ImportanceSamples, ExactLikelihood: exactLikelihood);
     }
 
     public double? TrainingSeconds => TrainImagesPerSecond is double r ? TrainingExamplePasses / r : null;

@@ -11,14 +11,18 @@ namespace MemScore.Execution;
 
 /// <param name="CheckpointEvery">Save a running task's state every this many epochs (0 = never). Does not change results.</param>
 /// <param name="Download">May the dataset provider fetch missing data from its public host into the cache?</param>
-public sealed record RunRequest(ExperimentConfig Config, string OutputDirectory, string? CacheDirectory = null, int CheckpointEvery = 1, bool Download = false);
+/// <param name="Workers">Tasks (or fold ensembles) trained at once in this process, each on config.Threads threads; null =
+/// <see cref="ExecutionRule.DefaultWorkers"/>. Does not change results.</param>
+public sealed record RunRequest(ExperimentConfig Config, string OutputDirectory, string? CacheDirectory = null, int CheckpointEvery = 1,
+    bool Download = false, int? Workers = null);
 
-public sealed record RunOutcome(RunFolder Folder, RunManifest Manifest, Scores Scores, int TasksRun, int TasksReused, TimeSpan Elapsed);
+public sealed record RunOutcome(RunFolder Folder, RunManifest Manifest, Scores Scores, int TasksRun, int TasksReused, TimeSpan Elapsed, int Workers = 1);
 
 /// <summary>
-/// `memscore run` = plan + every unfinished task in this process (one at a time) + aggregation,
-/// holding the run lock throughout. Rerunning on the same folder resumes: finished tasks with a
-/// matching config hash are reused and a task with a checkpoint continues from it.
+/// `memscore run` = plan + every unfinished task in this process + aggregation, holding the run
+/// lock throughout. Work units are single tasks, or with fold-ensembles the K tasks of a repeat;
+/// <see cref="RunRequest.Workers"/> of them run at once. Rerunning on the same folder resumes:
+/// finished tasks with a matching config hash are reused and a task with a checkpoint continues from it.
 /// </summary>
 public sealed class LocalExecutor(DatasetRegistry datasets, ModelRegistry models)
 {
@@ -30,33 +34,61 @@ public sealed class LocalExecutor(DatasetRegistry datasets, ModelRegistry models
         var config = request.Config;
         int taskCount = config.Folds * config.Repeats;
         ConfigValidator.Validate(config, datasets, models);
+        if (request.Workers is < 1) throw new InvalidConfigurationException($"workers = {request.Workers}: expected an integer >= 1");
         var folder = new RunFolder(request.OutputDirectory);
         folder.EnsureWritable();
         using var runLock = RunLock.Acquire(folder.Root);
         folder.DeleteLeftovers();
-        progress?.Report(new RunProgress(RunStage.LoadingData, 0, taskCount));
+        var report = Serialized(progress);
+        report?.Report(new RunProgress(RunStage.LoadingData, 0, taskCount));
         using var context = new RunPlanner(datasets, models).Plan(request);
         var executor = new TaskExecutor(context, models);
-        progress?.Report(new RunProgress(RunStage.Planned, 0, taskCount));
-        int run = 0, reused = 0;
-        for (int i = 0; i < taskCount; i++)
+        var units = WorkUnits(context);
+        int workers = Math.Min(request.Workers ?? ExecutionRule.DefaultWorkers(config, units.Count), units.Count);
+        report?.Report(new RunProgress(RunStage.Planned, 0, taskCount));
+        int run = 0, reused = 0, done = 0;
+        void RunUnit(int u, CancellationToken token)
         {
-            cancellation.ThrowIfCancellationRequested();
-            var task = context.TaskAt(i);
-            int done = i;
-            if (!File.Exists(folder.TaskPath(task))) progress?.Report(new RunProgress(RunStage.TaskStarted, done, taskCount, task));
-            var taskProgress = progress is null ? null
-                : new SynchronousProgress<TaskProgress>(p => progress.Report(new RunProgress(RunStage.TaskUpdate, done, taskCount, task, p)));
-            var clockTask = Stopwatch.StartNew();
-            var outcome = executor.Execute(task, request.CheckpointEvery, taskProgress, cancellation);
-            if (outcome == TaskOutcome.AlreadyDone) reused++; else run++;
-            progress?.Report(new RunProgress(outcome == TaskOutcome.AlreadyDone ? RunStage.TaskReused : RunStage.TaskFinished,
-                i + 1, taskCount, task, Seconds: clockTask.Elapsed.TotalSeconds));
+            var tasks = units[u];
+            if (tasks.Any(t => !File.Exists(folder.TaskPath(t))))
+                foreach (var t in tasks) report?.Report(new RunProgress(RunStage.TaskStarted, Volatile.Read(ref done), taskCount, t));
+            var taskProgress = report is null ? null
+                : new SynchronousProgress<TaskProgress>(p => report.Report(new RunProgress(RunStage.TaskUpdate, Volatile.Read(ref done), taskCount, p.Task, p)));
+            var clockUnit = Stopwatch.StartNew();
+            var outcome = tasks.Count == 1 && !config.FoldEnsembles
+                ? executor.Execute(tasks[0], request.CheckpointEvery, taskProgress, token)
+                : executor.ExecuteEnsemble(tasks, taskProgress, token);
+            if (outcome == TaskOutcome.AlreadyDone) Interlocked.Add(ref reused, tasks.Count);
+            else Interlocked.Add(ref run, tasks.Count);
+            foreach (var t in tasks)
+                report?.Report(new RunProgress(outcome == TaskOutcome.AlreadyDone ? RunStage.TaskReused : RunStage.TaskFinished,
+                    Interlocked.Increment(ref done), taskCount, t, Seconds: clockUnit.Elapsed.TotalSeconds));
         }
-        progress?.Report(new RunProgress(RunStage.Aggregating, taskCount, taskCount));
+        if (workers == 1)
+            for (int u = 0; u < units.Count; u++) { cancellation.ThrowIfCancellationRequested(); RunUnit(u, cancellation); }
+        else
+            WorkerPool.Run(units.Count, workers, config.Threads, RunUnit, cancellation);
+        report?.Report(new RunProgress(RunStage.Aggregating, taskCount, taskCount));
         var scores = Aggregator.Aggregate(context, allowPartial: false).Scores;
-        progress?.Report(new RunProgress(RunStage.Done, taskCount, taskCount));
-        return new RunOutcome(folder, context.Manifest, scores, run, reused, clock.Elapsed);
+        report?.Report(new RunProgress(RunStage.Done, taskCount, taskCount));
+        return new RunOutcome(folder, context.Manifest, scores, run, reused, clock.Elapsed, workers);
+    }
+
+    /// <summary>Single tasks in plan order, or with fold-ensembles one unit per repeat holding its K folds.</summary>
+    static List<IReadOnlyList<TaskId>> WorkUnits(RunContext context)
+    {
+        var tasks = Enumerable.Range(0, context.TaskCount).Select(context.TaskAt).ToList();
+        return context.Config.FoldEnsembles
+            ? tasks.GroupBy(t => t.Repeat).Select(g => (IReadOnlyList<TaskId>)g.ToArray()).ToList()
+            : tasks.Select(t => (IReadOnlyList<TaskId>)[t]).ToList();
+    }
+
+    /// <summary>Several workers report at once; the caller's progress sees one event at a time.</summary>
+    static IProgress<RunProgress>? Serialized(IProgress<RunProgress>? progress)
+    {
+        if (progress is null) return null;
+        var gate = new object();
+        return new SynchronousProgress<RunProgress>(p => { lock (gate) progress.Report(p); });
     }
 }
 

@@ -22,6 +22,9 @@ public sealed class TaskExecutor(RunContext context, ModelRegistry models)
     public TaskOutcome Execute(TaskId task, int checkpointEvery, IProgress<TaskProgress>? progress = null, CancellationToken cancellation = default)
     {
         var folder = context.Folder;
+        if (context.Config.FoldEnsembles)
+            throw new InvalidConfigurationException($"{folder.ManifestPath}: fold-ensembles = true trains the {context.Plan.Folds} folds of a repeat together, " +
+                "not one task at a time; run it with `memscore run --out " + folder.Root + "`");
         if (context.LoadResult(task) is not null) return TaskOutcome.AlreadyDone;
         using var taskLock = RunLock.AcquireFile(folder.TaskLockPath(task), $"{folder.Root} task {task.FileStem}");
         if (context.LoadResult(task) is not null) return TaskOutcome.AlreadyDone;
@@ -40,6 +43,49 @@ public sealed class TaskExecutor(RunContext context, ModelRegistry models)
         {
             RecordFailure(task, e);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Trains the folds of one repeat as one ensemble (fold-ensembles) and publishes each member's result. The
+    /// ensemble always holds all K folds of the repeat, so a member's numbers do not depend on which of its
+    /// siblings had finished before a crash; results already on disk are kept. No checkpoints: an interrupted
+    /// ensemble restarts from epoch 1.
+    /// </summary>
+    public TaskOutcome ExecuteEnsemble(IReadOnlyList<TaskId> tasks, IProgress<TaskProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        var folder = context.Folder;
+        var group = Enumerable.Range(0, context.Plan.Folds).Select(f => new TaskId(tasks[0].Repeat, f)).ToArray();
+        if (!tasks.SequenceEqual(group)) throw new ArgumentException($"an ensemble holds all folds of one repeat, got {string.Join(", ", tasks)}", nameof(tasks));
+        if (group.All(t => context.LoadResult(t) is not null)) return TaskOutcome.AlreadyDone;
+        var locks = new List<IDisposable>();
+        try
+        {
+            foreach (var t in group) locks.Add(RunLock.AcquireFile(folder.TaskLockPath(t), $"{folder.Root} task {t.FileStem}"));
+            var pending = group.Where(t => context.LoadResult(t) is null).ToArray();
+            if (pending.Length == 0) return TaskOutcome.AlreadyDone;
+            try
+            {
+                FaultInjection.FailTaskIfRequested(RunContext.IndexOf(pending[0], context.Plan.Folds));
+                var trainer = new EnsembleTrainer(context.Config, context.Data, context.Plan, ComputeDevice.Resolve(context.Config.Device));
+                foreach (var result in trainer.Run(group, progress, cancellation).Where(r => pending.Contains(r.Task)))
+                {
+                    TaskResultFile.Write(folder.TaskPath(result.Task), result);
+                    FaultInjection.Reached("task-saved");
+                    if (File.Exists(folder.TaskFailurePath(result.Task))) File.Delete(folder.TaskFailurePath(result.Task));
+                }
+                return TaskOutcome.Completed;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                foreach (var t in pending) RecordFailure(t, e);
+                throw;
+            }
+        }
+        finally
+        {
+            foreach (var l in locks) l.Dispose();
         }
     }
 

@@ -4,10 +4,11 @@ namespace MemScore.Models;
 
 /// <summary>
 /// One model family: its --model name, a one-line description, how to build it, and the kind of
-/// input it models (which decides how the data are prepared; <see cref="InputKind"/>).
+/// input it models (which decides how the data are prepared; <see cref="InputKind"/>), and whether its
+/// log p(x) is exact (flows) rather than importance-sampled with S samples.
 /// </summary>
 public sealed record ModelFamily(string Name, string Description, Func<ModelContext, IDensityModel> Create,
-    InputKind Input = InputKind.Binary);
+    InputKind Input = InputKind.Binary, bool ExactLikelihood = false);
 
 /// <summary>Model families keyed by name. Adding a family = registering one entry; nothing else grows.</summary>
 public sealed class ModelRegistry
@@ -20,7 +21,7 @@ public sealed class ModelRegistry
             BernoulliMlpVae.Create, InputKind.Binary))
         .Add(new ModelFamily(RealNvpFlow.FamilyName,
             "RealNVP flow (2 scales of affine couplings, 32-channel conv nets) on logit-transformed dequantized images; exact log p(x)",
-            RealNvpFlow.Create, InputKind.Dequantized))
+            RealNvpFlow.Create, InputKind.Dequantized, ExactLikelihood: true))
         .Add(new ModelFamily(BernoulliDcVae.FamilyName,
             "DC-VAE (F = 32 feature maps) with a Bernoulli decoder for binarized 32x32 images",
             BernoulliDcVae.Create, InputKind.Binary))

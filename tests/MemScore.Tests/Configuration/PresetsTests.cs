@@ -1,6 +1,7 @@
 using MemScore.Configuration;
 using MemScore.Core;
 using MemScore.Execution;
+using MemScore.Models;
 
 namespace MemScore.Tests.Configuration;
 
@@ -45,5 +46,10 @@ public class PresetsTests
         // --in-models 3: each example scored by its L = 2 out-models and 3 in-models, (2 + 3) x 1000 x 2 epochs.
         var cheaper = Budget.Count(new ExperimentConfig { InModels = 3 }, 1000);
         Assert.Equal((10, 80_000L, 10_000L, 640_000L), (cheaper.Models, cheaper.TrainingExamplePasses, cheaper.Evaluations, cheaper.ImportanceSamples));
+        // A flow's log p(x) is exact: the same evaluations, no importance samples.
+        var exact = Budget.Count(new ExperimentConfig { Model = "realnvp-flow" }, 1000, exactLikelihood: true);
+        Assert.Equal((20_000L, 0L, true), (exact.Evaluations, exact.ImportanceSamples, exact.ExactLikelihood));
+        Assert.True(ModelRegistry.CreateDefault().Get("realnvp-flow").ExactLikelihood);
+        Assert.False(ModelRegistry.CreateDefault().Get("bernoulli-mlp-vae").ExactLikelihood);
     }
 }

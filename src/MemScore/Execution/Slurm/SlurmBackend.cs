@@ -41,6 +41,9 @@ public sealed class SlurmBackend(ICommandRunner commands)
     public string WriteScript(RunContext context, int[] indices, SlurmOptions options, string workerCommand)
     {
         var folder = context.Folder;
+        if (context.Config.FoldEnsembles)
+            throw new InvalidConfigurationException($"{folder.ManifestPath}: fold-ensembles = true trains the folds of a repeat together, " +
+                "which the one-task-per-array-element job cannot do; run it with `memscore run`, or plan the run without --fold-ensembles");
         Directory.CreateDirectory(Path.Combine(folder.SlurmDirectory, "logs"));
         string array = CompressRanges(indices) + (options.MaxParallel is int max ? $"%{max}" : "");
         var script = new StringBuilder()

@@ -1,0 +1,173 @@
+using MemScore.Configuration;
+using MemScore.Core;
+using MemScore.Data;
+using MemScore.Execution;
+using MemScore.Execution.Slurm;
+using MemScore.Models;
+using MemScore.Storage;
+using MemScore.Tests.Support;
+using static TorchSharp.torch;
+
+namespace MemScore.Tests.Execution;
+
+public class WorkersAndEnsemblesTests
+{
+    // 300 embedded digits, K = 3, L = 1, 2 epochs: three small tasks.
+    static readonly ExperimentConfig Small = new()
+    {
+        Limit = 300, Folds = 3, Repeats = 1, Epochs = 2, EvalEvery = 1, ImportanceSamples = 8, BatchSize = 32, Threads = 1,
+    };
+
+    static RunOutcome Run(ExperimentConfig config, string dir, int workers, ModelRegistry? models = null) =>
+        new LocalExecutor(DatasetRegistry.CreateDefault(), models ?? ModelRegistry.CreateDefault()).Run(new RunRequest(config, dir, Workers: workers));
+
+    static void AssertSameTaskNumbers(string expectedDir, string actualDir)
+    {
+        var names = Directory.GetFiles(Path.Combine(expectedDir, "tasks"), "*.npz").Select(Path.GetFileName).Order().ToArray();
+        Assert.Equal(names, Directory.GetFiles(Path.Combine(actualDir, "tasks"), "*.npz").Select(Path.GetFileName).Order().ToArray());
+        foreach (var name in names)
+        {
+            var a = TaskResultFile.Read(Path.Combine(expectedDir, "tasks", name!));
+            var b = TaskResultFile.Read(Path.Combine(actualDir, "tasks", name!));
+            Assert.Equal(a.TrainLoss, b.TrainLoss);
+            Assert.Equal(a.LogLikelihoods.Length, b.LogLikelihoods.Length);
+            for (int k = 0; k < a.LogLikelihoods.Length; k++) Assert.Equal(a.LogLikelihoods[k], b.LogLikelihoods[k]);
+        }
+    }
+
+    [Fact]
+    public void Several_workers_give_bit_identical_results_to_one()
+    {
+        using var dir = new TempDirectory();
+        var one = Run(Small, dir["one"], workers: 1);
+        var three = Run(Small, dir["three"], workers: 3);
+        Assert.Equal(1, one.Workers);
+        Assert.Equal(3, three.Workers);
+        Assert.Equal(3, three.TasksRun);
+        // Exact equality: every task draws from its own seeded generators and runs at the same thread count,
+        // whichever worker runs it and whatever runs beside it.
+        AssertSameTaskNumbers(dir["one"], dir["three"]);
+        Assert.Equal(File.ReadAllBytes(dir["one/scores.csv"]), File.ReadAllBytes(dir["three/scores.csv"]));
+    }
+
+    /// <summary>A VAE whose loss turns NaN at epoch 2 while <see cref="Armed"/> is set (every task's model alike).</summary>
+    sealed class Breakable
+    {
+        public volatile bool Armed = true;
+        public ModelRegistry Registry() => new ModelRegistry().Add(new ModelFamily("breakable-vae", "test", c => new Model(BernoulliMlpVae.Create(c), this)));
+
+        sealed class Model(IDensityModel inner, Breakable owner) : IDensityModel, ICheckpointable
+        {
+            int _steps;
+            public ModelDescription Describe() => inner.Describe();
+            public double TrainStep(Tensor x, Generator noise)
+            {
+                double loss = inner.TrainStep(x, noise);
+                return owner.Armed && ++_steps > 8 ? double.NaN : loss;   // 7 batches per epoch: fails in epoch 2
+            }
+            public Tensor LogLikelihood(Tensor x, Generator noise) => inner.LogLikelihood(x, noise);
+            public IReadOnlyDictionary<string, NpyArray> SaveState() => ((ICheckpointable)inner).SaveState();
+            public void LoadState(IReadOnlyDictionary<string, NpyArray> s, string source) => ((ICheckpointable)inner).LoadState(s, source);
+            public void Dispose() => inner.Dispose();
+        }
+    }
+
+    [Fact]
+    public void A_failing_worker_stops_the_run_and_a_rerun_resumes_to_the_same_scores()
+    {
+        using var dir = new TempDirectory();
+        var breakable = new Breakable();
+        var config = Small with { Model = "breakable-vae" };
+        var error = Assert.Throws<NumericalFailureException>(() => Run(config, dir["run"], workers: 2, breakable.Registry()));
+        Assert.Contains("epoch 2", error.Message);
+        Assert.False(File.Exists(dir["run/scores.csv"]));
+        Assert.False(File.Exists(dir["run/run.lock"]));
+        Assert.Empty(Directory.GetFiles(dir["run/tasks"], "*.npz"));
+        Assert.NotEmpty(Directory.GetFiles(dir["run/tasks"], "*.failed.json"));
+
+        breakable.Armed = false;
+        var resumed = Run(config, dir["run"], workers: 2, breakable.Registry());
+        Assert.Equal(3, resumed.TasksRun);
+        Run(config, dir["clean"], workers: 1, breakable.Registry());
+        Assert.Equal(File.ReadAllBytes(dir["clean/scores.csv"]), File.ReadAllBytes(dir["run/scores.csv"]));
+        Assert.Empty(Directory.GetFiles(dir["run/tasks"], "*.failed.json"));
+    }
+
+    [Fact]
+    public void Fold_ensembles_run_end_to_end_close_to_separate_models_and_resume_exactly()
+    {
+        using var dir = new TempDirectory();
+        var config = Small with { Repeats = 2, FoldEnsembles = true };
+        var ensembles = Run(config, dir["ens"], workers: 2);
+        Assert.Equal(6, ensembles.TasksRun);
+        Assert.Equal(2, ensembles.Workers);   // two repeats = two work units
+        Run(config with { FoldEnsembles = false }, dir["seq"], workers: 1);
+        var (u, v) = (ensembles.Scores.U, ensembles.Scores.V);
+        var separate = TaskResultFile.Read(dir["seq/tasks/r1_f2.npz"]);
+        var member = TaskResultFile.Read(dir["ens/tasks/r1_f2.npz"]);
+        // Bounds as in EnsembleTrainerTests (batched matmuls sum in another order; Adam amplifies round-off):
+        // median 2e-4, max 2e-3 relative; another noise stream would differ by ~1e-2.
+        for (int k = 0; k < separate.LogLikelihoods.Length; k++)
+        {
+            var rel = member.LogLikelihoods[k].Zip(separate.LogLikelihoods[k], (a, b) => Math.Abs(a - b) / Math.Abs(b)).Order().ToArray();
+            Assert.True(rel[rel.Length / 2] <= 2e-4, $"median relative difference {rel[rel.Length / 2]}");
+            Assert.True(rel[^1] <= 2e-3, $"max relative difference {rel[^1]}");
+        }
+        Assert.All(Enumerable.Range(0, ensembles.Scores.Count), i => Assert.True(double.IsFinite(u[i, 1] - v[i, 1])));
+
+        // A crash after some members were written: the rerun retrains the whole repeat, writes only what is missing,
+        // and that member's numbers equal the lost ones exactly (the ensemble always holds all K folds).
+        var before = TaskResultFile.Read(dir["ens/tasks/r0_f1.npz"]);
+        byte[] sibling = File.ReadAllBytes(dir["ens/tasks/r0_f0.npz"]);
+        File.Delete(dir["ens/tasks/r0_f1.npz"]);
+        File.Delete(dir["ens/scores.csv"]);
+        var resumed = Run(config, dir["ens"], workers: 1);
+        Assert.Equal(3, resumed.TasksRun);     // the repeat's unit, reported for its 3 tasks
+        Assert.Equal(3, resumed.TasksReused);  // the other repeat
+        var after = TaskResultFile.Read(dir["ens/tasks/r0_f1.npz"]);
+        Assert.Equal(before.TrainLoss, after.TrainLoss);
+        for (int k = 0; k < before.LogLikelihoods.Length; k++) Assert.Equal(before.LogLikelihoods[k], after.LogLikelihoods[k]);
+        Assert.Equal(sibling, File.ReadAllBytes(dir["ens/tasks/r0_f0.npz"]));
+    }
+
+    [Fact]
+    public void Fold_ensembles_is_in_the_hash_only_when_set()
+    {
+        var plain = new ExperimentConfig();
+        Assert.DoesNotContain("fold-ensembles", plain.ToJson());
+        Assert.Contains("\"fold-ensembles\": true", (plain with { FoldEnsembles = true }).ToJson());
+        Assert.NotEqual(plain.Hash(), (plain with { FoldEnsembles = true }).Hash());
+    }
+
+    [Theory]
+    [InlineData("bernoulli-dc-vae", null, "fold-ensembles = True: expected model = bernoulli-mlp-vae")]
+    [InlineData("bernoulli-mlp-vae", 2, "fold-ensembles = True: expected no --in-models")]
+    public void Fold_ensembles_refuse_what_they_cannot_train(string model, int? inModels, string message)
+    {
+        var config = new ExperimentConfig { Model = model, InModels = inModels, FoldEnsembles = true };
+        var error = Assert.Throws<InvalidConfigurationException>(() => ConfigValidator.Validate(config, DatasetRegistry.CreateDefault(), ModelRegistry.CreateDefault()));
+        Assert.Contains(message, error.Message);
+    }
+
+    [Fact]
+    public void One_task_at_a_time_paths_refuse_a_fold_ensemble_run()
+    {
+        using var dir = new TempDirectory();
+        var request = new RunRequest(Small with { FoldEnsembles = true }, dir["run"]);
+        using var context = new RunPlanner(DatasetRegistry.CreateDefault(), ModelRegistry.CreateDefault()).Plan(request);
+        var task = Assert.Throws<InvalidConfigurationException>(() => new TaskExecutor(context, ModelRegistry.CreateDefault()).Execute(context.TaskAt(0), 1));
+        Assert.Contains("memscore run", task.Message);
+        var slurm = Assert.Throws<InvalidConfigurationException>(() => new SlurmBackend(new ProcessRunner()).WriteScript(context, [0, 1, 2], new SlurmOptions(), "memscore"));
+        Assert.Contains("fold-ensembles = true", slurm.Message);
+        Assert.False(Directory.Exists(dir["run/tasks"]) && Directory.GetFiles(dir["run/tasks"], "*.npz").Length > 0);
+    }
+
+    [Theory]
+    [InlineData(2, 2, 10, 1)]    // 2 cores at 2 threads: one worker
+    [InlineData(2, 1, 10, 2)]    // 2 cores at 1 thread: two workers
+    [InlineData(16, 2, 10, 8)]
+    [InlineData(16, 1, 3, 3)]    // never more workers than work units
+    [InlineData(1, 4, 10, 1)]
+    public void Default_workers_fill_the_cores_at_the_configured_threads(int cores, int threads, int units, int expected) =>
+        Assert.Equal(expected, ExecutionRule.DefaultWorkers(new ExperimentConfig { Threads = threads, Device = "cpu" }, units, cores));
+}
