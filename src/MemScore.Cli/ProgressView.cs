@@ -16,13 +16,13 @@ public static class ProgressView
         {
             RunStage.LoadingData => "loading data",
             RunStage.Planned => $"{p.TaskCount} tasks planned",
-            RunStage.TaskReused => $"[{p.TasksDone}/{p.TaskCount}] {p.Task}: finished earlier, reused",
-            RunStage.TaskStarted => $"[{p.TasksDone + 1}/{p.TaskCount}] {p.Task}: training",
+            RunStage.TaskReused => $"[{p.TasksDone}/{p.TaskCount} done] {p.Task}: finished earlier, reused",
+            RunStage.TaskStarted => $"[{p.TasksDone}/{p.TaskCount} done] {p.Task}: training",
             RunStage.TaskUpdate when p.Update is { Phase: TaskPhase.Training } u =>
-                $"[{p.TasksDone + 1}/{p.TaskCount}] {p.Task}: epoch {u.Epoch}/{u.Epochs} loss {u.Loss:F3} rss {Environment.WorkingSet / (1 << 20)} MB",
+                $"[{p.TasksDone}/{p.TaskCount} done] {p.Task}: epoch {u.Epoch}/{u.Epochs} loss {u.Loss:F3} rss {Environment.WorkingSet / (1 << 20)} MB",
             RunStage.TaskUpdate when p.Update is { Phase: TaskPhase.Evaluating } u && u.Done == u.Total =>
-                $"[{p.TasksDone + 1}/{p.TaskCount}] {p.Task}: log p(x) of {u.Total} examples at epoch {u.Epoch}",
-            RunStage.TaskFinished => $"[{p.TasksDone}/{p.TaskCount}] {p.Task}: done in {p.Seconds:F1} s",
+                $"[{p.TasksDone}/{p.TaskCount} done] {p.Task}: log p(x) of {u.Total} examples at epoch {u.Epoch}",
+            RunStage.TaskFinished => $"[{p.TasksDone}/{p.TaskCount} done] {p.Task}: done in {p.Seconds:F1} s",
             RunStage.Aggregating => "aggregating scores",
             _ => null,
         };
@@ -47,19 +47,26 @@ public static class ProgressView
             .Start(ctx =>
             {
                 var overall = ctx.AddTask("tasks", maxValue: 1);
-                var current = ctx.AddTask("current task", maxValue: 1);
+                // One bar per task in progress: with --workers several run at once.
+                var running = new Dictionary<Memorization.TaskId, ProgressTask>();
                 result = work(new SynchronousProgress<RunProgress>(p =>
                 {
                     overall.MaxValue = Math.Max(1, p.TaskCount);
                     overall.Value = p.TasksDone;
                     overall.Description = $"tasks {p.TasksDone}/{p.TaskCount}";
-                    if (p.Update is { } u)
+                    if (p.Task is { } task && p.Stage is RunStage.TaskFinished or RunStage.TaskReused && running.Remove(task, out var finished))
                     {
-                        current.MaxValue = u.Total;
-                        current.Value = u.Done;
-                        current.Description = u.Phase == TaskPhase.Training
-                            ? $"{p.Task}: epoch {u.Epoch}/{u.Epochs} loss {u.Loss:F2}"
-                            : $"{p.Task}: log p(x) at epoch {u.Epoch}";
+                        finished.Value = finished.MaxValue;
+                        finished.StopTask();
+                    }
+                    if (p.Task is { } t && p.Update is { } u)
+                    {
+                        if (!running.TryGetValue(t, out var bar)) running[t] = bar = ctx.AddTask($"{t}", maxValue: 1);
+                        bar.MaxValue = u.Total;
+                        bar.Value = u.Done;
+                        bar.Description = u.Phase == TaskPhase.Training
+                            ? $"{t}: epoch {u.Epoch}/{u.Epochs} loss {u.Loss:F2}"
+                            : $"{t}: log p(x) at epoch {u.Epoch}";
                     }
                     ctx.Refresh();
                 }));
