@@ -22,9 +22,11 @@ public sealed class FullCommand : Command<FullSettings>
 {
     public override int Execute(CommandContext context, FullSettings settings, CancellationToken cancellation)
     {
+        if (settings.Workers is not null || settings.FoldEnsembles is not null)
+            throw new Core.InvalidConfigurationException("--workers and --fold-ensembles apply to `memscore run` (many fold models); full trains one model");
         var config = settings.ResolveConfig();
         // One model: all cores by default (run's default of 1 thread per model pays only with several models at once).
-        if (settings.Threads is null && settings.ConfigFile is null) config = config with { Threads = ExperimentConfig.AllCores() };
+        if (settings.Threads is null && !ConfigFileSetsThreads(settings.ConfigFile)) config = config with { Threads = ExperimentConfig.AllCores() };
         var datasets = DatasetRegistry.CreateDefault();
         var models = ModelRegistry.CreateDefault();
         ConfigValidator.Validate(config, datasets, models);
@@ -38,6 +40,13 @@ public sealed class FullCommand : Command<FullSettings>
             new FullRunRequest(config, output, settings.CacheDir, settings.TestFraction, settings.CheckpointEvery, settings.Download), progress, cancellation);
         Print(outcome);
         return ExitCodes.Success;
+    }
+
+    static bool ConfigFileSetsThreads(string? path)
+    {
+        if (path is null) return false;
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));   // already validated by ResolveConfig
+        return json.RootElement.TryGetProperty("threads", out _);
     }
 
     static void Print(FullRunOutcome outcome)

@@ -10,6 +10,8 @@ public sealed class PlanCommand : Command<RunSettings>
 {
     public override int Execute(CommandContext context, RunSettings settings, CancellationToken cancellation)
     {
+        if (settings.Workers is not null)
+            throw new Core.InvalidConfigurationException($"workers = {settings.Workers}: --workers applies to `memscore run` (how many tasks run at once), not to plan");
         var config = settings.ResolveConfig();
         string output = settings.Out ?? RunCommand.DefaultOutput(config);
         var datasets = DatasetRegistry.CreateDefault();

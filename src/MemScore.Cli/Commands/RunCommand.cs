@@ -4,6 +4,7 @@ using MemScore.Data;
 using MemScore.Execution;
 using MemScore.Memorization;
 using MemScore.Models;
+using MemScore.Storage;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -15,12 +16,19 @@ public sealed class RunCommand : Command<RunSettings>
     public override int Execute(CommandContext context, RunSettings settings, CancellationToken cancellation)
     {
         var config = settings.ResolveConfig();
+        // `run --out DIR` alone on an existing run folder resumes it with the config it records (as planned, or made earlier).
+        string? manifest = settings.Out is null ? null : new RunFolder(settings.Out).ManifestPath;
+        if (manifest is not null && File.Exists(manifest) && settings.SetsNoConfigField())
+        {
+            config = RunManifest.Read(manifest).Config;
+            Console.Error.WriteLine($"memscore run: using the config recorded in {manifest}");
+        }
         var datasets = DatasetRegistry.CreateDefault();
         var models = ModelRegistry.CreateDefault();
         ConfigValidator.Validate(config, datasets, models);
-        if (settings.Budget) return PrintBudget(config, datasets, models, settings.CacheDir, settings.Download);
-        string output = settings.Out ?? DefaultOutput(config);
         if (settings.Workers is < 1) throw new Core.InvalidConfigurationException($"workers = {settings.Workers}: expected an integer >= 1");
+        if (settings.Budget) return PrintBudget(config, datasets, models, settings.CacheDir, settings.Download, settings.Workers);
+        string output = settings.Out ?? DefaultOutput(config);
         var request = new RunRequest(config, output, settings.CacheDir, settings.CheckpointEvery, settings.Download, settings.Workers);
         var executor = new LocalExecutor(datasets, models);
         int units = config.FoldEnsembles ? config.Repeats : config.Folds * config.Repeats;
@@ -38,11 +46,11 @@ public sealed class RunCommand : Command<RunSettings>
         return ExitCodes.Success;
     }
 
-    static int PrintBudget(ExperimentConfig config, DatasetRegistry datasets, ModelRegistry models, string? cacheDir, bool download)
+    static int PrintBudget(ExperimentConfig config, DatasetRegistry datasets, ModelRegistry models, string? cacheDir, bool download, int? workers)
     {
         using var data = ExperimentData.Prepare(config, datasets, cacheDir ?? DatasetRequest.DefaultCacheDirectory(), models.Get(config.Model).Input, download);
         var budget = Budget.Count(config, data.Count, models.Get(config.Model).ExactLikelihood).Measure(config, models, data.ImageShape);
-        BudgetView.Print(config, data.Count, data.ImageShape, budget);
+        BudgetView.Print(config, data.Count, data.ImageShape, budget, workers);
         return ExitCodes.Success;
     }
 

@@ -127,6 +127,14 @@ public class RunSettings : CommandSettings
     [Description("How many of the most memorized examples to print (default 10)")]
     public int Top { get; init; } = 10;
 
+    /// <summary>True when no flag, preset or config file sets a results-affecting field.</summary>
+    public bool SetsNoConfigField() =>
+        ConfigFile is null && Preset is null && new object?[]
+        {
+            Dataset, DataDir, Limit, Model, Folds, Repeats, Epochs, EvalEvery, LearningRate, BatchSize, LatentDim, ImportanceSamples,
+            EvalBatchSize, Seed, Threads, TrainBinarization, PadTo, Flip, Device, InModels, FoldEnsembles,
+        }.All(v => v is null);
+
     /// <summary>Defaults (or a preset, or the config file), then the flags given.</summary>
     public ExperimentConfig ResolveConfig()
     {

@@ -45,8 +45,8 @@ public static class ConfigValidator
 
         if (config.FoldEnsembles)
         {
-            Require(config.Model == BernoulliMlpVae.FamilyName, "fold-ensembles", true, $"model = {BernoulliMlpVae.FamilyName} (the only family trained as ensembles), not {config.Model}");
-            Require(config.InModels is null, "fold-ensembles", true, $"no --in-models (ensembles evaluate every example under every member), not in-models = {config.InModels}");
+            Require(config.Model == BernoulliMlpVae.FamilyName, "fold-ensembles", "true", $"model = {BernoulliMlpVae.FamilyName} (the only family trained as ensembles), not {config.Model}");
+            Require(config.InModels is null, "fold-ensembles", "true", $"no --in-models (ensembles evaluate every example under every member), not in-models = {config.InModels}");
         }
 
         if (errors.Count > 0) throw new InvalidConfigurationException(string.Join("; ", errors));

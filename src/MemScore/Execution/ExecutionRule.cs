@@ -6,17 +6,26 @@ namespace MemScore.Execution;
 /// <summary>
 /// How `memscore run` spreads work when the user does not say (bench/RESULTS.md, "Executor choice",
 /// measured side by side on 2 cores): on CPU, as many workers as fit the cores at config.Threads
-/// threads each (never more than there are work units); fold ensembles only when asked for, since
-/// they were slower than separate models on CPU. On a GPU one worker: a second model on the same
-/// device competes for it.
+/// threads each, never more than there are work units, and no more than one per
+/// <see cref="MemoryPerWorkerBytes"/> of the machine's memory; fold ensembles only when asked for,
+/// since they were slower than separate models on CPU. On a GPU one worker: a second model on the
+/// same device competes for it.
 /// </summary>
 public static class ExecutionRule
 {
-    public static int DefaultWorkers(ExperimentConfig config, int workUnits, int? cores = null)
+    /// <summary>
+    /// Memory set aside per worker. Protocol (c) peaked at 828 MB with 2 MLP VAE workers including the
+    /// 60,000 images; DC-VAEs and flows need more per model, so 1.5 GiB leaves room.
+    /// </summary>
+    public const long MemoryPerWorkerBytes = 3L << 29;
+
+    public static int DefaultWorkers(ExperimentConfig config, int workUnits, int? cores = null, long? memoryBytes = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         if (ComputeDevice.NameOf(ComputeDevice.Resolve(config.Device)) == "cuda") return 1;
-        int available = cores ?? Environment.ProcessorCount;
-        return Math.Clamp(available / Math.Max(1, config.Threads), 1, Math.Max(1, workUnits));
+        int byCores = (cores ?? Environment.ProcessorCount) / Math.Max(1, config.Threads);
+        long memory = memoryBytes ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        int byMemory = (int)Math.Min(int.MaxValue, memory / MemoryPerWorkerBytes);
+        return Math.Clamp(Math.Min(byCores, byMemory), 1, Math.Max(1, workUnits));
     }
 }

@@ -39,21 +39,27 @@ public sealed class LocalExecutor(DatasetRegistry datasets, ModelRegistry models
         folder.EnsureWritable();
         using var runLock = RunLock.Acquire(folder.Root);
         folder.DeleteLeftovers();
-        var report = Serialized(progress);
-        report?.Report(new RunProgress(RunStage.LoadingData, 0, taskCount));
+        // Several workers report at once: each event is made and delivered under one lock, so the
+        // caller sees one at a time and the finished count never steps back.
+        var gate = new object();
+        int run = 0, reused = 0, done = 0;
+        void Report(Func<int, RunProgress> make, bool finishesTask = false)
+        {
+            if (progress is null) return;
+            lock (gate) progress.Report(make(finishesTask ? ++done : done));
+        }
+        Report(d => new RunProgress(RunStage.LoadingData, d, taskCount));
         using var context = new RunPlanner(datasets, models).Plan(request);
         var executor = new TaskExecutor(context, models);
         var units = WorkUnits(context);
         int workers = Math.Min(request.Workers ?? ExecutionRule.DefaultWorkers(config, units.Count), units.Count);
-        report?.Report(new RunProgress(RunStage.Planned, 0, taskCount));
-        int run = 0, reused = 0, done = 0;
+        Report(d => new RunProgress(RunStage.Planned, d, taskCount));
         void RunUnit(int u, CancellationToken token)
         {
             var tasks = units[u];
-            if (tasks.Any(t => !File.Exists(folder.TaskPath(t))))
-                foreach (var t in tasks) report?.Report(new RunProgress(RunStage.TaskStarted, Volatile.Read(ref done), taskCount, t));
-            var taskProgress = report is null ? null
-                : new SynchronousProgress<TaskProgress>(p => report.Report(new RunProgress(RunStage.TaskUpdate, Volatile.Read(ref done), taskCount, p.Task, p)));
+            foreach (var t in tasks.Where(t => !File.Exists(folder.TaskPath(t)))) Report(d => new RunProgress(RunStage.TaskStarted, d, taskCount, t));
+            var taskProgress = progress is null ? null
+                : new SynchronousProgress<TaskProgress>(p => Report(d => new RunProgress(RunStage.TaskUpdate, d, taskCount, p.Task, p)));
             var clockUnit = Stopwatch.StartNew();
             var outcome = tasks.Count == 1 && !config.FoldEnsembles
                 ? executor.Execute(tasks[0], request.CheckpointEvery, taskProgress, token)
@@ -61,16 +67,16 @@ public sealed class LocalExecutor(DatasetRegistry datasets, ModelRegistry models
             if (outcome == TaskOutcome.AlreadyDone) Interlocked.Add(ref reused, tasks.Count);
             else Interlocked.Add(ref run, tasks.Count);
             foreach (var t in tasks)
-                report?.Report(new RunProgress(outcome == TaskOutcome.AlreadyDone ? RunStage.TaskReused : RunStage.TaskFinished,
-                    Interlocked.Increment(ref done), taskCount, t, Seconds: clockUnit.Elapsed.TotalSeconds));
+                Report(d => new RunProgress(outcome == TaskOutcome.AlreadyDone ? RunStage.TaskReused : RunStage.TaskFinished,
+                    d, taskCount, t, Seconds: clockUnit.Elapsed.TotalSeconds), finishesTask: true);
         }
         if (workers == 1)
             for (int u = 0; u < units.Count; u++) { cancellation.ThrowIfCancellationRequested(); RunUnit(u, cancellation); }
         else
             WorkerPool.Run(units.Count, workers, config.Threads, RunUnit, cancellation);
-        report?.Report(new RunProgress(RunStage.Aggregating, taskCount, taskCount));
+        Report(_ => new RunProgress(RunStage.Aggregating, taskCount, taskCount));
         var scores = Aggregator.Aggregate(context, allowPartial: false).Scores;
-        report?.Report(new RunProgress(RunStage.Done, taskCount, taskCount));
+        Report(_ => new RunProgress(RunStage.Done, taskCount, taskCount));
         return new RunOutcome(folder, context.Manifest, scores, run, reused, clock.Elapsed, workers);
     }
 
@@ -81,14 +87,6 @@ public sealed class LocalExecutor(DatasetRegistry datasets, ModelRegistry models
         return context.Config.FoldEnsembles
             ? tasks.GroupBy(t => t.Repeat).Select(g => (IReadOnlyList<TaskId>)g.ToArray()).ToList()
             : tasks.Select(t => (IReadOnlyList<TaskId>)[t]).ToList();
-    }
-
-    /// <summary>Several workers report at once; the caller's progress sees one event at a time.</summary>
-    static IProgress<RunProgress>? Serialized(IProgress<RunProgress>? progress)
-    {
-        if (progress is null) return null;
-        var gate = new object();
-        return new SynchronousProgress<RunProgress>(p => { lock (gate) progress.Report(p); });
     }
 }
 

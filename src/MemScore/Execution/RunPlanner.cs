@@ -24,9 +24,14 @@ public sealed class RunPlanner(DatasetRegistry datasets, ModelRegistry models)
         var folder = new RunFolder(request.OutputDirectory);
         var previous = File.Exists(folder.ManifestPath) ? RunManifest.Read(folder.ManifestPath) : null;
         if (previous is not null && previous.ConfigHash != config.Hash())
+        {
+            // Runs made before the default changed recorded all cores; say how to resume them.
+            string threadsHint = previous.Config.Threads != config.Threads
+                ? $" (the default --threads of run changed from all cores to 1 in MemScore 0.2; add --threads {previous.Config.Threads} to resume this run)" : "";
             throw new MemScoreException(ErrorKind.RunFolder,
                 $"{folder.ManifestPath}: this run folder was made with a different config ({string.Join("; ", config.DiffAgainst(previous.Config))}); " +
-                "rerun with the same settings to resume, or choose a new --out");
+                $"rerun with the same settings to resume, or choose a new --out{threadsHint}");
+        }
         folder.EnsureWritable();
         string cache = request.CacheDirectory ?? previous?.CacheDirectory ?? DatasetRequest.DefaultCacheDirectory();
         var input = models.Get(config.Model).Input;

@@ -24,7 +24,7 @@ public sealed class TaskExecutor(RunContext context, ModelRegistry models)
         var folder = context.Folder;
         if (context.Config.FoldEnsembles)
             throw new InvalidConfigurationException($"{folder.ManifestPath}: fold-ensembles = true trains the {context.Plan.Folds} folds of a repeat together, " +
-                "not one task at a time; run it with `memscore run --out " + folder.Root + "`");
+                "not one task at a time; run it with `memscore run --out " + folder.Root + "` and the flags that planned it (including --fold-ensembles)");
         if (context.LoadResult(task) is not null) return TaskOutcome.AlreadyDone;
         using var taskLock = RunLock.AcquireFile(folder.TaskLockPath(task), $"{folder.Root} task {task.FileStem}");
         if (context.LoadResult(task) is not null) return TaskOutcome.AlreadyDone;

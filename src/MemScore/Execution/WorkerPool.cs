@@ -26,10 +26,10 @@ public static class WorkerPool
         var gate = new object();
         void Worker()
         {
-            DenormalFlushing.SetForCurrentThread(true);
-            set_num_threads(threadsPerWorker);
             try
             {
+                DenormalFlushing.SetForCurrentThread(true);
+                set_num_threads(threadsPerWorker);
                 for (int i = Interlocked.Increment(ref next); i < items; i = Interlocked.Increment(ref next))
                 {
                     stop.Token.ThrowIfCancellationRequested();
@@ -39,6 +39,7 @@ public static class WorkerPool
             catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
             catch (Exception e)
             {
+                // The first failure is rethrown; a task's own failure record (TaskExecutor) keeps any later one.
                 lock (gate) failure ??= ExceptionDispatchInfo.Capture(e);
                 stop.Cancel();
             }

@@ -50,20 +50,24 @@ public class WorkersAndEnsemblesTests
         Assert.Equal(File.ReadAllBytes(dir["one/scores.csv"]), File.ReadAllBytes(dir["three/scores.csv"]));
     }
 
-    /// <summary>A VAE whose loss turns NaN at epoch 2 while <see cref="Armed"/> is set (every task's model alike).</summary>
-    sealed class Breakable
+    /// <summary>
+    /// A VAE whose loss turns NaN in epoch 2 of one task (recognised by its initialisation seed) while
+    /// <see cref="Armed"/> is set; until then that task is slowed down so that the others are mid-epoch.
+    /// </summary>
+    sealed class Breakable(long brokenInitSeed)
     {
         public volatile bool Armed = true;
-        public ModelRegistry Registry() => new ModelRegistry().Add(new ModelFamily("breakable-vae", "test", c => new Model(BernoulliMlpVae.Create(c), this)));
+        public ModelRegistry Registry() => new ModelRegistry().Add(new ModelFamily("breakable-vae", "test",
+            c => new Model(BernoulliMlpVae.Create(c), this, c.InitSeed == brokenInitSeed)));
 
-        sealed class Model(IDensityModel inner, Breakable owner) : IDensityModel, ICheckpointable
+        sealed class Model(IDensityModel inner, Breakable owner, bool broken) : IDensityModel, ICheckpointable
         {
             int _steps;
             public ModelDescription Describe() => inner.Describe();
             public double TrainStep(Tensor x, Generator noise)
             {
                 double loss = inner.TrainStep(x, noise);
-                return owner.Armed && ++_steps > 8 ? double.NaN : loss;   // 7 batches per epoch: fails in epoch 2
+                return owner.Armed && broken && ++_steps > 8 ? double.NaN : loss;   // 7 batches per epoch: fails in epoch 2
             }
             public Tensor LogLikelihood(Tensor x, Generator noise) => inner.LogLikelihood(x, noise);
             public IReadOnlyDictionary<string, NpyArray> SaveState() => ((ICheckpointable)inner).SaveState();
@@ -76,14 +80,15 @@ public class WorkersAndEnsemblesTests
     public void A_failing_worker_stops_the_run_and_a_rerun_resumes_to_the_same_scores()
     {
         using var dir = new TempDirectory();
-        var breakable = new Breakable();
         var config = Small with { Model = "breakable-vae" };
+        var breakable = new Breakable(SeedDeriver.Derive(config.Seed, "model-init", 0, 1));   // task (repeat 0, fold 1)
         var error = Assert.Throws<NumericalFailureException>(() => Run(config, dir["run"], workers: 2, breakable.Registry()));
-        Assert.Contains("epoch 2", error.Message);
+        Assert.Contains("repeat 0, fold 1, epoch 2", error.Message);
         Assert.False(File.Exists(dir["run/scores.csv"]));
         Assert.False(File.Exists(dir["run/run.lock"]));
-        Assert.Empty(Directory.GetFiles(dir["run/tasks"], "*.npz"));
-        Assert.NotEmpty(Directory.GetFiles(dir["run/tasks"], "*.failed.json"));
+        // Only the broken task is recorded as failed; no task lock is left behind by either worker.
+        Assert.Equal(["r0_f1.failed.json"], Directory.GetFiles(dir["run/tasks"], "*.failed.json").Select(Path.GetFileName));
+        Assert.Empty(Directory.GetFiles(dir["run"], "*.lock", SearchOption.AllDirectories));
 
         breakable.Armed = false;
         var resumed = Run(config, dir["run"], workers: 2, breakable.Registry());
@@ -91,6 +96,31 @@ public class WorkersAndEnsemblesTests
         Run(config, dir["clean"], workers: 1, breakable.Registry());
         Assert.Equal(File.ReadAllBytes(dir["clean/scores.csv"]), File.ReadAllBytes(dir["run/scores.csv"]));
         Assert.Empty(Directory.GetFiles(dir["run/tasks"], "*.failed.json"));
+    }
+
+    [Fact]
+    public void Cancelling_a_run_with_workers_stops_every_worker_and_a_rerun_completes()
+    {
+        using var dir = new TempDirectory();
+        using var cancel = new CancellationTokenSource();
+        var executor = new LocalExecutor(DatasetRegistry.CreateDefault(), ModelRegistry.CreateDefault());
+        var started = new HashSet<string>();
+        // Ctrl-C arrives as soon as the first task finishes an epoch (the CLI cancels the same token).
+        var progress = new SynchronousProgress<RunProgress>(p =>
+        {
+            if (p.Task is { } t) started.Add(t.ToString());
+            if (p.Update is { Phase: MemScore.Training.TaskPhase.Training }) cancel.Cancel();
+        });
+        Assert.ThrowsAny<OperationCanceledException>(() => executor.Run(new RunRequest(Small, dir["run"], Workers: 2), progress, cancel.Token));
+        Assert.False(File.Exists(dir["run/scores.csv"]));
+        Assert.Empty(Directory.GetFiles(dir["run"], "*.lock", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(dir["run/tasks"], "*.failed.json"));   // a cancellation is not a failure
+        Assert.True(started.Count <= 2, $"tasks begun after the cancellation: {string.Join(", ", started)}");
+
+        var resumed = Run(Small, dir["run"], workers: 2);
+        Assert.Equal(3, resumed.TasksRun + resumed.TasksReused);
+        Run(Small, dir["clean"], workers: 1);
+        Assert.Equal(File.ReadAllBytes(dir["clean/scores.csv"]), File.ReadAllBytes(dir["run/scores.csv"]));
     }
 
     [Fact]
@@ -140,8 +170,8 @@ public class WorkersAndEnsemblesTests
     }
 
     [Theory]
-    [InlineData("bernoulli-dc-vae", null, "fold-ensembles = True: expected model = bernoulli-mlp-vae")]
-    [InlineData("bernoulli-mlp-vae", 2, "fold-ensembles = True: expected no --in-models")]
+    [InlineData("bernoulli-dc-vae", null, "fold-ensembles = true: expected model = bernoulli-mlp-vae")]
+    [InlineData("bernoulli-mlp-vae", 2, "fold-ensembles = true: expected no --in-models")]
     public void Fold_ensembles_refuse_what_they_cannot_train(string model, int? inModels, string message)
     {
         var config = new ExperimentConfig { Model = model, InModels = inModels, FoldEnsembles = true };
@@ -159,15 +189,17 @@ public class WorkersAndEnsemblesTests
         Assert.Contains("memscore run", task.Message);
         var slurm = Assert.Throws<InvalidConfigurationException>(() => new SlurmBackend(new ProcessRunner()).WriteScript(context, [0, 1, 2], new SlurmOptions(), "memscore"));
         Assert.Contains("fold-ensembles = true", slurm.Message);
-        Assert.False(Directory.Exists(dir["run/tasks"]) && Directory.GetFiles(dir["run/tasks"], "*.npz").Length > 0);
+        Assert.False(Directory.Exists(dir["run/slurm"]));   // no script written
     }
 
     [Theory]
-    [InlineData(2, 2, 10, 1)]    // 2 cores at 2 threads: one worker
-    [InlineData(2, 1, 10, 2)]    // 2 cores at 1 thread: two workers
-    [InlineData(16, 2, 10, 8)]
-    [InlineData(16, 1, 3, 3)]    // never more workers than work units
-    [InlineData(1, 4, 10, 1)]
-    public void Default_workers_fill_the_cores_at_the_configured_threads(int cores, int threads, int units, int expected) =>
-        Assert.Equal(expected, ExecutionRule.DefaultWorkers(new ExperimentConfig { Threads = threads, Device = "cpu" }, units, cores));
+    [InlineData(2, 2, 10, 24, 1)]    // 2 cores at 2 threads: one worker
+    [InlineData(2, 1, 10, 24, 2)]    // 2 cores at 1 thread: two workers
+    [InlineData(16, 2, 10, 24, 8)]
+    [InlineData(16, 1, 3, 24, 3)]    // never more workers than work units
+    [InlineData(1, 4, 10, 24, 1)]
+    [InlineData(64, 1, 100, 24, 16)] // 24 GiB at 1.5 GiB per worker
+    [InlineData(8, 1, 10, 1, 1)]     // at least one worker whatever the memory
+    public void Default_workers_fill_the_cores_at_the_configured_threads_within_memory(int cores, int threads, int units, int gib, int expected) =>
+        Assert.Equal(expected, ExecutionRule.DefaultWorkers(new ExperimentConfig { Threads = threads, Device = "cpu" }, units, cores, (long)gib << 30));
 }

@@ -43,7 +43,8 @@ public sealed class SlurmBackend(ICommandRunner commands)
         var folder = context.Folder;
         if (context.Config.FoldEnsembles)
             throw new InvalidConfigurationException($"{folder.ManifestPath}: fold-ensembles = true trains the folds of a repeat together, " +
-                "which the one-task-per-array-element job cannot do; run it with `memscore run`, or plan the run without --fold-ensembles");
+                "which the one-task-per-array-element job cannot do; run it with `memscore run` and the flags that planned it (including --fold-ensembles), " +
+                "or plan the run without --fold-ensembles");
         Directory.CreateDirectory(Path.Combine(folder.SlurmDirectory, "logs"));
         string array = CompressRanges(indices) + (options.MaxParallel is int max ? $"%{max}" : "");
         var script = new StringBuilder()
