@@ -151,7 +151,7 @@ public static class ReportBuilder
         if (fullFolder is not null)
         {
             OverfittingSection.Append(page, fullManifest!, fullCurves!, fullFolder.Root);
-            samples = SampleAnalysisSection.Append(page, context, m, fullFolder, fullManifest,
+            samples = SampleAnalysisSection.Append(page, context, m, fullFolder, fullManifest!,
                 options.Models ?? Models.ModelRegistry.CreateDefault(), options.Datasets ?? Data.DatasetRegistry.CreateDefault(),
                 options.CacheDirectory ?? context.Manifest.CacheDirectory ?? Data.DatasetRequest.DefaultCacheDirectory());
         }

@@ -10,7 +10,7 @@ public class DatasetFlagTests
     {
         Assert.True(result.ExitCode == exitCode, $"exit {result.ExitCode}: {result.StdErr}");
         Assert.Contains(expected, result.StdErr);
-        Assert.Single(result.StdErr.Split('\n').Where(l => l.StartsWith("error:")));
+        Assert.Single(result.StdErr.Split('\n'), l => l.StartsWith("error:"));
         Assert.False(File.Exists(Path.Combine(outDir, "run.json")), "nothing may be written for bad input");
     }
 

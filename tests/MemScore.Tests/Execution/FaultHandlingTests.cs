@@ -68,7 +68,7 @@ public class FaultHandlingTests
         Assert.Contains("rerun to resume", full.StdErr);
         Assert.True(File.Exists(dir["run/tasks/r0_f0.npz"]));
         Assert.False(File.Exists(dir["run/scores.csv"]));
-        Assert.Empty(Directory.GetFiles(dir["run/tasks"]).Where(f => Path.GetFileName(f).StartsWith('.')));
+        Assert.DoesNotContain(Directory.GetFiles(dir["run/tasks"]), f => Path.GetFileName(f).StartsWith('.'));
 
         var resumed = CliProcess.Run([.. Tiny, "--out", dir["run"]]);
         Assert.True(resumed.ExitCode == 0, resumed.StdErr);
