@@ -63,7 +63,7 @@ public sealed class LocalExecutor(DatasetRegistry datasets, ModelRegistry models
             var clockUnit = Stopwatch.StartNew();
             var outcome = tasks.Count == 1 && !config.FoldEnsembles
                 ? executor.Execute(tasks[0], request.CheckpointEvery, taskProgress, token)
-                : executor.ExecuteEnsemble(tasks, taskProgress, token);
+                : executor.ExecuteEnsemble(tasks, request.CheckpointEvery, taskProgress, token);
             if (outcome == TaskOutcome.AlreadyDone) Interlocked.Add(ref reused, tasks.Count);
             else Interlocked.Add(ref run, tasks.Count);
             foreach (var t in tasks)

@@ -49,10 +49,11 @@ public sealed class TaskExecutor(RunContext context, ModelRegistry models)
     /// <summary>
     /// Trains the folds of one repeat as one ensemble (fold-ensembles) and publishes each member's result. The
     /// ensemble always holds all K folds of the repeat, so a member's numbers do not depend on which of its
-    /// siblings had finished before a crash; results already on disk are kept. No checkpoints: an interrupted
-    /// ensemble restarts from epoch 1.
+    /// siblings had finished before a crash; results already on disk are kept. The ensemble's checkpoint
+    /// (every <paramref name="checkpointEvery"/> epochs, 0 = never) lets a rerun continue where it stopped.
     /// </summary>
-    public TaskOutcome ExecuteEnsemble(IReadOnlyList<TaskId> tasks, IProgress<TaskProgress>? progress = null, CancellationToken cancellation = default)
+    public TaskOutcome ExecuteEnsemble(IReadOnlyList<TaskId> tasks, int checkpointEvery, IProgress<TaskProgress>? progress = null,
+        CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(tasks);
         var folder = context.Folder;
@@ -69,12 +70,15 @@ public sealed class TaskExecutor(RunContext context, ModelRegistry models)
             {
                 FaultInjection.FailTaskIfRequested(RunContext.IndexOf(pending[0], context.Plan.Folds));
                 var trainer = new EnsembleTrainer(context.Config, context.Data, context.Plan, ComputeDevice.Resolve(context.Config.Device));
-                foreach (var result in trainer.Run(group, progress, cancellation).Where(r => pending.Contains(r.Task)))
+                string checkpoint = folder.EnsembleCheckpointPath(group[0].Repeat);
+                var checkpointing = checkpointEvery > 0 ? new TaskCheckpointing(checkpoint, checkpointEvery) : null;
+                foreach (var result in trainer.Run(group, progress, cancellation, checkpointing).Where(r => pending.Contains(r.Task)))
                 {
                     TaskResultFile.Write(folder.TaskPath(result.Task), result);
                     FaultInjection.Reached("task-saved");
                     if (File.Exists(folder.TaskFailurePath(result.Task))) File.Delete(folder.TaskFailurePath(result.Task));
                 }
+                if (File.Exists(checkpoint)) File.Delete(checkpoint);
                 return TaskOutcome.Completed;
             }
             catch (Exception e) when (e is not OperationCanceledException)

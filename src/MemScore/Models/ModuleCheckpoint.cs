@@ -6,14 +6,15 @@ using static TorchSharp.torch;
 namespace MemScore.Models;
 
 /// <summary>
-/// The complete training state of a float32 module trained with <see cref="AdamOptimizer"/>, as named
-/// numeric arrays: "param.NAME", "buffer.NAME" (float32 or int64, e.g. batch-norm statistics),
-/// "adam_m.NAME", "adam_v.NAME" and "adam_step". Loading checks every name, dtype and shape before
+/// The complete training state of a float32 module trained with <see cref="AdamOptimizer"/> (or an
+/// ensemble with <see cref="EnsembleAdamOptimizer"/>), as named numeric arrays: "param.NAME",
+/// "buffer.NAME" (float32 or int64, e.g. batch-norm statistics), "adam_m.NAME", "adam_v.NAME" and
+/// "adam_step" (one count per model). Loading checks every name, dtype and shape before
 /// it changes anything, so a refused checkpoint leaves the model as it was.
 /// </summary>
 public static class ModuleCheckpoint
 {
-    public static Dictionary<string, NpyArray> Save(nn.Module module, AdamOptimizer optimizer)
+    public static Dictionary<string, NpyArray> Save(nn.Module module, IOptimizerCheckpoint optimizer)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -27,12 +28,12 @@ public static class ModuleCheckpoint
         }
         foreach (var (name, buffer) in module.named_buffers())
             state["buffer." + name] = buffer.dtype == ScalarType.Int64 ? ToInt64(buffer) : ToFloat32(buffer, name);
-        state["adam_step"] = NpyArray.FromInt64([optimizer.Step]);
+        state["adam_step"] = NpyArray.FromInt64(optimizer.StepCounts());
         return state;
     }
 
     /// <param name="source">Names the file in error messages.</param>
-    public static void Load(nn.Module module, AdamOptimizer optimizer, IReadOnlyDictionary<string, NpyArray> state, string source)
+    public static void Load(nn.Module module, IOptimizerCheckpoint optimizer, IReadOnlyDictionary<string, NpyArray> state, string source)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -46,7 +47,7 @@ public static class ModuleCheckpoint
                              ReadFloats(state, "adam_v." + name, parameter.shape, source));
         }
         var buffers = module.named_buffers().Select(b => (b.buffer, ReadBuffer(state, b.name, b.buffer, source))).ToList();
-        long step = ReadStep(state, source);
+        long[] steps = ReadSteps(state, optimizer.StepCounts().Length, source);
         using (no_grad())
         {
             foreach (var (target, values) in weights)
@@ -60,7 +61,7 @@ public static class ModuleCheckpoint
                 target.copy_(loaded);
             }
         }
-        optimizer.Restore(step, moments);
+        optimizer.Restore(steps, moments);
     }
 
     static float[] ReadFloats(IReadOnlyDictionary<string, NpyArray> state, string key, long[] shape, string source)
@@ -82,19 +83,20 @@ public static class ModuleCheckpoint
         return array;
     }
 
-    static long ReadStep(IReadOnlyDictionary<string, NpyArray> state, string source)
+    /// <summary>One step count per model: 1 for a single model, E for an ensemble.</summary>
+    static long[] ReadSteps(IReadOnlyDictionary<string, NpyArray> state, int count, string source)
     {
-        if (!state.TryGetValue("adam_step", out var array) || array.Length != 1 || array.Descr != "<i8")
-            throw new InvalidInputException(source, "checkpoint lacks 'adam_step' (one int64)");
-        long step = array.ToInt64()[0];
-        if (step < 0) throw new InvalidInputException(source, $"'adam_step' is {step}, expected >= 0");
-        return step;
+        if (!state.TryGetValue("adam_step", out var array) || array.Length != count || array.Descr != "<i8")
+            throw new InvalidInputException(source, $"checkpoint lacks 'adam_step' ({(count == 1 ? "one int64" : $"{count} int64, one per member")})");
+        long[] steps = array.ToInt64();
+        if (steps.Any(s => s < 0)) throw new InvalidInputException(source, $"'adam_step' holds {steps.Min()}, expected >= 0");
+        return steps;
     }
 
     static NpyArray Require(IReadOnlyDictionary<string, NpyArray> state, string key, string source) =>
         state.TryGetValue(key, out var array) ? array : throw new InvalidInputException(source, $"checkpoint lacks '{key}'");
 
-    /// <summary>Checkpoints hold float32 only: <see cref="AdamOptimizer.Restore"/> takes float moments.</summary>
+    /// <summary>Checkpoints hold float32 only: <see cref="IOptimizerCheckpoint.Restore"/> takes float moments.</summary>
     static NpyArray ToFloat32(Tensor t, string name)
     {
         if (t.dtype != ScalarType.Float32)

@@ -36,6 +36,8 @@ public sealed class RunFolder
     public string TaskPath(TaskId task) => Path.Combine(TasksDirectory, task.FileStem + ".npz");
     public string CheckpointsDirectory => Path.Combine(Root, "checkpoints");
     public string CheckpointPath(TaskId task) => Path.Combine(CheckpointsDirectory, task.FileStem + ".npz");
+    /// <summary>The checkpoint of a fold ensemble (all folds of one repeat, --fold-ensembles).</summary>
+    public string EnsembleCheckpointPath(int repeat) => Path.Combine(CheckpointsDirectory, $"r{repeat}_ensemble.npz");
 
     /// <summary>Removes temporary files a killed process left behind (call while holding the run lock).</summary>
     public void DeleteLeftovers()

@@ -16,7 +16,7 @@ namespace MemScore.Training;
 /// backward stores fresh ones instead of adding into zeros: six passes per parameter instead of ten
 /// (counting the zeroing and the accumulation in backward); ~1.15x faster MLP VAE epochs (bench/README.md).
 /// </summary>
-public sealed class AdamOptimizer : IDisposable
+public sealed class AdamOptimizer : IOptimizerCheckpoint, IDisposable
 {
     readonly IReadOnlyList<(string Name, Parameter Parameter)> _parameters;
     readonly Tensor[] _firstMoment;
@@ -71,6 +71,10 @@ public sealed class AdamOptimizer : IDisposable
     /// <summary>State for checkpoints: names map to (first, second) moments; copies are exact.</summary>
     public IEnumerable<(string Name, Tensor First, Tensor Second)> State() =>
         _parameters.Select((p, i) => (p.Name, _firstMoment[i], _secondMoment[i]));
+
+    long[] IOptimizerCheckpoint.StepCounts() => [Step];
+
+    void IOptimizerCheckpoint.Restore(long[] steps, IReadOnlyDictionary<string, (float[] First, float[] Second)> moments) => Restore(steps[0], moments);
 
     public void Restore(long step, IReadOnlyDictionary<string, (float[] First, float[] Second)> moments)
     {

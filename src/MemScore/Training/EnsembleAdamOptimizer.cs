@@ -10,7 +10,7 @@ namespace MemScore.Training;
 /// in the same order), with its own step count. Members can be left out of a step (a member whose
 /// epoch has fewer batches), which leaves their weights and moments untouched.
 /// </summary>
-public sealed class EnsembleAdamOptimizer : IDisposable
+public sealed class EnsembleAdamOptimizer : IOptimizerCheckpoint, IDisposable
 {
     readonly IReadOnlyList<(string Name, Parameter Parameter)> _parameters;
     readonly Tensor[] _firstMoment;
@@ -88,6 +88,31 @@ public sealed class EnsembleAdamOptimizer : IDisposable
             var denominator = v.sqrt().add_(epsilon);
             p.addcdiv_(m, denominator, negativeStepSize);
         }
+    }
+
+    /// <summary>Stacked moments [E, ...] named like the parameters, for checkpoints.</summary>
+    public IEnumerable<(string Name, Tensor First, Tensor Second)> State() =>
+        _parameters.Select((p, i) => (p.Name, _firstMoment[i], _secondMoment[i]));
+
+    public long[] StepCounts() => _steps.ToArray();
+
+    /// <summary>Puts checkpointed moments and per-member step counts back; exact copies.</summary>
+    public void Restore(long[] steps, IReadOnlyDictionary<string, (float[] First, float[] Second)> moments)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        ArgumentNullException.ThrowIfNull(moments);
+        if (steps.Length != Members) throw new ArgumentException($"{steps.Length} step counts for {Members} members", nameof(steps));
+        using var _ = no_grad();
+        for (int i = 0; i < _parameters.Count; i++)
+        {
+            string name = _parameters[i].Name;
+            if (!moments.TryGetValue(name, out var m)) throw new ArgumentException($"checkpoint lacks optimizer state for '{name}'");
+            using var first = tensor(m.First, _firstMoment[i].shape);
+            using var second = tensor(m.Second, _secondMoment[i].shape);
+            _firstMoment[i].copy_(first);
+            _secondMoment[i].copy_(second);
+        }
+        steps.CopyTo(_steps, 0);
     }
 
     /// <summary>The moments of one member (views), named like the parameters.</summary>

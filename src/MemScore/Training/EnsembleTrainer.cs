@@ -4,6 +4,7 @@ using MemScore.Core;
 using MemScore.Data;
 using MemScore.Memorization;
 using MemScore.Models;
+using MemScore.Storage;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,7 +18,8 @@ public readonly record struct MemberSeeds(long Order, long Noise, long Augment);
 /// and evaluates them at the evaluation epochs. Each member draws from generators seeded exactly as
 /// <see cref="TaskRunner"/> seeds its task ("model-init", "batch-order", "train-noise", "train-augment",
 /// "is-noise"), so its <see cref="TaskResult"/> equals the separately trained one up to float round-off.
-/// No checkpoints: an interrupted ensemble restarts its tasks from epoch 1.
+/// With checkpointing, the whole ensemble's state is saved every few epochs and a rerun continues
+/// from it, bit-identical to an uninterrupted run (every epoch's generators are seeded afresh).
 /// </summary>
 public sealed class EnsembleTrainer(ExperimentConfig config, ExperimentData data, FoldPlan plan, Device? device = null)
 {
@@ -26,7 +28,8 @@ public sealed class EnsembleTrainer(ExperimentConfig config, ExperimentData data
     /// <summary>True for the model families an ensemble can train (the Bernoulli MLP VAE).</summary>
     public static bool Supports(ExperimentConfig config) => config.Model == BernoulliMlpVae.FamilyName;
 
-    public IReadOnlyList<TaskResult> Run(IReadOnlyList<TaskId> tasks, IProgress<TaskProgress>? progress = null, CancellationToken cancellation = default)
+    public IReadOnlyList<TaskResult> Run(IReadOnlyList<TaskId> tasks, IProgress<TaskProgress>? progress = null, CancellationToken cancellation = default,
+        TaskCheckpointing? checkpointing = null)
     {
         ArgumentNullException.ThrowIfNull(tasks);
         if (tasks.Count == 0) throw new ArgumentException("no tasks to train", nameof(tasks));
@@ -45,7 +48,23 @@ public sealed class EnsembleTrainer(ExperimentConfig config, ExperimentData data
         var losses = tasks.Select(_ => new double[config.Epochs]).ToArray();
         var logLikelihoods = tasks.Select(_ => new List<double[]>()).ToArray();
         var effectiveSampleSizes = tasks.Select(_ => new List<double[]>()).ToArray();
-        for (int epoch = 1; epoch <= config.Epochs; epoch++)
+        int firstEpoch = 1;
+        if (checkpointing is not null && File.Exists(checkpointing.Path))
+        {
+            var checkpoint = EnsembleCheckpointFile.Read(checkpointing.Path, data.Count);
+            if (checkpoint.Repeat != tasks[0].Repeat || checkpoint.Members != tasks.Count || checkpoint.ConfigHash != config.Hash()
+                || checkpoint.CompletedEpochs >= config.Epochs || checkpoint.LogLikelihoods[0].Length != evaluationEpochs.Count(e => e <= checkpoint.CompletedEpochs))
+                throw new MemScoreException(ErrorKind.RunFolder, $"{checkpointing.Path}: checkpoint does not belong to this ensemble of this config; delete it to retrain the repeat");
+            ensemble.LoadState(checkpoint.ModelState, checkpointing.Path);
+            for (int m = 0; m < tasks.Count; m++)
+            {
+                checkpoint.TrainLoss[m].CopyTo(losses[m], 0);
+                logLikelihoods[m].AddRange(checkpoint.LogLikelihoods[m]);
+                effectiveSampleSizes[m].AddRange(checkpoint.EffectiveSampleSizes[m]);
+            }
+            firstEpoch = checkpoint.CompletedEpochs + 1;
+        }
+        for (int epoch = firstEpoch; epoch <= config.Epochs; epoch++)
         {
             int e = epoch;
             var epochLosses = TrainEpoch(ensemble, batches, trainRows, config.BatchSize,
@@ -56,8 +75,18 @@ public sealed class EnsembleTrainer(ExperimentConfig config, ExperimentData data
                 losses[m][epoch - 1] = epochLosses[m];
                 progress?.Report(new TaskProgress(tasks[m], TaskPhase.Training, epoch, config.Epochs, epoch, config.Epochs, epochLosses[m]));
             }
-            if (!evaluationEpochs.Contains(epoch)) continue;
-            var (logp, ess) = Evaluate(ensemble, data.Scored, config.EvalBatchSize, tasks.Select(t => Seed(t, "is-noise", e)).ToArray(), tasks, epoch,
+            if (evaluationEpochs.Contains(epoch)) EvaluateAll(epoch);
+            if (checkpointing is not null && epoch < config.Epochs && epoch % checkpointing.EveryEpochs == 0)
+            {
+                EnsembleCheckpointFile.Write(checkpointing.Path, new EnsembleCheckpoint(tasks[0].Repeat, config.Hash(), epoch,
+                    losses.Select(l => l[..epoch]).ToArray(), logLikelihoods.Select(l => l.ToArray()).ToArray(),
+                    effectiveSampleSizes.Select(l => l.ToArray()).ToArray(), ensemble.SaveState()), data.Count);
+                FaultInjection.Reached("checkpoint");
+            }
+        }
+        void EvaluateAll(int e)
+        {
+            var (logp, ess) = Evaluate(ensemble, data.Scored, config.EvalBatchSize, tasks.Select(t => Seed(t, "is-noise", e)).ToArray(), tasks, e,
                 progress is null ? null : (m, done, total) => progress.Report(new TaskProgress(tasks[m], TaskPhase.Evaluating, e, config.Epochs, done, total, null)),
                 cancellation);
             for (int m = 0; m < tasks.Count; m++)

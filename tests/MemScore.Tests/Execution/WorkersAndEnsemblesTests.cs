@@ -161,6 +161,31 @@ public class WorkersAndEnsemblesTests
     }
 
     [Fact]
+    public void Fold_ensemble_interrupted_mid_run_continues_from_its_checkpoint_bit_identically()
+    {
+        using var dir = new TempDirectory();
+        var config = Small with { FoldEnsembles = true, Epochs = 3 };
+        using var cancel = new CancellationTokenSource();
+        var executor = new LocalExecutor(DatasetRegistry.CreateDefault(), ModelRegistry.CreateDefault());
+        // Stop during epoch 2's evaluation: the checkpoint written after epoch 1 (with its evaluation) is what survives.
+        var progress = new SynchronousProgress<RunProgress>(p =>
+        {
+            if (p.Update is { Phase: MemScore.Training.TaskPhase.Training, Epoch: 2 }) cancel.Cancel();
+        });
+        Assert.ThrowsAny<OperationCanceledException>(() => executor.Run(new RunRequest(config, dir["run"]), progress, cancel.Token));
+        var checkpoint = EnsembleCheckpointFile.Read(dir["run/checkpoints/r0_ensemble.npz"], 300);
+        Assert.Equal((0, 3, 1, 1), (checkpoint.Repeat, checkpoint.Members, checkpoint.CompletedEpochs, checkpoint.LogLikelihoods[0].Length));
+        Assert.Empty(Directory.GetFiles(dir["run/tasks"], "*.npz"));
+
+        var resumed = Run(config, dir["run"], workers: 1);
+        Assert.Equal(3, resumed.TasksRun);
+        Assert.False(File.Exists(dir["run/checkpoints/r0_ensemble.npz"]));
+        Run(config, dir["clean"], workers: 1);
+        AssertSameTaskNumbers(dir["clean"], dir["run"]);
+        Assert.Equal(File.ReadAllBytes(dir["clean/scores.csv"]), File.ReadAllBytes(dir["run/scores.csv"]));
+    }
+
+    [Fact]
     public void Fold_ensembles_is_in_the_hash_only_when_set()
     {
         var plain = new ExperimentConfig();

@@ -1,0 +1,14 @@
+using static TorchSharp.torch;
+
+namespace MemScore.Training;
+
+/// <summary>
+/// An Adam-like optimizer whose state a checkpoint can hold: first and second moments named like the
+/// parameters, and step counts (one for a single model, one per member for an ensemble).
+/// </summary>
+public interface IOptimizerCheckpoint
+{
+    IEnumerable<(string Name, Tensor First, Tensor Second)> State();
+    long[] StepCounts();
+    void Restore(long[] steps, IReadOnlyDictionary<string, (float[] First, float[] Second)> moments);
+}
