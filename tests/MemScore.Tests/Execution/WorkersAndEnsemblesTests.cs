@@ -160,21 +160,25 @@ public class WorkersAndEnsemblesTests
         Assert.Equal(sibling, File.ReadAllBytes(dir["ens/tasks/r0_f0.npz"]));
     }
 
-    [Fact]
-    public void Fold_ensemble_interrupted_mid_run_continues_from_its_checkpoint_bit_identically()
+    [Theory]
+    // Cancelled as epoch 2's training ends. Evaluated every epoch: epoch 2's evaluation sees the cancellation, so the
+    // checkpoint after epoch 1 (one evaluation) survives. Evaluated at epoch 3 only: epoch 2's checkpoint is written
+    // (no evaluation to stop) and epoch 3's first batch stops.
+    [InlineData(1, 1, 1)]
+    [InlineData(3, 2, 0)]
+    public void Fold_ensemble_interrupted_mid_run_continues_from_its_checkpoint_bit_identically(int evalEvery, int completedEpochs, int evaluationsInCheckpoint)
     {
         using var dir = new TempDirectory();
-        var config = Small with { FoldEnsembles = true, Epochs = 3 };
+        var config = Small with { FoldEnsembles = true, Epochs = 3, EvalEvery = evalEvery };
         using var cancel = new CancellationTokenSource();
         var executor = new LocalExecutor(DatasetRegistry.CreateDefault(), ModelRegistry.CreateDefault());
-        // Stop during epoch 2's evaluation: the checkpoint written after epoch 1 (with its evaluation) is what survives.
         var progress = new SynchronousProgress<RunProgress>(p =>
         {
             if (p.Update is { Phase: MemScore.Training.TaskPhase.Training, Epoch: 2 }) cancel.Cancel();
         });
         Assert.ThrowsAny<OperationCanceledException>(() => executor.Run(new RunRequest(config, dir["run"]), progress, cancel.Token));
         var checkpoint = EnsembleCheckpointFile.Read(dir["run/checkpoints/r0_ensemble.npz"], 300);
-        Assert.Equal((0, 3, 1, 1), (checkpoint.Repeat, checkpoint.Members, checkpoint.CompletedEpochs, checkpoint.LogLikelihoods[0].Length));
+        Assert.Equal((0, 3, completedEpochs, evaluationsInCheckpoint), (checkpoint.Repeat, checkpoint.Members, checkpoint.CompletedEpochs, checkpoint.LogLikelihoods[0].Length));
         Assert.Empty(Directory.GetFiles(dir["run/tasks"], "*.npz"));
 
         var resumed = Run(config, dir["run"], workers: 1);
