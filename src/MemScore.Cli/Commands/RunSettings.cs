@@ -103,6 +103,14 @@ public class RunSettings : CommandSettings
     [Description("Cheaper estimator: U from M seeded in-models per example instead of all L(K-1); evaluation cost (L + M) n instead of L K n (default: all)")]
     public int? InModels { get; init; }
 
+    [CommandOption("--feature-maps <F>")]
+    [Description("DC-VAE width: feature maps of the first convolution (default 32, the paper's)")]
+    public int? FeatureMaps { get; init; }
+
+    [CommandOption("--mixture-components <N>")]
+    [Description("Logistics per pixel of mol-dc-vae (default 10, the paper's)")]
+    public int? MixtureComponents { get; init; }
+
     [CommandOption("--fold-ensembles")]
     [Description("Train the K folds of each repeat as one batched network (bernoulli-mlp-vae only; part of the config: equal to separate models up to float round-off). Slower than separate models on CPU (bench/RESULTS.md); meant for GPUs")]
     public bool? FoldEnsembles { get; init; }
@@ -132,7 +140,7 @@ public class RunSettings : CommandSettings
         ConfigFile is null && Preset is null && new object?[]
         {
             Dataset, DataDir, Limit, Model, Folds, Repeats, Epochs, EvalEvery, LearningRate, BatchSize, LatentDim, ImportanceSamples,
-            EvalBatchSize, Seed, Threads, TrainBinarization, PadTo, Flip, Device, InModels, FoldEnsembles,
+            EvalBatchSize, Seed, Threads, TrainBinarization, PadTo, Flip, Device, InModels, FoldEnsembles, FeatureMaps, MixtureComponents,
         }.All(v => v is null);
 
     /// <summary>Defaults (or a preset, or the config file), then the flags given.</summary>
@@ -166,6 +174,8 @@ public class RunSettings : CommandSettings
             Device = Device ?? c.Device,
             InModels = InModels ?? c.InModels,
             FoldEnsembles = FoldEnsembles ?? c.FoldEnsembles,
+            FeatureMaps = FeatureMaps ?? c.FeatureMaps,
+            MixtureComponents = MixtureComponents ?? c.MixtureComponents,
         };
     }
 }

@@ -43,6 +43,12 @@ public static class ConfigValidator
         Require(config.InModels is null || (config.InModels >= 1 && config.InModels <= inModels), "in-models", config.InModels,
             $"absent (all in-models) or an integer in 1..{inModels} (L(K-1) = {config.Repeats} x {config.Folds - 1})");
 
+        string[] dcVaes = [BernoulliDcVae.FamilyName, GaussianDcVae.FamilyName, ConstantGaussianDcVae.FamilyName, LogisticMixtureDcVae.FamilyName];
+        Require(config.FeatureMaps is null || (config.FeatureMaps >= 1 && dcVaes.Contains(config.Model)), "feature-maps", config.FeatureMaps,
+            dcVaes.Contains(config.Model) ? "an integer >= 1" : $"no value for model {config.Model} (it applies to {string.Join(", ", dcVaes)})");
+        Require(config.MixtureComponents is null || (config.MixtureComponents >= 1 && config.Model == LogisticMixtureDcVae.FamilyName), "mixture-components",
+            config.MixtureComponents, config.Model == LogisticMixtureDcVae.FamilyName ? "an integer >= 1" : $"no value for model {config.Model} (it applies to {LogisticMixtureDcVae.FamilyName})");
+
         if (config.FoldEnsembles)
         {
             Require(config.Model == BernoulliMlpVae.FamilyName, "fold-ensembles", "true", $"model = {BernoulliMlpVae.FamilyName} (the only family trained as ensembles), not {config.Model}");

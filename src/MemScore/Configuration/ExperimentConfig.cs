@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using MemScore.Core;
+using MemScore.Models;
 
 namespace MemScore.Configuration;
 
@@ -72,6 +73,22 @@ public sealed record ExperimentConfig
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool FoldEnsembles { get; init; }
+
+    /// <summary>F, the DC-VAE width (--feature-maps); null = 32 as in the paper. Left out of the JSON when null.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? FeatureMaps { get; init; }
+
+    /// <summary>Logistics per pixel of mol-dc-vae (--mixture-components); null = 10. Left out of the JSON when null.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? MixtureComponents { get; init; }
+
+    /// <summary>What a model of this config is built from: input shape and init seed from the caller, the rest from here.</summary>
+    public ModelContext ModelContextFor(long[] inputShape, long initSeed) =>
+        new(inputShape, LatentDim, LearningRate, ImportanceSamples, initSeed, ComputeDevice.Resolve(Device))
+        {
+            FeatureMaps = FeatureMaps,
+            MixtureComponents = MixtureComponents,
+        };
 
     /// <summary>All cores: the default thread count of single-model commands (`memscore full`, `memscore bench`).</summary>
     public static int AllCores() => Math.Max(1, Environment.ProcessorCount);

@@ -40,7 +40,7 @@ public sealed record Budget(int Models, long TrainingExamplePasses, long Evaluat
     {
         set_num_threads(config.Threads);
         var family = models.Get(config.Model);
-        using var model = family.Create(new ModelContext(imageShape, config.LatentDim, config.LearningRate, config.ImportanceSamples, 1, ComputeDevice.Resolve(config.Device)));
+        using var model = family.Create(config.ModelContextFor(imageShape, initSeed: 1));
         using var generator = new Generator(1);
         int rows = config.BatchSize * trainSteps;
         using var data = ExperimentData.FromScored(RandomInputs([rows, .. imageShape], family.Input, generator), family.Input);

@@ -95,8 +95,7 @@ public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
     {
         long Seed(string purpose, params long[] more) => SeedDeriver.Derive(config.Seed, "full-" + purpose, more);
         var task = new TaskId(0, 0);
-        using var model = family.Create(new ModelContext(split.Train.ImageShape, config.LatentDim, config.LearningRate, config.ImportanceSamples, Seed("model-init"),
-            ComputeDevice.Resolve(config.Device)));
+        using var model = family.Create(config.ModelContextFor(split.Train.ImageShape, Seed("model-init")));
         using var trainImages = FullRunSplit.Rows(split.Train.Scored, split.TrainRows);   // stored form; batches are converted as they are read
         using var testImages = FullRunSplit.Rows(split.Test.Scored, split.TestRows);
         var batches = TrainingBatches.For(split.Train, config);

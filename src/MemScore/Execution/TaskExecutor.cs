@@ -25,9 +25,14 @@ public sealed class TaskExecutor(RunContext context, ModelRegistry models)
         if (context.Config.FoldEnsembles)
             throw new InvalidConfigurationException($"{folder.ManifestPath}: fold-ensembles = true trains the {context.Plan.Folds} folds of a repeat together, " +
                 "not one task at a time; run it with `memscore run --out " + folder.Root + "` and the flags that planned it (including --fold-ensembles)");
-        if (context.LoadResult(task) is not null) return TaskOutcome.AlreadyDone;
+        if (context.LoadResult(task) is not null && !File.Exists(folder.CheckpointPath(task))) return TaskOutcome.AlreadyDone;
         using var taskLock = RunLock.AcquireFile(folder.TaskLockPath(task), $"{folder.Root} task {task.FileStem}");
-        if (context.LoadResult(task) is not null) return TaskOutcome.AlreadyDone;
+        if (context.LoadResult(task) is not null)
+        {
+            // Died after publishing the result but before removing the checkpoint: remove it now.
+            if (File.Exists(folder.CheckpointPath(task))) File.Delete(folder.CheckpointPath(task));
+            return TaskOutcome.AlreadyDone;
+        }
         try
         {
             FaultInjection.FailTaskIfRequested(RunContext.IndexOf(task, context.Plan.Folds));
@@ -59,18 +64,23 @@ public sealed class TaskExecutor(RunContext context, ModelRegistry models)
         var folder = context.Folder;
         var group = Enumerable.Range(0, context.Plan.Folds).Select(f => new TaskId(tasks[0].Repeat, f)).ToArray();
         if (!tasks.SequenceEqual(group)) throw new ArgumentException($"an ensemble holds all folds of one repeat, got {string.Join(", ", tasks)}", nameof(tasks));
-        if (group.All(t => context.LoadResult(t) is not null)) return TaskOutcome.AlreadyDone;
+        string checkpoint = folder.EnsembleCheckpointPath(group[0].Repeat);
+        if (group.All(t => context.LoadResult(t) is not null) && !File.Exists(checkpoint)) return TaskOutcome.AlreadyDone;
         var locks = new List<IDisposable>();
         try
         {
             foreach (var t in group) locks.Add(RunLock.AcquireFile(folder.TaskLockPath(t), $"{folder.Root} task {t.FileStem}"));
             var pending = group.Where(t => context.LoadResult(t) is null).ToArray();
-            if (pending.Length == 0) return TaskOutcome.AlreadyDone;
+            if (pending.Length == 0)
+            {
+                // Died after writing the last result but before removing the checkpoint: remove it now.
+                if (File.Exists(checkpoint)) File.Delete(checkpoint);
+                return TaskOutcome.AlreadyDone;
+            }
             try
             {
                 FaultInjection.FailTaskIfRequested(RunContext.IndexOf(pending[0], context.Plan.Folds));
                 var trainer = new EnsembleTrainer(context.Config, context.Data, context.Plan, ComputeDevice.Resolve(context.Config.Device));
-                string checkpoint = folder.EnsembleCheckpointPath(group[0].Repeat);
                 var checkpointing = checkpointEvery > 0 ? new TaskCheckpointing(checkpoint, checkpointEvery) : null;
                 foreach (var result in trainer.Run(group, progress, cancellation, checkpointing).Where(r => pending.Contains(r.Task)))
                 {

@@ -35,8 +35,7 @@ public sealed class TaskRunner(ExperimentConfig config, ExperimentData data, Fol
         int[]? evaluatedRows = _inModels?.RowsToEvaluate(task);
         var batches = TrainingBatches.For(data, config);
 
-        var context = new ModelContext(data.ImageShape, config.LatentDim, config.LearningRate, config.ImportanceSamples, Seed("model-init"),
-            ComputeDevice.Resolve(config.Device));
+        var context = config.ModelContextFor(data.ImageShape, Seed("model-init"));
         using var model = models.Get(config.Model).Create(context);
         var evaluationEpochs = config.EvaluationEpochs();
         var logLikelihoods = new List<double[]>();

@@ -30,7 +30,7 @@ public static class BernoulliDcVae
 {
     public const string FamilyName = "bernoulli-dc-vae";
 
-    public static IDensityModel Create(ModelContext context) => Create(context, new DcVaeOptions(context.LatentDim));
+    public static IDensityModel Create(ModelContext context) => Create(context, DcVaeOptions.For(context));
 
     public static IDensityModel Create(ModelContext context, DcVaeOptions options) =>
         DcVae.Create(FamilyName, context, options, _ => new BernoulliDcVaeHead());

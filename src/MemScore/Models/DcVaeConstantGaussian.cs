@@ -34,7 +34,7 @@ public static class ConstantGaussianDcVae
 {
     public const string FamilyName = "constant-gaussian-dc-vae";
 
-    public static IDensityModel Create(ModelContext context) => Create(context, new DcVaeOptions(context.LatentDim));
+    public static IDensityModel Create(ModelContext context) => Create(context, DcVaeOptions.For(context));
 
     public static IDensityModel Create(ModelContext context, DcVaeOptions options) =>
         DcVae.Create(FamilyName, context, options, _ => new ConstantGaussianDcVaeHead());

@@ -59,7 +59,7 @@ public static class GaussianDcVae
 {
     public const string FamilyName = "gaussian-dc-vae";
 
-    public static IDensityModel Create(ModelContext context) => Create(context, new DcVaeOptions(context.LatentDim));
+    public static IDensityModel Create(ModelContext context) => Create(context, DcVaeOptions.For(context));
 
     public static IDensityModel Create(ModelContext context, DcVaeOptions options) =>
         DcVae.Create(FamilyName, context, options, channels => new GaussianDcVaeHead(channels));

@@ -45,7 +45,8 @@ public static class LogisticMixtureDcVae
 {
     public const string FamilyName = "mol-dc-vae";
 
-    public static IDensityModel Create(ModelContext context) => Create(context, new DcVaeOptions(context.LatentDim));
+    public static IDensityModel Create(ModelContext context) =>
+        Create(context, DcVaeOptions.For(context), context.MixtureComponents ?? LogisticMixtureDcVaeHead.DefaultComponents);
 
     public static IDensityModel Create(ModelContext context, DcVaeOptions options, int components = LogisticMixtureDcVaeHead.DefaultComponents) =>
         DcVae.Create(FamilyName, context, options, channels => new LogisticMixtureDcVaeHead(channels, components));

@@ -8,6 +8,9 @@ namespace MemScore.Models;
 /// <summary>Options shared by the DC-VAE families; defaults are the paper's (METHOD.md section 4).</summary>
 public sealed record DcVaeOptions(int LatentDim, int FeatureMaps = 32)
 {
+    /// <summary>The options a model context asks for (latent size, F or the default 32).</summary>
+    public static DcVaeOptions For(ModelContext context) => new(context.LatentDim, context.FeatureMaps ?? 32);
+
     public const int ImageSide = 32;
 }
 

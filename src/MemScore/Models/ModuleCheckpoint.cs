@@ -87,7 +87,7 @@ public static class ModuleCheckpoint
     static long[] ReadSteps(IReadOnlyDictionary<string, NpyArray> state, int count, string source)
     {
         if (!state.TryGetValue("adam_step", out var array) || array.Length != count || array.Descr != "<i8")
-            throw new InvalidInputException(source, $"checkpoint lacks 'adam_step' ({(count == 1 ? "one int64" : $"{count} int64, one per member")})");
+            throw new InvalidInputException(source, $"checkpoint needs 'adam_step' as {(count == 1 ? "one int64" : $"{count} int64, one per member")}");
         long[] steps = array.ToInt64();
         if (steps.Any(s => s < 0)) throw new InvalidInputException(source, $"'adam_step' holds {steps.Min()}, expected >= 0");
         return steps;

@@ -30,8 +30,7 @@ public static class SampleAnalysisSection
         var html = page.Html;
         html.Append("<h2>Nearest-neighbour test and data copying (samples of the full model)</h2>");
         var family = models.Get(manifest.Config.Model);
-        using var model = family.Create(new ModelContext(run.Data.ImageShape, manifest.Config.LatentDim, manifest.Config.LearningRate,
-            manifest.Config.ImportanceSamples, InitSeed: 0, ComputeDevice.Resolve(manifest.Config.Device)));
+        using var model = family.Create(manifest.Config.ModelContextFor(run.Data.ImageShape, initSeed: 0));
         if (model is not ISampleableModel sampler || model is not ICheckpointable loadable || !File.Exists(folder.ModelPath))
         {
             html.Append($"<p>Not available: model {manifest.Config.Model} cannot draw samples or the full run has no model.npz.</p>");

@@ -45,20 +45,25 @@ public static class EnsembleCheckpointFile
         Meta meta;
         try { meta = JsonSerializer.Deserialize<Meta>(Get("meta").Data) ?? throw new JsonException("null"); }
         catch (JsonException e) { throw new InvalidInputException(path, $"unreadable checkpoint metadata: {e.Message}", e); }
-        int epoch = (int)Get("epoch").ToInt64()[0];
+        var epochArray = Get("epoch");
+        if (epochArray.Descr != "<i8" || epochArray.Length != 1 || epochArray.ToInt64()[0] is < 1 or > int.MaxValue)
+            throw new InvalidInputException(path, "'epoch' must be one int64 >= 1");
+        int epoch = (int)epochArray.ToInt64()[0];
         var losses = Get("train_loss");
         if (epoch < 1 || !losses.Shape.SequenceEqual(new long[] { meta.Members, epoch }))
             throw new InvalidInputException(path, $"checkpoint says {meta.Members} members at epoch {epoch} but 'train_loss' has shape ({string.Join(", ", losses.Shape)})");
         var lossValues = losses.ToDoubles();
         var trainLoss = Enumerable.Range(0, meta.Members).Select(m => lossValues.AsSpan(m * epoch, epoch).ToArray()).ToArray();
-        return new EnsembleCheckpoint(meta.Repeat, meta.ConfigHash, epoch, trainLoss, Split(path, Get("logp"), meta.Members, examples),
-            Split(path, Get("ess"), meta.Members, examples), arrays.Where(kv => !Reserved.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value));
+        var (logp, ess) = (Get("logp"), Get("ess"));
+        if (!logp.Shape.SequenceEqual(ess.Shape)) throw new InvalidInputException(path, "'ess' and 'logp' differ in shape");
+        return new EnsembleCheckpoint(meta.Repeat, meta.ConfigHash, epoch, trainLoss, Split(path, "logp", logp, meta.Members, examples),
+            Split(path, "ess", ess, meta.Members, examples), arrays.Where(kv => !Reserved.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value));
     }
 
-    static double[][][] Split(string path, NpyArray array, int members, int examples)
+    static double[][][] Split(string path, string key, NpyArray array, int members, int examples)
     {
-        if (array.Shape.Length != 3 || array.Shape[0] != members || array.Shape[2] != examples)
-            throw new InvalidInputException(path, $"evaluations have shape ({string.Join(", ", array.Shape)}), expected ({members}, k, {examples})");
+        if (array.Descr != "<f8" || array.Shape.Length != 3 || array.Shape[0] != members || array.Shape[2] != examples)
+            throw new InvalidInputException(path, $"'{key}' has dtype {array.Descr} and shape ({string.Join(", ", array.Shape)}), expected <f8 ({members}, k, {examples})");
         int evaluations = (int)array.Shape[1];
         var values = array.ToDoubles();
         return Enumerable.Range(0, members).Select(m => Enumerable.Range(0, evaluations)

@@ -10,6 +10,7 @@ namespace MemScore.Storage;
 ///   run.lock                   held while a process works on the folder
 ///   tasks/r{repeat}_f{fold}.npz one file per finished task
 ///   checkpoints/r{repeat}_f{fold}.npz state of an unfinished task (deleted when it finishes)
+///   checkpoints/r{repeat}_ensemble.npz state of an unfinished fold ensemble (--fold-ensembles)
 ///   scores.csv                 U, V, M per example at the last evaluation epoch
 ///   scores_by_epoch.csv        the same for every evaluation epoch
 ///   summary.npz                U, V, M [n, evaluations], C (labels), epochs, index, n_in, n_out

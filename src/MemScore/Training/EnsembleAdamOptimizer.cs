@@ -102,11 +102,18 @@ public sealed class EnsembleAdamOptimizer : IOptimizerCheckpoint, IDisposable
         ArgumentNullException.ThrowIfNull(steps);
         ArgumentNullException.ThrowIfNull(moments);
         if (steps.Length != Members) throw new ArgumentException($"{steps.Length} step counts for {Members} members", nameof(steps));
-        using var _ = no_grad();
-        for (int i = 0; i < _parameters.Count; i++)
+        for (int i = 0; i < _parameters.Count; i++)   // all checked before anything changes
         {
             string name = _parameters[i].Name;
             if (!moments.TryGetValue(name, out var m)) throw new ArgumentException($"checkpoint lacks optimizer state for '{name}'");
+            long count = _firstMoment[i].numel();
+            if (m.First.Length != count || m.Second.Length != count)
+                throw new ArgumentException($"optimizer state for '{name}' has {m.First.Length} values, expected {count}");
+        }
+        using var _ = no_grad();
+        for (int i = 0; i < _parameters.Count; i++)
+        {
+            var m = moments[_parameters[i].Name];
             using var first = tensor(m.First, _firstMoment[i].shape);
             using var second = tensor(m.Second, _secondMoment[i].shape);
             _firstMoment[i].copy_(first);

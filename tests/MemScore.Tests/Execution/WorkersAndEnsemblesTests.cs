@@ -181,12 +181,47 @@ public class WorkersAndEnsemblesTests
         Assert.Equal((0, 3, completedEpochs, evaluationsInCheckpoint), (checkpoint.Repeat, checkpoint.Members, checkpoint.CompletedEpochs, checkpoint.LogLikelihoods[0].Length));
         Assert.Empty(Directory.GetFiles(dir["run/tasks"], "*.npz"));
 
-        var resumed = Run(config, dir["run"], workers: 1);
+        // The rerun trains only the epochs after the checkpoint (a fresh start would give the same bits, being seeded per epoch).
+        var trainedEpochs = new List<int>();
+        var resumed = executor.Run(new RunRequest(config, dir["run"], Workers: 1),
+            new SynchronousProgress<RunProgress>(p => { if (p.Update is { Phase: MemScore.Training.TaskPhase.Training } u) trainedEpochs.Add(u.Epoch); }));
         Assert.Equal(3, resumed.TasksRun);
+        Assert.Equal(completedEpochs + 1, trainedEpochs.Min());
         Assert.False(File.Exists(dir["run/checkpoints/r0_ensemble.npz"]));
         Run(config, dir["clean"], workers: 1);
         AssertSameTaskNumbers(dir["clean"], dir["run"]);
         Assert.Equal(File.ReadAllBytes(dir["clean/scores.csv"]), File.ReadAllBytes(dir["run/scores.csv"]));
+    }
+
+    [Fact]
+    public void A_checkpoint_left_after_all_results_were_written_is_removed_by_the_rerun()
+    {
+        using var dir = new TempDirectory();
+        var config = Small with { FoldEnsembles = true, Epochs = 2 };
+        Run(config, dir["run"], workers: 1);
+        File.WriteAllText(dir["run/checkpoints/r0_ensemble.npz"], "left by a process that died before removing it");
+        var rerun = Run(config, dir["run"], workers: 1);
+        Assert.Equal(3, rerun.TasksReused);
+        Assert.False(File.Exists(dir["run/checkpoints/r0_ensemble.npz"]));
+    }
+
+    [Theory]
+    [InlineData("ess", "'ess' and 'logp' differ in shape")]
+    [InlineData("epoch", "'epoch' must be one int64 >= 1")]
+    public void Broken_ensemble_checkpoints_are_refused_naming_the_file(string broken, string message)
+    {
+        using var dir = new TempDirectory();
+        var state = new Dictionary<string, NpyArray> { ["param.w"] = NpyArray.FromFloats([1f], 1) };
+        var checkpoint = new EnsembleCheckpoint(0, "h", 1, [[1.0], [2.0]], [[[0.5, 0.5]], [[0.5, 0.5]]], [[[1.0, 1.0]], [[1.0, 1.0]]], state);
+        string path = dir["c.npz"];
+        EnsembleCheckpointFile.Write(path, checkpoint, examples: 2);
+        Assert.Equal(2, EnsembleCheckpointFile.Read(path, 2).Members);   // the intact file reads back
+        var arrays = Npz.Read(path);
+        arrays[broken] = broken == "ess" ? NpyArray.FromDoubles([1.0, 1.0], 2, 1, 1) : NpyArray.FromDoubles([1.0], 1);
+        AtomicFile.Write(path, s => Npz.WriteTo(s, arrays));
+        var error = Assert.Throws<InvalidInputException>(() => EnsembleCheckpointFile.Read(path, 2));
+        Assert.Contains(path, error.Message);
+        Assert.Contains(message, error.Message);
     }
 
     [Fact]
