@@ -7,8 +7,8 @@ namespace MemScore.Cli;
 /// <summary>Prints a <see cref="Budget"/> as a few plain lines.</summary>
 public static class BudgetView
 {
-    /// <param name="workers">--workers as given; null = the default rule.</param>
-    public static void Print(ExperimentConfig config, int examples, long[] shape, Budget budget, int? workers = null)
+    /// <param name="workers">The workers `run` would use (<see cref="ExecutionRule.Workers"/>).</param>
+    public static void Print(ExperimentConfig config, int examples, long[] shape, Budget budget, int workers)
     {
         static string N(double v) => v.ToString("N0", CultureInfo.InvariantCulture);
         int evalEpochs = config.EvaluationEpochs().Length;
@@ -20,10 +20,8 @@ public static class BudgetView
                           $"{perEvaluation}{Time(budget.EvaluationSeconds, budget.EvalImagesPerSecond)}");
         if (budget.TrainingSeconds is double t && budget.EvaluationSeconds is double e)
         {
-            int units = config.FoldEnsembles ? config.Repeats : budget.Models;
-            int w = Math.Min(workers ?? ExecutionRule.DefaultWorkers(config, units), units);
             Console.WriteLine($"  total: {Duration(t + e)} of one model at a time on {config.Threads} thread{(config.Threads == 1 ? "" : "s")}; " +
-                              $"about {Duration((t + e) / w)} with the {w} worker{(w == 1 ? "" : "s")} `run` uses here (an upper-bound speed-up: " +
+                              $"about {Duration((t + e) / workers)} with the {workers} worker{(workers == 1 ? "" : "s")} `run` uses here (an upper-bound speed-up: " +
                               "workers share memory bandwidth); the tasks are independent (memscore slurm submit)");
             if (config.FoldEnsembles) Console.WriteLine("  (measured on separate models; fold ensembles were slower on CPU, bench/RESULTS.md)");
         }

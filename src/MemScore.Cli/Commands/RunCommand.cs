@@ -26,13 +26,11 @@ public sealed class RunCommand : Command<RunSettings>
         var datasets = DatasetRegistry.CreateDefault();
         var models = ModelRegistry.CreateDefault();
         ConfigValidator.Validate(config, datasets, models);
-        if (settings.Workers is < 1) throw new Core.InvalidConfigurationException($"workers = {settings.Workers}: expected an integer >= 1");
-        if (settings.Budget) return PrintBudget(config, datasets, models, settings.CacheDir, settings.Download, settings.Workers);
+        int workers = ExecutionRule.Workers(config, settings.Workers);
+        if (settings.Budget) return PrintBudget(config, datasets, models, settings.CacheDir, settings.Download, workers);
         string output = settings.Out ?? DefaultOutput(config);
         var request = new RunRequest(config, output, settings.CacheDir, settings.CheckpointEvery, settings.Download, settings.Workers);
         var executor = new LocalExecutor(datasets, models);
-        int units = config.FoldEnsembles ? config.Repeats : config.Folds * config.Repeats;
-        int workers = Math.Min(settings.Workers ?? ExecutionRule.DefaultWorkers(config, units), units);
 
         Console.Error.WriteLine($"memscore run: {config.Dataset}, {config.Model}, K={config.Folds} folds x L={config.Repeats} repeats, " +
                                 $"{config.Epochs} epochs, S={config.ImportanceSamples}, seed {config.Seed}, " +
@@ -46,7 +44,7 @@ public sealed class RunCommand : Command<RunSettings>
         return ExitCodes.Success;
     }
 
-    static int PrintBudget(ExperimentConfig config, DatasetRegistry datasets, ModelRegistry models, string? cacheDir, bool download, int? workers)
+    static int PrintBudget(ExperimentConfig config, DatasetRegistry datasets, ModelRegistry models, string? cacheDir, bool download, int workers)
     {
         using var data = ExperimentData.Prepare(config, datasets, cacheDir ?? DatasetRequest.DefaultCacheDirectory(), models.Get(config.Model).Input, download);
         var budget = Budget.Count(config, data.Count, models.Get(config.Model).ExactLikelihood).Measure(config, models, data.ImageShape);

@@ -19,6 +19,21 @@ public static class ExecutionRule
     /// </summary>
     public const long MemoryPerWorkerBytes = 3L << 29;
 
+    /// <summary>Units of work `run` schedules: one per task, or with fold-ensembles one per repeat.</summary>
+    public static int WorkUnits(ExperimentConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return config.FoldEnsembles ? config.Repeats : config.Folds * config.Repeats;
+    }
+
+    /// <summary>The workers `run` uses: <paramref name="requested"/> (--workers) or the default, never more than there are work units.</summary>
+    public static int Workers(ExperimentConfig config, int? requested)
+    {
+        if (requested is < 1) throw new InvalidConfigurationException($"workers = {requested}: expected an integer >= 1");
+        int units = WorkUnits(config);
+        return Math.Min(requested ?? DefaultWorkers(config, units), units);
+    }
+
     public static int DefaultWorkers(ExperimentConfig config, int workUnits, int? cores = null, long? memoryBytes = null)
     {
         ArgumentNullException.ThrowIfNull(config);

@@ -34,7 +34,7 @@ public sealed class LocalExecutor(DatasetRegistry datasets, ModelRegistry models
         var config = request.Config;
         int taskCount = config.Folds * config.Repeats;
         ConfigValidator.Validate(config, datasets, models);
-        if (request.Workers is < 1) throw new InvalidConfigurationException($"workers = {request.Workers}: expected an integer >= 1");
+        int workers = ExecutionRule.Workers(config, request.Workers);
         var folder = new RunFolder(request.OutputDirectory);
         folder.EnsureWritable();
         using var runLock = RunLock.Acquire(folder.Root);
@@ -52,7 +52,6 @@ public sealed class LocalExecutor(DatasetRegistry datasets, ModelRegistry models
         using var context = new RunPlanner(datasets, models).Plan(request);
         var executor = new TaskExecutor(context, models);
         var units = WorkUnits(context);
-        int workers = Math.Min(request.Workers ?? ExecutionRule.DefaultWorkers(config, units.Count), units.Count);
         Report(d => new RunProgress(RunStage.Planned, d, taskCount));
         void RunUnit(int u, CancellationToken token)
         {
@@ -61,9 +60,9 @@ public sealed class LocalExecutor(DatasetRegistry datasets, ModelRegistry models
             var taskProgress = progress is null ? null
                 : new SynchronousProgress<TaskProgress>(p => Report(d => new RunProgress(RunStage.TaskUpdate, d, taskCount, p.Task, p)));
             var clockUnit = Stopwatch.StartNew();
-            var outcome = tasks.Count == 1 && !config.FoldEnsembles
-                ? executor.Execute(tasks[0], request.CheckpointEvery, taskProgress, token)
-                : executor.ExecuteEnsemble(tasks, request.CheckpointEvery, taskProgress, token);
+            var outcome = config.FoldEnsembles
+                ? executor.ExecuteEnsemble(tasks[0].Repeat, request.CheckpointEvery, taskProgress, token)
+                : executor.Execute(tasks[0], request.CheckpointEvery, taskProgress, token);
             if (outcome == TaskOutcome.AlreadyDone) Interlocked.Add(ref reused, tasks.Count);
             else Interlocked.Add(ref run, tasks.Count);
             foreach (var t in tasks)

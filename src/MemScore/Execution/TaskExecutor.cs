@@ -57,14 +57,12 @@ public sealed class TaskExecutor(RunContext context, ModelRegistry models)
     /// siblings had finished before a crash; results already on disk are kept. The ensemble's checkpoint
     /// (every <paramref name="checkpointEvery"/> epochs, 0 = never) lets a rerun continue where it stopped.
     /// </summary>
-    public TaskOutcome ExecuteEnsemble(IReadOnlyList<TaskId> tasks, int checkpointEvery, IProgress<TaskProgress>? progress = null,
+    public TaskOutcome ExecuteEnsemble(int repeat, int checkpointEvery, IProgress<TaskProgress>? progress = null,
         CancellationToken cancellation = default)
     {
-        ArgumentNullException.ThrowIfNull(tasks);
         var folder = context.Folder;
-        var group = Enumerable.Range(0, context.Plan.Folds).Select(f => new TaskId(tasks[0].Repeat, f)).ToArray();
-        if (!tasks.SequenceEqual(group)) throw new ArgumentException($"an ensemble holds all folds of one repeat, got {string.Join(", ", tasks)}", nameof(tasks));
-        string checkpoint = folder.EnsembleCheckpointPath(group[0].Repeat);
+        var group = Enumerable.Range(0, context.Plan.Folds).Select(f => new TaskId(repeat, f)).ToArray();
+        string checkpoint = folder.EnsembleCheckpointPath(repeat);
         if (group.All(t => context.LoadResult(t) is not null) && !File.Exists(checkpoint)) return TaskOutcome.AlreadyDone;
         var locks = new List<IDisposable>();
         try

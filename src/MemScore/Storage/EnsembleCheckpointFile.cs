@@ -40,24 +40,18 @@ public static class EnsembleCheckpointFile
 
     public static EnsembleCheckpoint Read(string path, int examples)
     {
-        var arrays = Npz.Read(path);
-        NpyArray Get(string key) => arrays.TryGetValue(key, out var a) ? a : throw new InvalidInputException(path, $"checkpoint lacks '{key}'");
-        Meta meta;
-        try { meta = JsonSerializer.Deserialize<Meta>(Get("meta").Data) ?? throw new JsonException("null"); }
-        catch (JsonException e) { throw new InvalidInputException(path, $"unreadable checkpoint metadata: {e.Message}", e); }
-        var epochArray = Get("epoch");
-        if (epochArray.Descr != "<i8" || epochArray.Length != 1 || epochArray.ToInt64()[0] is < 1 or > int.MaxValue)
-            throw new InvalidInputException(path, "'epoch' must be one int64 >= 1");
-        int epoch = (int)epochArray.ToInt64()[0];
-        var losses = Get("train_loss");
-        if (epoch < 1 || !losses.Shape.SequenceEqual(new long[] { meta.Members, epoch }))
+        var file = CheckpointArrays.Read(path);
+        var meta = file.Meta<Meta>();
+        int epoch = file.CompletedEpochs();
+        var losses = file.Get("train_loss");
+        if (!losses.Shape.SequenceEqual(new long[] { meta.Members, epoch }))
             throw new InvalidInputException(path, $"checkpoint says {meta.Members} members at epoch {epoch} but 'train_loss' has shape ({string.Join(", ", losses.Shape)})");
         var lossValues = losses.ToDoubles();
         var trainLoss = Enumerable.Range(0, meta.Members).Select(m => lossValues.AsSpan(m * epoch, epoch).ToArray()).ToArray();
-        var (logp, ess) = (Get("logp"), Get("ess"));
+        var (logp, ess) = (file.Get("logp"), file.Get("ess"));
         if (!logp.Shape.SequenceEqual(ess.Shape)) throw new InvalidInputException(path, "'ess' and 'logp' differ in shape");
         return new EnsembleCheckpoint(meta.Repeat, meta.ConfigHash, epoch, trainLoss, Split(path, "logp", logp, meta.Members, examples),
-            Split(path, "ess", ess, meta.Members, examples), arrays.Where(kv => !Reserved.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value));
+            Split(path, "ess", ess, meta.Members, examples), file.ModelState(Reserved));
     }
 
     static double[][][] Split(string path, string key, NpyArray array, int members, int examples)

@@ -35,21 +35,19 @@ public static class TaskCheckpointFile
 
     public static TaskCheckpoint Read(string path, int examples)
     {
-        var arrays = Npz.Read(path);
-        NpyArray Get(string key) => arrays.TryGetValue(key, out var a) ? a : throw new InvalidInputException(path, $"checkpoint lacks '{key}'");
-        Meta meta;
-        try { meta = JsonSerializer.Deserialize<Meta>(Get("meta").Data) ?? throw new JsonException("null"); }
-        catch (JsonException e) { throw new InvalidInputException(path, $"unreadable checkpoint metadata: {e.Message}", e); }
-        int epoch = (int)Get("epoch").ToInt64()[0];
-        var losses = Get("train_loss").ToDoubles();
-        if (epoch < 1 || losses.Length != epoch) throw new InvalidInputException(path, $"checkpoint says epoch {epoch} but holds {losses.Length} losses");
-        var logp = Get("logp");
+        var file = CheckpointArrays.Read(path);
+        var arrays = file.All;
+        var meta = file.Meta<Meta>();
+        int epoch = file.CompletedEpochs();
+        var losses = file.Get("train_loss").ToDoubles();
+        if (losses.Length != epoch) throw new InvalidInputException(path, $"checkpoint says epoch {epoch} but holds {losses.Length} losses");
+        var logp = file.Get("logp");
         if (logp.Shape.Length != 2 || logp.Shape[1] != examples)
             throw new InvalidInputException(path, $"'logp' has shape ({string.Join(", ", logp.Shape)}), expected (k, {examples})");
         var values = logp.ToDoubles();
         var rows = Enumerable.Range(0, (int)logp.Shape[0]).Select(e => values.AsSpan(e * examples, examples).ToArray()).ToArray();
         var evaluated = EvaluatedRows.ReadAndCheck(path, arrays, values, examples, "delete the checkpoint to retrain the task");
-        var state = arrays.Where(kv => !Reserved.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
+        var state = file.ModelState(Reserved);
         double[][]? essRows = null;
         if (arrays.TryGetValue("ess", out var ess))
         {

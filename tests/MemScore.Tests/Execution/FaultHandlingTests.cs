@@ -11,29 +11,16 @@ namespace MemScore.Tests.Execution;
 
 public class FaultHandlingTests
 {
-    /// <summary>Wraps the real VAE and turns the loss into NaN at one (epoch, batch) of one task.</summary>
-    sealed class NaNAt(IDensityModel inner, int epoch, int batch, int batchesPerEpoch) : IDensityModel, ICheckpointable
-    {
-        int _steps;
-        public ModelDescription Describe() => inner.Describe();
-        public double TrainStep(Tensor x, Generator noise)
-        {
-            double loss = inner.TrainStep(x, noise);
-            int step = _steps++;
-            return step == (epoch - 1) * batchesPerEpoch + batch ? double.NaN : loss;
-        }
-        public Tensor LogLikelihood(Tensor x, Generator noise) => inner.LogLikelihood(x, noise);
-        public IReadOnlyDictionary<string, NpyArray> SaveState() => ((ICheckpointable)inner).SaveState();
-        public void LoadState(IReadOnlyDictionary<string, NpyArray> s, string source) => ((ICheckpointable)inner).LoadState(s, source);
-        public void Dispose() => inner.Dispose();
-    }
+    /// <summary>The real VAE with its loss turned into NaN at one (epoch, batch) of every task.</summary>
+    static IDensityModel NaNAt(IDensityModel inner, int epoch, int batch, int batchesPerEpoch) =>
+        new LossFilteredModel(inner, (step, loss) => step == (epoch - 1) * batchesPerEpoch + batch ? double.NaN : loss);
 
     [Fact]
     public void NaN_loss_stops_the_task_naming_where_and_keeps_the_last_checkpoint()
     {
         var datasets = DatasetRegistry.CreateDefault();
         // 200 examples, K = 2: 100 training examples, batch 25 -> 4 batches per epoch.
-        var models = new ModelRegistry().Add(new ModelFamily("nan-vae", "test", c => new NaNAt(BernoulliMlpVae.Create(c), epoch: 2, batch: 3, batchesPerEpoch: 4)));
+        var models = new ModelRegistry().Add(new ModelFamily("nan-vae", "test", c => NaNAt(BernoulliMlpVae.Create(c), epoch: 2, batch: 3, batchesPerEpoch: 4)));
         var config = new ExperimentConfig { Model = "nan-vae", Limit = 200, Folds = 2, Repeats = 1, Epochs = 3, EvalEvery = 3, BatchSize = 25, ImportanceSamples = 4, Threads = 2 };
         using var dir = new TempDirectory();
         var error = Assert.Throws<NumericalFailureException>(() =>
