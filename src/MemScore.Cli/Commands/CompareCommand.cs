@@ -15,6 +15,12 @@ public sealed class CompareSettings : CommandSettings
     [CommandOption("--out <DIR>")]
     [Description("Where to write the comparison (default: compare)")]
     public string Out { get; init; } = "compare";
+
+    public override Spectre.Console.ValidationResult Validate()
+    {
+        Storage.OutputFolder.RequirePath(Out, "out");
+        return base.Validate();
+    }
 }
 
 /// <summary>`memscore compare RUN_A RUN_B ...`: quantile curves, histograms, quantile table, largest changes.</summary>
@@ -27,6 +33,7 @@ public sealed class CompareCommand : Command<CompareSettings>
         try
         {
             foreach (string run in settings.Runs) runs.Add(RunContext.Open(run, datasets, null));
+            Core.WritableFolder.Ensure(settings.Out, "comparison folder (--out)");
             var outcome = ComparisonBuilder.Build(runs, settings.Out);
             Console.WriteLine($"Comparison of {outcome.Runs} runs: {Path.GetFullPath(outcome.IndexPath)} ({outcome.Figures} figures)");
             return ExitCodes.Success;

@@ -18,6 +18,10 @@ public sealed class ReportCommand : Command<ReportSettings>
     public override int Execute(CommandContext context, ReportSettings settings, CancellationToken cancellation)
     {
         using var run = RunContext.Open(settings.Run, DatasetRegistry.CreateDefault(), settings.CacheDir);
+        // A run folder planned inside its --data-dir (refused since) would write image tiles into the data set.
+        string reportDirectory = Path.Combine(run.Folder.Root, "report");
+        Storage.OutputFolder.RefuseInsideData(reportDirectory, run.Config.DataDir);
+        Core.WritableFolder.Ensure(reportDirectory, "report folder");
         var outcome = ReportBuilder.Build(run, new ReportOptions(settings.Full, CacheDirectory: settings.CacheDir));
         Console.WriteLine($"Report: {outcome.IndexPath} ({outcome.Figures} figures, {outcome.Tiles} image tiles)");
         if (outcome.Samples is { } s)

@@ -17,6 +17,13 @@ public class RunFolderSettings : CommandSettings
     [CommandOption("--cache-dir <DIR>")]
     [Description("Data cache (default: the one recorded in run.json)")]
     public string? CacheDir { get; init; }
+
+    public override Spectre.Console.ValidationResult Validate()
+    {
+        OutputFolder.RequirePath(Run, "run");
+        if (CacheDir is not null) OutputFolder.RequirePath(CacheDir, "cache-dir");
+        return base.Validate();
+    }
 }
 
 /// <summary>`memscore aggregate RUN`: scores from whatever tasks have finished, with their coverage.</summary>
@@ -73,7 +80,7 @@ public sealed class SlurmSubmitCommand : Command<SlurmSubmitSettings>
         bool resubmit = context.Name == "resubmit";
         var options = new SlurmOptions(settings.Partition ?? (resubmit ? previous?.Partition : null), settings.Gres ?? (resubmit ? previous?.Gres : null),
             settings.Time ?? (resubmit ? previous?.Time : null), settings.MaxParallel ?? (resubmit ? previous?.MaxParallel : null));
-        if (options.MaxParallel is < 1) throw new InvalidConfigurationException($"max-parallel = {options.MaxParallel}: expected an integer >= 1");
+        options.Validate();   // before anything is looked up or written: a hostile value never reaches a script
         int[] indices = backend.TasksToSubmit(run);
         if (indices.Length == 0)
         {
@@ -84,7 +91,7 @@ public sealed class SlurmSubmitCommand : Command<SlurmSubmitSettings>
         if (settings.DryRun)
         {
             Console.WriteLine(File.ReadAllText(script));
-            Console.WriteLine($"(dry run: {script} written, not submitted)");
+            Console.WriteLine($"(dry run: {script} written, not submitted; submit with: sbatch {string.Join(' ', backend.SbatchArguments(run.Folder, script).Select(SlurmBackend.Quote))})");
             return ExitCodes.Success;
         }
         var submission = backend.Submit(run, indices, options, script);

@@ -25,6 +25,12 @@ public sealed class TaskSettings : CommandSettings
     [CommandOption("--checkpoint-every <N>")]
     [Description("Save the task's state every N epochs (default 1; 0 = never)")]
     public int CheckpointEvery { get; init; } = 1;
+
+    public override Spectre.Console.ValidationResult Validate()
+    {
+        if (CacheDir is not null) Storage.OutputFolder.RequirePath(CacheDir, "cache-dir");
+        return base.Validate();
+    }
 }
 
 /// <summary>`memscore task`: runs exactly one task of a planned run; idempotent.</summary>

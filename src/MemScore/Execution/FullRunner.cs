@@ -34,8 +34,10 @@ public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
         ConfigValidator.Validate(config, datasets, models);
         if (!(request.TestFraction > 0 && request.TestFraction < 1))
             throw new InvalidConfigurationException($"test-fraction = {request.TestFraction}: expected a number between 0 and 1");
+        OutputFolder.RefuseInsideData(request.OutputDirectory, config.DataDir);
         var folder = new FullRunFolder(request.OutputDirectory);
-        CreateFolder(folder.Root);
+        OutputFolder.RefuseForeign(folder.Root, "full.json", FullRunFolder.OwnEntries.Contains, "MemScore full-run folder");
+        WritableFolder.Ensure(folder.Root, "output folder");
         using var runLock = RunLock.Acquire(folder.Root);
         AtomicFile.DeleteLeftovers(folder.Root);
         set_num_threads(config.Threads);
@@ -59,13 +61,6 @@ public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
         return new FullRunOutcome(folder, curves, split.TrainRows.Length, split.TestRows.Length, split.Source, dimensions, false, clock.Elapsed);
     }
 
-
-    static void CreateFolder(string root)
-    {
-        try { Directory.CreateDirectory(root); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        { throw new MemScoreException(ErrorKind.RunFolder, $"{root}: cannot create the output folder: {e.Message}", e); }
-    }
 
     static void WriteOrCheckManifest(FullRunFolder folder, ExperimentConfig config, string dataHash, FullRunSplit split, double testFraction)
     {

@@ -35,6 +35,7 @@ public sealed class LocalExecutor(DatasetRegistry datasets, ModelRegistry models
         int taskCount = config.Folds * config.Repeats;
         ConfigValidator.Validate(config, datasets, models);
         int workers = ExecutionRule.Workers(config, request.Workers);
+        OutputFolder.RefuseInsideData(request.OutputDirectory, config.DataDir);
         var folder = new RunFolder(request.OutputDirectory);
         folder.EnsureWritable();
         using var runLock = RunLock.Acquire(folder.Root);

@@ -21,8 +21,9 @@ public sealed class RunPlanner(DatasetRegistry datasets, ModelRegistry models)
         ConfigValidator.Validate(config, datasets, models);
         if (request.CheckpointEvery < 0)
             throw new InvalidConfigurationException($"checkpoint-every = {request.CheckpointEvery}: expected an integer >= 0");
+        OutputFolder.RefuseInsideData(request.OutputDirectory, config.DataDir);
         var folder = new RunFolder(request.OutputDirectory);
-        var previous = File.Exists(folder.ManifestPath) ? RunManifest.Read(folder.ManifestPath) : null;
+        var previous = File.Exists(folder.ManifestPath) ? RunManifest.Read(folder.ManifestPath, config) : null;
         if (previous is not null && previous.ConfigHash != config.Hash())
         {
             // Runs made before the default changed recorded all cores; say how to resume them.

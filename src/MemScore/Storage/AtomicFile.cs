@@ -12,11 +12,10 @@ public static class AtomicFile
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(writeContent);
-        string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        string temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        string temp = TemporaryPath.For(path);
         try
         {
+            Directory.CreateDirectory(Path.GetDirectoryName(temp)!);
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
                 FaultInjection.BeforeWrite(path);
@@ -37,16 +36,14 @@ public static class AtomicFile
         }
     }
 
-    /// <summary>Temporary files are named ".NAME.PID.GUID.tmp"; those left by a killed process can be deleted.</summary>
-    public static bool IsTemporaryName(string fileName) => fileName.StartsWith('.') && fileName.EndsWith(".tmp", StringComparison.Ordinal);
+    /// <summary>Temporary files are named by <see cref="TemporaryPath.For"/> (".NAME.memscore-HOST-PID-RANDOM.tmp").</summary>
+    public static bool IsTemporaryName(string fileName) => TemporaryPath.IsTemporaryName(fileName);
 
-    /// <summary>Deletes temporary files left in <paramref name="directory"/> by a killed writer (call while holding the run lock).</summary>
-    public static void DeleteLeftovers(string directory)
-    {
-        if (!Directory.Exists(directory)) return;
-        foreach (string file in Directory.EnumerateFiles(directory))
-            if (IsTemporaryName(Path.GetFileName(file))) File.Delete(file);
-    }
+    /// <summary>
+    /// Deletes temporary files in <paramref name="directory"/> whose writer is provably gone (<see cref="TemporaryPath.DeleteAbandoned"/>):
+    /// never a user's file, never one a live process is writing.
+    /// </summary>
+    public static void DeleteLeftovers(string directory) => TemporaryPath.DeleteAbandoned(directory);
 
     public static void WriteAllText(string path, string text) =>
         Write(path, s =>

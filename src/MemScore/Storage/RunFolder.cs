@@ -40,28 +40,31 @@ public sealed class RunFolder
     /// <summary>The checkpoint of a fold ensemble (all folds of one repeat, --fold-ensembles).</summary>
     public string EnsembleCheckpointPath(int repeat) => Path.Combine(CheckpointsDirectory, $"r{repeat}_ensemble.npz");
 
-    /// <summary>Removes temporary files a killed process left behind (call while holding the run lock).</summary>
+    /// <summary>Names MemScore writes directly in a run folder (besides its temporary files).</summary>
+    static readonly HashSet<string> OwnEntries = new(StringComparer.Ordinal)
+    {
+        "run.json", "plan.json", "run.lock", "tasks", "checkpoints", "slurm", "report", "scores.csv", "scores_by_epoch.csv", "summary.npz",
+    };
+
+    /// <summary>
+    /// Removes temporary files whose writer is gone (<see cref="TemporaryPath.DeleteAbandoned"/>): never a
+    /// user's file, never one of a live process such as a `memscore task` worker on the same folder.
+    /// </summary>
     public void DeleteLeftovers()
     {
         foreach (string directory in new[] { Root, TasksDirectory, CheckpointsDirectory })
             AtomicFile.DeleteLeftovers(directory);
     }
 
-    /// <summary>Creates the folders and proves they are writable, before any work starts.</summary>
+    /// <summary>
+    /// Refuses an existing folder that is neither empty nor a run folder (exit 4), then creates the
+    /// folders and proves they are writable, before any work starts.
+    /// </summary>
     public void EnsureWritable()
     {
-        try
-        {
-            Directory.CreateDirectory(Root);
-            Directory.CreateDirectory(TasksDirectory);
-            Directory.CreateDirectory(CheckpointsDirectory);
-            string probe = Path.Combine(Root, $".write-probe-{Environment.ProcessId}");
-            File.WriteAllText(probe, "");
-            File.Delete(probe);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new MemScoreException(ErrorKind.RunFolder, $"{Root}: output folder is not writable: {e.Message}", e);
-        }
+        OutputFolder.RefuseForeign(Root, "run.json", OwnEntries.Contains, "MemScore run folder");
+        WritableFolder.Ensure(Root, "output folder");
+        WritableFolder.Ensure(TasksDirectory, "output folder");
+        WritableFolder.Ensure(CheckpointsDirectory, "output folder");
     }
 }

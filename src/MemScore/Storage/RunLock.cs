@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using MemScore.Core;
@@ -25,10 +24,17 @@ public sealed class RunLock : IDisposable
     /// <summary>Locks one file path (e.g. a single task's lock); <paramref name="subject"/> names what is locked in errors.</summary>
     public static RunLock AcquireFile(string path, string subject)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        if (Directory.Exists(path))
+            throw new MemScoreException(ErrorKind.RunFolder, $"{path}: is a folder, not MemScore's lock file; remove it and rerun");
         for (int attempt = 0; attempt < 2; attempt++)
         {
-            if (TryCreate(path)) return new RunLock(path);
+            bool created;
+            try { created = TryCreate(path); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new MemScoreException(ErrorKind.RunFolder, $"{path}: cannot create the lock file: {e.Message}", e);
+            }
+            if (created) return new RunLock(path);
             var owner = ReadOwner(path);
             if (owner is null || IsStale(owner))
             {
@@ -46,12 +52,12 @@ public sealed class RunLock : IDisposable
     /// Writes the owner record to a temporary file and links it into place without overwriting, so
     /// the lock never exists half-written (a SIGKILL mid-write used to leave an unreadable lock that
     /// blocked an immediate rerun for 10 s). Temporary files of killed processes are leftovers
-    /// removed at the next start (<see cref="AtomicFile.DeleteLeftovers"/>).
+    /// removed at the next start once their owner is gone (<see cref="TemporaryPath.DeleteAbandoned"/>).
     /// </summary>
     static bool TryCreate(string path)
     {
-        string temporary = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!,
-            $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        string temporary = TemporaryPath.For(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(temporary)!);
         var owner = new Owner(Environment.ProcessId, Environment.MachineName,
             DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture));
         using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
@@ -64,10 +70,11 @@ public sealed class RunLock : IDisposable
             File.Move(temporary, path, overwrite: false);   // fails if the lock exists (link + unlink on Linux)
             return true;
         }
-        catch (IOException) when (File.Exists(path))
+        catch (IOException)
         {
             File.Delete(temporary);
-            return false;
+            if (File.Exists(path)) return false;
+            throw;
         }
     }
 
@@ -84,18 +91,13 @@ public sealed class RunLock : IDisposable
         return old ? null : new Owner(-1, "unknown", "a moment ago");
     }
 
+    /// <summary>The owner ran on this host and its pid is gone (or now belongs to a process started after the lock was taken).</summary>
     static bool IsStale(Owner owner)
     {
         if (owner.Pid <= 0 || owner.Host != Environment.MachineName) return false;
-        try
-        {
-            using var process = Process.GetProcessById(owner.Pid);
-            return process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return true;   // no such process
-        }
+        bool knownStart = DateTime.TryParseExact(owner.StartedUtc, "yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture,
+            DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var started);
+        return !TemporaryPath.IsRunning(owner.Pid, knownStart ? started : null);
     }
 
     public void Dispose()

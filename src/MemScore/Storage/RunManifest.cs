@@ -57,7 +57,28 @@ public sealed record RunManifest(
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
-    public static RunManifest Read(string path)
+    /// <summary>
+    /// Reads run.json and checks it against its own config_hash: a hand-edited config (or hash) is refused
+    /// (exit 4), since the folder's results belong to the recorded hash. With <paramref name="intended"/> (the
+    /// config of the command at hand) the message lists the edited fields where that config tells them.
+    /// </summary>
+    public static RunManifest Read(string path, ExperimentConfig? intended = null)
+    {
+        var manifest = Parse(path);
+        string actual = manifest.Config.Hash();
+        if (actual == manifest.ConfigHash) return manifest;
+        string detail =
+            intended is not null && intended.Hash() == manifest.ConfigHash
+                ? $"fields edited: {string.Join("; ", manifest.Config.DiffAgainst(intended))}"
+            : intended is not null && intended.Hash() == actual
+                ? $"its config equals this command's, so config_hash itself was changed (from {actual})"
+            : "which fields changed cannot be told from the file alone (rerun with the flags that made the run to see them)";
+        throw new MemScoreException(ErrorKind.RunFolder,
+            $"{path}: was edited by hand: config_hash is {manifest.ConfigHash} but the config in it hashes to {actual}; {detail}. " +
+            "Its results were made with the original config: restore run.json, or use a new --out for another config");
+    }
+
+    static RunManifest Parse(string path)
     {
         try
         {

