@@ -64,17 +64,17 @@ sealed class FullRunUnit(SingleModelUnit model, Tensor trainImages, Tensor testI
 
 /// <summary>checkpoint.npz of a full run: the curves so far (<see cref="FullRunFolder.ToArrays"/>) beside the model state.</summary>
 sealed class FullRunCheckpoint(FullRunUnit unit, FullRunFolder folder, string configHash, int everyEpochs, int trainCount, int testCount,
-    int[] evaluationEpochs) : ITrainingCheckpoint
+    int[] runEvaluationEpochs) : ITrainingCheckpoint
 {
     public int EveryEpochs => Math.Max(0, everyEpochs);
 
-    public TrainingHistory? Restore(ICheckpointable state, int epochs, IReadOnlyCollection<int> evaluations)
+    public TrainingHistory? Restore(ICheckpointable state, int epochs, IReadOnlyCollection<int> evaluationEpochs)
     {
         if (!File.Exists(folder.CheckpointPath)) return null;
         var (saved, hash, modelState) = FullRunFolder.Read(folder.CheckpointPath, trainCount, testCount);
         if (hash != configHash) throw new MemScoreException(ErrorKind.RunFolder, $"{folder.CheckpointPath}: checkpoint of another config; delete it to start over");
-        var history = new TrainingHistory(1, _ => saved.TrainLoss, _ => saved.TrainLogP, _ => []);
-        if (!history.ResumesWithin(epochs, evaluations))
+        var history = new TrainingHistory([saved.TrainLoss], [saved.TrainLogP], [[]]);
+        if (!history.ResumesWithin(epochs, evaluationEpochs))
             throw new MemScoreException(ErrorKind.RunFolder, $"{folder.CheckpointPath}: checkpoint does not fit this run's epochs; delete it to start over");
         state.LoadState(modelState, folder.CheckpointPath);
         unit.Restore(saved);
@@ -86,7 +86,7 @@ sealed class FullRunCheckpoint(FullRunUnit unit, FullRunFolder folder, string co
     /// <summary>The curves and the model state in one file: a checkpoint, or model.npz of the finished run.</summary>
     public void Write(string path, ICheckpointable state, TrainingHistory history)
     {
-        var arrays = new Dictionary<string, NpyArray>(FullRunFolder.ToArrays(unit.Curves(history, evaluationEpochs), configHash));
+        var arrays = new Dictionary<string, NpyArray>(FullRunFolder.ToArrays(unit.Curves(history, runEvaluationEpochs), configHash));
         foreach (var (key, value) in state.SaveState()) arrays[key] = value;
         AtomicFile.Write(path, s => Npz.WriteTo(s, arrays));
     }

@@ -14,7 +14,7 @@ public sealed class TaskCheckpointStore(TaskCheckpointing where, TaskId task, st
     {
         if (!File.Exists(where.Path)) return null;
         var saved = TaskCheckpointFile.Read(where.Path, examples);
-        var history = new TrainingHistory(1, _ => saved.TrainLoss, _ => saved.LogLikelihoods, _ => saved.EffectiveSampleSizes ?? []);
+        var history = new TrainingHistory([saved.TrainLoss], [saved.LogLikelihoods], [saved.EffectiveSampleSizes ?? []]);
         if (saved.Task != task || saved.ConfigHash != configHash || !history.ResumesWithin(epochs, evaluationEpochs)
             || !InModelSubset.SameRows(saved.Evaluated, evaluatedRows))
             throw new MemScoreException(ErrorKind.RunFolder, $"{where.Path}: checkpoint does not belong to {task} of this config; delete it to retrain the task");
@@ -37,7 +37,7 @@ public sealed class EnsembleCheckpointStore(TaskCheckpointing where, int repeat,
         if (!File.Exists(where.Path)) return null;
         var saved = EnsembleCheckpointFile.Read(where.Path, examples);
         var history = saved.Members == members
-            ? new TrainingHistory(members, m => saved.TrainLoss[m], m => saved.LogLikelihoods[m], m => saved.EffectiveSampleSizes[m]) : null;
+            ? new TrainingHistory(saved.TrainLoss, saved.LogLikelihoods, saved.EffectiveSampleSizes) : null;
         if (history is null || saved.Repeat != repeat || saved.ConfigHash != configHash || !history.ResumesWithin(epochs, evaluationEpochs))
             throw new MemScoreException(ErrorKind.RunFolder, $"{where.Path}: checkpoint does not belong to this ensemble of this config; delete it to retrain the repeat");
         state.LoadState(saved.ModelState, where.Path);

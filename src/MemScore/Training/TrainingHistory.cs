@@ -7,15 +7,18 @@ public sealed class TrainingHistory
     readonly List<double[]>[] _logP;
     readonly List<double[]>[] _ess;
 
-    public TrainingHistory(int members) : this(members, _ => [], _ => [], _ => []) { }
+    public TrainingHistory(int members) : this(Enumerable.Repeat(Array.Empty<double>(), members).ToArray(),
+        Enumerable.Repeat(Array.Empty<double[]>(), members).ToArray(), Enumerable.Repeat(Array.Empty<double[]>(), members).ToArray()) { }
 
-    /// <param name="ess">Per member; empty when the model reports no ESS.</param>
-    public TrainingHistory(int members, Func<int, double[]> trainLoss, Func<int, double[][]> logP, Func<int, double[][]> ess)
+    /// <summary>A saved history: [member][epoch] losses, [member][evaluation][example] log p(x) and ESS (empty when the model reports none).</summary>
+    public TrainingHistory(double[][] trainLoss, double[][][] logP, double[][][] ess)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(members, 1);
-        _trainLoss = Enumerable.Range(0, members).Select(m => new List<double>(trainLoss(m))).ToArray();
-        _logP = Enumerable.Range(0, members).Select(m => new List<double[]>(logP(m))).ToArray();
-        _ess = Enumerable.Range(0, members).Select(m => new List<double[]>(ess(m))).ToArray();
+        ArgumentOutOfRangeException.ThrowIfLessThan(trainLoss.Length, 1, nameof(trainLoss));
+        if (logP.Length != trainLoss.Length || ess.Length != trainLoss.Length)
+            throw new ArgumentException($"{trainLoss.Length}, {logP.Length} and {ess.Length} members must agree");
+        _trainLoss = trainLoss.Select(l => new List<double>(l)).ToArray();
+        _logP = logP.Select(l => new List<double[]>(l)).ToArray();
+        _ess = ess.Select(l => new List<double[]>(l)).ToArray();
     }
 
     public int Members => _trainLoss.Length;
