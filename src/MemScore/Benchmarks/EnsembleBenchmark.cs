@@ -52,12 +52,12 @@ public static class EnsembleBenchmark
         {
             var clock = Stopwatch.StartNew();
             for (int m = 0; m < models.Length; m++)
-                EpochTrainer.Run(models[m], batches, rows[m], o.BatchSize, round, round, round, tasks[m], 1, default);
+                EpochTrainer.Run(models[m], batches, rows[m], o.BatchSize, new EpochSeeds(round, round, round), tasks[m].ToString(), 1, default);
             double train = clock.Elapsed.TotalSeconds;
             yield return new(round, "sequential", $"train epoch, {o.Members} members", train, rows.Sum(r => r.Length) / train);
             clock.Restart();
             for (int m = 0; m < models.Length; m++)
-                EpochTrainer.Evaluate(models[m], evalImages, o.EvalBatchSize, round, tasks[m], 1, null, default);
+                EpochTrainer.Evaluate(models[m], evalImages, o.EvalBatchSize, round, tasks[m].ToString(), 1, null, default);
             double score = clock.Elapsed.TotalSeconds;
             yield return new(round, "sequential", $"IS log p, S={o.Samples}", score, o.EvalImages * o.Members / score);
         }
@@ -70,13 +70,14 @@ public static class EnsembleBenchmark
     static IEnumerable<EnsembleTiming> Ensemble(EnsembleBenchmarkOptions o, TrainingBatches batches, int[][] rows, TaskId[] tasks, Tensor evalImages, int round)
     {
         using var ensemble = new MlpVaeEnsemble(new BernoulliMlpVaeOptions(16), 1024, tasks.Select((_, m) => 100L + m).ToArray(), 1e-3, o.Samples);
-        var seeds = tasks.Select(_ => new MemberSeeds(round, round, round)).ToArray();
+        var seeds = tasks.Select(_ => new EpochSeeds(round, round, round)).ToArray();
+        var labels = tasks.Select(t => t.ToString()).ToArray();
         var clock = Stopwatch.StartNew();
-        EnsembleTrainer.TrainEpoch(ensemble, batches, rows, o.BatchSize, seeds, tasks, 1, default);
+        EnsembleTrainer.TrainEpoch(ensemble, batches, rows, o.BatchSize, seeds, labels, 1, default);
         double train = clock.Elapsed.TotalSeconds;
         yield return new(round, "ensemble", $"train epoch, {o.Members} members", train, rows.Sum(r => r.Length) / train);
         clock.Restart();
-        EnsembleTrainer.Evaluate(ensemble, evalImages, o.EvalBatchSize, tasks.Select(_ => (long)round).ToArray(), tasks, 1, null, default);
+        EnsembleTrainer.Evaluate(ensemble, evalImages, o.EvalBatchSize, tasks.Select(_ => (long)round).ToArray(), labels, 1, null, default);
         double score = clock.Elapsed.TotalSeconds;
         yield return new(round, "ensemble", $"IS log p, S={o.Samples}", score, o.EvalImages * o.Members / score);
     }

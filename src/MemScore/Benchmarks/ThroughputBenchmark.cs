@@ -3,7 +3,6 @@ using MemScore.Core;
 using MemScore.Data;
 using MemScore.Models;
 using MemScore.Training;
-using MemScore.Memorization;
 using static TorchSharp.torch;
 
 namespace MemScore.Benchmarks;
@@ -18,6 +17,8 @@ public sealed record BenchmarkLine(string Name, double Value, string Unit);
 /// </summary>
 public static class ThroughputBenchmark
 {
+    const string Label = "the throughput benchmark";
+
     public static IEnumerable<BenchmarkLine> Run(int threads, bool quick, Action<string>? log = null)
     {
         DenormalFlushing.SetForCurrentThread(true);
@@ -31,16 +32,16 @@ public static class ThroughputBenchmark
         var data = prepared.Scored;
         var batches = new TrainingBatches(prepared, redraw: false, flip: false);
         using var model = BernoulliMlpVae.Create(new ModelContext([1, 32, 32], 16, 1e-3, 256, 1));
-        EpochTrainer.Run(model, batches, Enumerable.Range(0, 64 * 20).ToArray(), 64, 1, 1, 1, new TaskId(0, 0), 1, default);   // warm-up
+        EpochTrainer.Run(model, batches, Enumerable.Range(0, 64 * 20).ToArray(), 64, new EpochSeeds(1, 1, 1), Label, 1, default);   // warm-up
         var clock = Stopwatch.StartNew();
-        EpochTrainer.Run(model, batches, Enumerable.Range(0, trainImages).ToArray(), 64, 2, 2, 2, new TaskId(0, 0), 1, default);
+        EpochTrainer.Run(model, batches, Enumerable.Range(0, trainImages).ToArray(), 64, new EpochSeeds(2, 2, 2), Label, 1, default);
         yield return new("train_images_per_s", trainImages / clock.Elapsed.TotalSeconds, "images/s");
 
         int evalImages = quick ? 1024 : 4096;
         using var evalData = data.narrow(0, 0, evalImages);
-        EpochTrainer.Evaluate(model, evalData.narrow(0, 0, 128), 128, 3, new TaskId(0, 0), 1, null, default);   // warm-up
+        EpochTrainer.Evaluate(model, evalData.narrow(0, 0, 128), 128, 3, Label, 1, null, default);   // warm-up
         clock.Restart();
-        EpochTrainer.Evaluate(model, evalData, 128, 4, new TaskId(0, 0), 1, null, default);
+        EpochTrainer.Evaluate(model, evalData, 128, 4, Label, 1, null, default);
         double imagesPerSecond = evalImages / clock.Elapsed.TotalSeconds;
         yield return new("is_images_per_s_s256", imagesPerSecond, "images/s");
         double gflops = imagesPerSecond * FlopsPerImage(256) / 1e9;

@@ -51,9 +51,9 @@ public sealed class ExperimentData : IDisposable
         using var source = registry.Get(config.Dataset).Load(new DatasetRequest(config.DataDir, cacheDirectory, download));
         ConfigValidator.ValidateAgainstData(config, source.Count);
         int[] keep = config.Limit is int limit
-            ? ImageTransforms.SeededSubset(source.Count, limit, SeedDeriver.Derive(config.Seed, "limit-subset"))
+            ? ImageTransforms.SeededSubset(source.Count, limit, new SeedSchedule(config.Seed).LimitSubset(DataSplit.Training))
             : Enumerable.Range(0, source.Count).ToArray();
-        return FromSource(source, keep, config, input, "evaluation");
+        return FromSource(source, keep, config, input, DataSplit.Training);
     }
 
     /// <summary>
@@ -65,17 +65,17 @@ public sealed class ExperimentData : IDisposable
         if (registry.Get(config.Dataset) is not ISplitDatasetProvider provider || !provider.Splits.Contains("test")) return null;
         using var source = provider.LoadSplit(new DatasetRequest(config.DataDir, cacheDirectory, download), "test");
         int[] keep = config.Limit is int limit && limit < source.Count
-            ? ImageTransforms.SeededSubset(source.Count, limit, SeedDeriver.Derive(config.Seed, "test-limit-subset"))
+            ? ImageTransforms.SeededSubset(source.Count, limit, new SeedSchedule(config.Seed).LimitSubset(DataSplit.Test))
             : Enumerable.Range(0, source.Count).ToArray();
-        return FromSource(source, keep, config, input, "test-evaluation");
+        return FromSource(source, keep, config, input, DataSplit.Test);
     }
 
-    static ExperimentData FromSource(ImageDataset source, int[] keep, ExperimentConfig config, InputKind input, string drawPurpose)
+    static ExperimentData FromSource(ImageDataset source, int[] keep, ExperimentConfig config, InputKind input, DataSplit split)
     {
         string contentHash = source.ContentHash();
         // Intermediates are disposed as soon as they are used: with 60,000 images each copy is ~200 MB.
         Tensor scored;
-        using (var drawn = EvaluationDraw(source.Images, input, config.Seed, drawPurpose))
+        using (var drawn = EvaluationDraw(source.Images, input, new SeedSchedule(config.Seed), split))
             scored = SubsetAndPad(drawn, keep, source.Count, config.PadTo);
         Tensor? levels = null;
         if (TrainingRedraws(config, input))
@@ -117,10 +117,10 @@ public sealed class ExperimentData : IDisposable
         _ => false,
     };
 
-    static Tensor EvaluationDraw(Tensor intensities, InputKind input, long seed, string purpose) => input switch
+    static Tensor EvaluationDraw(Tensor intensities, InputKind input, SeedSchedule seeds, DataSplit split) => input switch
     {
-        InputKind.Binary => ImageTransforms.BinarizeToLevels(intensities, SeedDeriver.Derive(seed, purpose + "-binarization")),
-        InputKind.Dequantized => ImageTransforms.Dequantize(intensities, SeedDeriver.Derive(seed, purpose + "-dequantization")),
+        InputKind.Binary => ImageTransforms.BinarizeToLevels(intensities, seeds.EvaluationBinarization(split)),
+        InputKind.Dequantized => ImageTransforms.Dequantize(intensities, seeds.EvaluationDequantization(split)),
         InputKind.Discrete8Bit => ImageTransforms.ToLevels(intensities),
         _ => throw new ArgumentOutOfRangeException(nameof(input), input, null),
     };

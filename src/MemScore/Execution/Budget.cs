@@ -2,7 +2,6 @@ using System.Diagnostics;
 using MemScore.Configuration;
 using MemScore.Core;
 using MemScore.Data;
-using MemScore.Memorization;
 using MemScore.Models;
 using MemScore.Training;
 using static TorchSharp.torch;
@@ -17,6 +16,8 @@ namespace MemScore.Execution;
 public sealed record Budget(int Models, long TrainingExamplePasses, long Evaluations, long ImportanceSamples,
     double? TrainImagesPerSecond = null, double? EvalImagesPerSecond = null, bool ExactLikelihood = false)
 {
+    const string Probe = "the speed probe";
+
     public static Budget Count(ExperimentConfig config, int examples, bool exactLikelihood = false)
     {
         int models = config.Folds * config.Repeats;
@@ -46,14 +47,14 @@ public sealed record Budget(int Models, long TrainingExamplePasses, long Evaluat
         using var data = ExperimentData.FromScored(RandomInputs([rows, .. imageShape], family.Input, generator), family.Input);
         var batches = new TrainingBatches(data, redraw: false, flip: false);
         var allRows = Enumerable.Range(0, rows).ToArray();
-        EpochTrainer.Run(model, batches, allRows[..config.BatchSize], config.BatchSize, 1, 1, 1, new TaskId(0, 0), 1, default);   // warm-up
+        EpochTrainer.Run(model, batches, allRows[..config.BatchSize], config.BatchSize, new EpochSeeds(1, 1, 1), Probe, 1, default);   // warm-up
         var clock = Stopwatch.StartNew();
-        EpochTrainer.Run(model, batches, allRows, config.BatchSize, 2, 2, 2, new TaskId(0, 0), 1, default);
+        EpochTrainer.Run(model, batches, allRows, config.BatchSize, new EpochSeeds(2, 2, 2), Probe, 1, default);
         double train = rows / clock.Elapsed.TotalSeconds;
         int evalRows = Math.Min(rows, config.EvalBatchSize);
         using var evalData = data.Scored.narrow(0, 0, evalRows);
         clock.Restart();
-        EpochTrainer.Evaluate(model, evalData, config.EvalBatchSize, 3, new TaskId(0, 0), 1, null, default);
+        EpochTrainer.Evaluate(model, evalData, config.EvalBatchSize, 3, Probe, 1, null, default);
         double eval = evalRows / clock.Elapsed.TotalSeconds;
         return this with { TrainImagesPerSecond = train, EvalImagesPerSecond = eval };
     }

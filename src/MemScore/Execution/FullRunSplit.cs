@@ -31,7 +31,7 @@ public sealed class FullRunSplit : IDisposable
             data.Dispose();
             throw new InvalidConfigurationException($"test-fraction = {testFraction}: leaves no training examples of {data.Count}");
         }
-        int[] held = ImageTransforms.SeededSubset(data.Count, testCount, SeedDeriver.Derive(config.Seed, "full-test-holdout"));
+        int[] held = ImageTransforms.SeededSubset(data.Count, testCount, new SeedSchedule(config.Seed).FullRunTestHoldout);
         var isTest = new HashSet<int>(held);
         return new FullRunSplit
         {

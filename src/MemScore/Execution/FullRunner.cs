@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using MemScore.Configuration;
 using MemScore.Core;
 using MemScore.Data;
-using MemScore.Memorization;
 using MemScore.Models;
 using MemScore.Storage;
 using MemScore.Training;
@@ -26,7 +25,7 @@ public sealed record FullRunOutcome(FullRunFolder Folder, FullCurves Curves, int
 /// </summary>
 public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
 {
-    public FullRunOutcome Run(FullRunRequest request, IProgress<TaskProgress>? progress = null, CancellationToken cancellation = default)
+    public FullRunOutcome Run(FullRunRequest request, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
         DenormalFlushing.SetForCurrentThread(true);
@@ -86,69 +85,18 @@ public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
     }
 
     FullCurves Train(ExperimentConfig config, ModelFamily family, FullRunSplit split, FullRunFolder folder, int checkpointEvery,
-        IProgress<TaskProgress>? progress, CancellationToken cancellation)
+        IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
-        long Seed(string purpose, params long[] more) => SeedDeriver.Derive(config.Seed, "full-" + purpose, more);
-        var task = new TaskId(0, 0);
-        using var model = family.Create(config.ModelContextFor(split.Train.ImageShape, Seed("model-init")));
+        var seeds = new SeedSchedule(config.Seed);
+        using var model = family.Create(config.ModelContextFor(split.Train.ImageShape, seeds.FullRun.ModelInit));
         using var trainImages = FullRunSplit.Rows(split.Train.Scored, split.TrainRows);   // stored form; batches are converted as they are read
         using var testImages = FullRunSplit.Rows(split.Test.Scored, split.TestRows);
-        var batches = TrainingBatches.For(split.Train, config);
         var evaluationEpochs = config.EvaluationEpochs();
-        var (trainLoss, trainEval, testEval) = (new List<double>(), new List<double>(), new List<double>());
-        var (trainLogP, testLogP) = (new List<double[]>(), new List<double[]>());
-        if (File.Exists(folder.CheckpointPath) && model is ICheckpointable resumable)
-        {
-            var (saved, hash, state) = FullRunFolder.Read(folder.CheckpointPath, split.TrainRows.Length, split.TestRows.Length);
-            if (hash != config.Hash()) throw new MemScoreException(ErrorKind.RunFolder, $"{folder.CheckpointPath}: checkpoint of another config; delete it to start over");
-            resumable.LoadState(state, folder.CheckpointPath);
-            (trainLoss, trainEval, testEval) = ([.. saved.TrainLoss], [.. saved.TrainEvalLoss], [.. saved.TestEvalLoss]);
-            (trainLogP, testLogP) = ([.. saved.TrainLogP], [.. saved.TestLogP]);
-        }
-        FullCurves Snapshot() => new([.. trainLoss], [.. trainEval], [.. testEval],
-            evaluationEpochs.Where(e => e <= trainLoss.Count).ToArray(), [.. trainLogP], [.. testLogP]);
-
-        for (int epoch = trainLoss.Count + 1; epoch <= config.Epochs; epoch++)
-        {
-            trainLoss.Add(EpochTrainer.Run(model, batches, split.TrainRows, config.BatchSize, Seed("batch-order", epoch), Seed("train-noise", epoch),
-                Seed("train-augment", epoch), task, epoch, cancellation));
-            trainEval.Add(MeanLoss(model, trainImages, config.EvalBatchSize, Seed("train-loss-noise", epoch), cancellation));
-            testEval.Add(MeanLoss(model, testImages, config.EvalBatchSize, Seed("test-loss-noise", epoch), cancellation));
-            progress?.Report(new TaskProgress(task, TaskPhase.Training, epoch, config.Epochs, epoch, config.Epochs, trainLoss[^1]));
-            if (evaluationEpochs.Contains(epoch))
-            {
-                int e = epoch;
-                trainLogP.Add(EpochTrainer.Evaluate(model, trainImages, config.EvalBatchSize, Seed("train-is-noise", epoch), task, epoch,
-                    (done, total) => progress?.Report(new TaskProgress(task, TaskPhase.Evaluating, e, config.Epochs, done, total, null)), cancellation).LogP);
-                testLogP.Add(EpochTrainer.Evaluate(model, testImages, config.EvalBatchSize, Seed("test-is-noise", epoch), task, epoch, null, cancellation).LogP);
-            }
-            if (model is ICheckpointable saveable && (epoch == config.Epochs || (checkpointEvery > 0 && epoch % checkpointEvery == 0)))
-            {
-                var arrays = new Dictionary<string, NpyArray>(FullRunFolder.ToArrays(Snapshot(), config.Hash()));
-                foreach (var (key, value) in saveable.SaveState()) arrays[key] = value;
-                string path = epoch == config.Epochs ? folder.ModelPath : folder.CheckpointPath;
-                AtomicFile.Write(path, s => Npz.WriteTo(s, arrays));
-                FaultInjection.Reached("checkpoint");
-            }
-        }
-        return Snapshot();
-    }
-
-
-    /// <summary>Mean eval-mode loss per example: the model's training objective if it has one, else -log p(x).</summary>
-    static double MeanLoss(IDensityModel model, Tensor images, int batchSize, long noiseSeed, CancellationToken cancellation)
-    {
-        using var noise = new Generator((ulong)noiseSeed);
-        double total = 0;
-        long n = images.shape[0];
-        for (long start = 0; start < n; start += batchSize)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            using var scope = NewDisposeScope();
-            var batch = ImageTransforms.AsIntensities(images.narrow(0, start, Math.Min(batchSize, n - start)));
-            var loss = model is IEvaluationLoss evaluated ? evaluated.PerExampleLoss(batch, noise) : model.LogLikelihood(batch, noise).neg();
-            total += loss.sum().item<double>();
-        }
-        return total / n;
+        var unit = new FullRunUnit(new SingleModelUnit(model, config, TrainingBatches.For(split.Train, config), split.TrainRows, trainImages, null,
+            seeds.FullRun, "the full run"), trainImages, testImages, seeds, config.EvalBatchSize);
+        var checkpoint = new FullRunCheckpoint(unit, folder, config.Hash(), checkpointEvery, split.TrainRows.Length, split.TestRows.Length, evaluationEpochs);
+        var history = TaskLoop.Run(unit, config.Epochs, evaluationEpochs, checkpoint, progress is null ? null : progress.Report, cancellation);
+        if (unit.State is { } state) checkpoint.Write(folder.ModelPath, state, history);
+        return unit.Curves(history, evaluationEpochs);
     }
 }

@@ -78,9 +78,8 @@ public sealed class TaskExecutor(RunContext context, ModelRegistry models)
             try
             {
                 FaultInjection.FailTaskIfRequested(RunContext.IndexOf(pending[0], context.Plan.Folds));
-                var trainer = new EnsembleTrainer(context.Config, context.Data, context.Plan, ComputeDevice.Resolve(context.Config.Device));
                 var checkpointing = checkpointEvery > 0 ? new TaskCheckpointing(checkpoint, checkpointEvery) : null;
-                foreach (var result in trainer.Run(group, progress, cancellation, checkpointing).Where(r => pending.Contains(r.Task)))
+                foreach (var result in _runner.RunEnsemble(group, checkpointing, progress, cancellation).Where(r => pending.Contains(r.Task)))
                 {
                     TaskResultFile.Write(folder.TaskPath(result.Task), result);
                     FaultInjection.Reached("task-saved");

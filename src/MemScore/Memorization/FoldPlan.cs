@@ -34,7 +34,7 @@ public sealed class FoldPlan
         Repeats = repeats;
         _foldOf = new int[repeats][];
         _members = new int[repeats][][];
-        for (int r = 0; r < repeats; r++) (_foldOf[r], _members[r]) = BuildRepeat(count, folds, SeedDeriver.Derive(rootSeed, "fold-permutation", r));
+        for (int r = 0; r < repeats; r++) (_foldOf[r], _members[r]) = BuildRepeat(count, folds, new SeedSchedule(rootSeed).FoldPermutation(r));
     }
 
     static (int[] FoldOf, int[][] Members) BuildRepeat(int n, int k, long seed)

@@ -39,7 +39,7 @@ public sealed class InModelSubset
     /// <summary>The M in-tasks example <paramref name="example"/> keeps, in the order they were drawn.</summary>
     public static TaskId[] Choose(FoldPlan plan, int inModels, long rootSeed, int example)
     {
-        var rng = new SplitMix64(SeedDeriver.Derive(rootSeed, "in-model-choice", example));
+        var rng = new SplitMix64(new SeedSchedule(rootSeed).InModelChoice(example));
         int[] repeatOrder = rng.Permutation(plan.Repeats);
         var inFolds = new int[plan.Repeats][];
         for (int r = 0; r < plan.Repeats; r++)

@@ -41,7 +41,7 @@ public static class SampleAnalysisSection
         using var training = split.Train.ScoredRows(split.TrainRows);
         using var test = split.Test.ScoredRows(split.TestRows);
         int count = NearestNeighbours.SamplesNeeded(split.TestRows.Length);
-        using var generator = new Generator((ulong)SeedDeriver.Derive(run.Config.Seed, "report-samples"));
+        using var generator = new Generator((ulong)new SeedSchedule(run.Config.Seed).ReportSamples);
         using var samples = sampler.Sample(count, generator, stochastic: true);
         using var drawn = Redraw(samples, family.Input, generator);
 
@@ -67,7 +67,7 @@ public static class SampleAnalysisSection
         using var trainingDown = NearestNeighbours.Downsample2x(training);
         using var testDown = NearestNeighbours.Downsample2x(test);
         using var samplesDown = NearestNeighbours.Downsample2x(drawn);
-        var copying = DataCopying.Statistic(trainingDown, testDown, samplesDown, cells, SeedDeriver.Derive(run.Config.Seed, "report-ct-kmeans"));
+        var copying = DataCopying.Statistic(trainingDown, testDown, samplesDown, cells, new SeedSchedule(run.Config.Seed).ReportCopyingCells);
         html.Append("<h3>C_T data-copying statistic (Meehan et al. 2020)</h3>")
             .Append($"<p>k-means with {cells} cells on the down-sampled training images; per cell a Mann-Whitney z of the distances to the nearest training image, " +
                     $"samples against test images; C_T = test-share weighted mean z over cells with at least {copying.MinGeneratedPerCell} samples " +

@@ -1,6 +1,5 @@
 using MemScore.Core;
 using MemScore.Data;
-using MemScore.Memorization;
 using MemScore.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -24,15 +23,16 @@ public static class EpochTrainer
     }
 
     /// <param name="rows">The data rows to train on, so no copy of the training set is made.</param>
-    /// <param name="augmentSeed">Seeds the generator of per-batch redraws and flips (unused when the batches are not random).</param>
+    /// <param name="seeds">Order, training noise, and per-batch redraws and flips (unused when the batches are not random).</param>
+    /// <param name="label">Names the model in error messages.</param>
     /// <returns>Mean loss per example over the epoch.</returns>
-    public static double Run(IDensityModel model, TrainingBatches batches, int[] rows, int batchSize, long orderSeed, long noiseSeed,
-        long augmentSeed, TaskId task, int epoch, CancellationToken cancellation)
+    public static double Run(IDensityModel model, TrainingBatches batches, int[] rows, int batchSize, EpochSeeds seeds,
+        string label, int epoch, CancellationToken cancellation)
     {
         int n = rows.Length;
-        long[] order = Array.ConvertAll(new SplitMix64(orderSeed).Permutation(n), k => (long)rows[k]);
-        using var noise = new Generator((ulong)noiseSeed);
-        using var augment = batches.IsRandom ? new Generator((ulong)augmentSeed) : null;
+        long[] order = Array.ConvertAll(new SplitMix64(seeds.BatchOrder).Permutation(n), k => (long)rows[k]);
+        using var noise = new Generator((ulong)seeds.TrainNoise);
+        using var augment = batches.IsRandom ? new Generator((ulong)seeds.Augment) : null;
         double total = 0;
         int batchIndex = 0;
         for (int start = 0; start < n; start += batchSize, batchIndex++)
@@ -44,7 +44,7 @@ public static class EpochTrainer
             var batch = batches.Make(index, augment);
             double loss = model.TrainStep(batch, noise);
             if (!double.IsFinite(loss))
-                throw new NumericalFailureException($"training loss became {loss} at {task}, epoch {epoch}, batch {batchIndex}; try a smaller learning rate");
+                throw new NumericalFailureException($"training loss became {loss} at {label}, epoch {epoch}, batch {batchIndex}; try a smaller learning rate");
             total += loss * size;
             if (batchIndex % CollectEverySteps == CollectEverySteps - 1) CollectNativeGarbage();
         }
@@ -59,7 +59,7 @@ public static class EpochTrainer
     /// </summary>
     /// <param name="rows">Sorted rows to evaluate, gathered batch by batch (no copy of the data set); null = all.</param>
     public static (double[] LogP, double[]? Ess) Evaluate(IDensityModel model, Tensor images, int batchSize, long noiseSeed,
-        TaskId task, int epoch, Action<int, int>? onBatch, CancellationToken cancellation, int[]? rows = null)
+        string label, int epoch, Action<int, int>? onBatch, CancellationToken cancellation, int[]? rows = null)
     {
         int count = (int)images.shape[0];
         int n = rows?.Length ?? count;
@@ -90,7 +90,7 @@ public static class EpochTrainer
             {
                 int row = rows is null ? start + k : rows[start + k];
                 if (!double.IsFinite(values[k]))
-                    throw new NumericalFailureException($"log p(x) of example {row} is {values[k]} at {task}, epoch {epoch}");
+                    throw new NumericalFailureException($"log p(x) of example {row} is {values[k]} at {label}, epoch {epoch}");
                 result[row] = values[k];
                 if (ess is not null) ess[row] = batchEss[k];
             }

@@ -30,12 +30,12 @@ public class FullRunnerTests
         // The saved model, reloaded into a fresh one, reproduces the stored test log p(x) exactly:
         // same weights, same fixed evaluation draw of the images, same IS noise seed (documented purposes).
         using var data = ExperimentData.Prepare(Tiny, DatasetRegistry.CreateDefault(), DatasetRequest.DefaultCacheDirectory(), InputKind.Binary);
-        int[] testRows = ImageTransforms.SeededSubset(200, 20, SeedDeriver.Derive(Tiny.Seed, "full-test-holdout"));
+        int[] testRows = ImageTransforms.SeededSubset(200, 20, new SeedSchedule(Tiny.Seed).FullRunTestHoldout);
         using var images = data.ScoredRows(testRows);
         using var model = BernoulliMlpVae.Create(new ModelContext([1, 32, 32], 16, 1e-3, 4, InitSeed: 999));
         ((ICheckpointable)model).LoadState(Npz.Read(dir["full/model.npz"]), "model.npz");
-        var (logp, _) = EpochTrainer.Evaluate(model, images, Tiny.EvalBatchSize, SeedDeriver.Derive(Tiny.Seed, "full-test-is-noise", 2),
-            new MemScore.Memorization.TaskId(0, 0), 2, null, default);
+        var (logp, _) = EpochTrainer.Evaluate(model, images, Tiny.EvalBatchSize, new SeedSchedule(Tiny.Seed).FullRunCurves(2).TestEvaluation,
+            "the full run", 2, null, default);
         Assert.Equal(c.TestLogP[0], logp);
 
         var again = runner.Run(new FullRunRequest(Tiny, dir["full"], TestFraction: 0.1));

@@ -67,7 +67,7 @@ public class WorkersAndEnsemblesTests
     {
         using var dir = new TempDirectory();
         var config = Small with { Model = "breakable-vae" };
-        var breakable = new Breakable(SeedDeriver.Derive(config.Seed, "model-init", 0, 1));   // task (repeat 0, fold 1)
+        var breakable = new Breakable(new SeedSchedule(config.Seed).Task(0, 1).ModelInit);   // task (repeat 0, fold 1)
         var error = Assert.Throws<NumericalFailureException>(() => Run(config, dir["run"], workers: 2, breakable.Registry()));
         Assert.Contains("repeat 0, fold 1, epoch 2", error.Message);
         Assert.False(File.Exists(dir["run/scores.csv"]));

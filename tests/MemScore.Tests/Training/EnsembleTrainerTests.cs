@@ -39,8 +39,8 @@ public class EnsembleTrainerTests
         using var data = Data();
         var plan = new FoldPlan(data.Count, Config.Folds, Config.Repeats, Config.Seed);
         TaskId[] tasks = [new(0, 0), new(1, 2)];
-        var ensemble = new EnsembleTrainer(Config, data, plan).Run(tasks);
         var runner = new TaskRunner(Config, data, plan, ModelRegistry.CreateDefault());
+        var ensemble = runner.RunEnsemble(tasks);
         for (int m = 0; m < tasks.Length; m++)
         {
             var expected = runner.Run(tasks[m]);
@@ -81,7 +81,8 @@ public class EnsembleTrainerTests
         var plan = new FoldPlan(data.Count, Config.Folds, Config.Repeats, Config.Seed);
         var other = Config with { Model = "real-nvp" };
         Assert.False(EnsembleTrainer.Supports(other));
-        Assert.Contains("model = real-nvp", Assert.Throws<InvalidConfigurationException>(() => new EnsembleTrainer(other, data, plan).Run([new(0, 0)])).Message);
-        Assert.Throws<ArgumentException>(() => new EnsembleTrainer(Config, data, plan).Run([new(0, 0), new(0, 0)]));
+        Assert.Contains("model = real-nvp", Assert.Throws<InvalidConfigurationException>(
+            () => new TaskRunner(other, data, plan, ModelRegistry.CreateDefault()).RunEnsemble([new(0, 0)])).Message);
+        Assert.Throws<ArgumentException>(() => new TaskRunner(Config, data, plan, ModelRegistry.CreateDefault()).RunEnsemble([new(0, 0), new(0, 0)]));
     }
 }

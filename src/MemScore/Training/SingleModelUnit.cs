@@ -1,0 +1,31 @@
+using MemScore.Configuration;
+using MemScore.Core;
+using MemScore.Models;
+using static TorchSharp.torch;
+
+namespace MemScore.Training;
+
+/// <summary>
+/// One model as a training unit: trained on <paramref name="trainRows"/> of <paramref name="batches"/>,
+/// evaluated on <paramref name="evaluated"/> (only at <paramref name="evaluatedRows"/> when given), every
+/// draw seeded by <paramref name="seeds"/>. The caller owns the model.
+/// </summary>
+/// <param name="label">Names the model in error messages, e.g. "repeat 0, fold 1".</param>
+public sealed class SingleModelUnit(IDensityModel model, ExperimentConfig config, TrainingBatches batches, int[] trainRows,
+    Tensor evaluated, int[]? evaluatedRows, TaskSeeds seeds, string label) : ITrainingUnit
+{
+    public IDensityModel Model => model;
+    public string Label => label;
+    public int Members => 1;
+    public ICheckpointable? State => model as ICheckpointable;
+
+    public double[] TrainEpoch(int epoch, CancellationToken cancellation) =>
+        [EpochTrainer.Run(model, batches, trainRows, config.BatchSize, seeds.Epoch(epoch), label, epoch, cancellation)];
+
+    public MemberEvaluation[] Evaluate(int epoch, Action<int, int, int>? onBatch, CancellationToken cancellation)
+    {
+        var (logp, ess) = EpochTrainer.Evaluate(model, evaluated, config.EvalBatchSize, seeds.Evaluation(epoch), label, epoch,
+            onBatch is null ? null : (done, total) => onBatch(0, done, total), cancellation, evaluatedRows);
+        return [new MemberEvaluation(logp, ess)];
+    }
+}
