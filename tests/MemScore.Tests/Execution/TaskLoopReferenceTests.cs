@@ -48,7 +48,7 @@ public class TaskLoopReferenceTests
     public static TheoryData<string> RunNames => new(Runs.Keys);
     public static TheoryData<string> ResumeNames => new(Resumes.Keys);
 
-    [Theory]
+    [SameCpuTheory(FixtureName)]
     [MemberData(nameof(RunNames))]
     public void Run_matches_the_recorded_reference(string name)
     {
@@ -58,7 +58,7 @@ public class TaskLoopReferenceTests
         CheckOrRecord(name, Digest(dir["out"]));
     }
 
-    [Theory]
+    [SameCpuTheory(FixtureName)]
     [MemberData(nameof(ResumeNames))]
     public void Resumed_run_matches_the_recorded_reference(string name)
     {
@@ -142,6 +142,7 @@ public class TaskLoopReferenceTests
     {
         var root = File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path))!.AsObject() : new JsonObject();
         root["cpu"] = CpuModel();
+        root["cpu_signature"] = CpuSignature.Current;
         var runs = root["runs"]?.AsObject() ?? [];
         runs[name] = new JsonObject(digest.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value))));
         root["runs"] = new JsonObject(runs.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone())));
