@@ -1,5 +1,6 @@
 using MemScore.Likelihood;
 using MemScore.Models;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace MemScore.Tests.Training;
@@ -14,7 +15,7 @@ namespace MemScore.Tests.Training;
 /// out bit for bit as it did on one thread without that pressure, and nothing may throw.
 /// </summary>
 [Trait("Category", "Stress")]
-public class ScalarLifetimeStressTests
+public class ScalarLifetimeStressTests(ITestOutputHelper output)
 {
     const int Workers = 4;
     const int Seeds = 3;
@@ -114,6 +115,7 @@ public class ScalarLifetimeStressTests
         stop.Cancel();
         collector.Join();
 
+        output.WriteLine($"{rounds} rounds on {Workers} threads under {collections} forced collections, {failures.Count} failure(s)");
         Assert.True(failures.IsEmpty, $"{failures.Count} failure(s) in {rounds} rounds under {collections} forced collections; first: {failures.FirstOrDefault()}");
         Assert.True(rounds >= Workers, $"only {rounds} rounds ran");
     }
