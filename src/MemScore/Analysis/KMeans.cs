@@ -66,14 +66,16 @@ public static class KMeans
     static double[] SquaredDistances(Tensor rows, int centre)
     {
         using var scope = NewDisposeScope();
+        using var k = new ScalarScope();
         // In the points' own precision: these are only sampling weights.
-        var d = rows.sub(rows[centre]).square().sum(1);
+        var d = rows.sub(rows[centre]).pow(k[2]).sum(1);
         return d.to_type(ScalarType.Float64).cpu().data<double>().ToArray();
     }
 
     static Tensor Means(Tensor rows, int[] assignments, Tensor previous)
     {
         int k = (int)previous.shape[0];
+        using var scalars = new ScalarScope();
         var sums = zeros(previous.shape, ScalarType.Float64);
         const int chunk = 8192;
         for (int start = 0; start < assignments.Length; start += chunk)
@@ -81,7 +83,7 @@ public static class KMeans
             int length = Math.Min(chunk, assignments.Length - start);
             using var index = tensor(assignments.Skip(start).Take(length).Select(a => (long)a).ToArray());
             using var block = rows.narrow(0, start, length).to_type(ScalarType.Float64);
-            sums.index_add_(0, index, block, 1);
+            sums.index_add_(0, index, block, scalars.One);
         }
         var counts = new double[k];
         foreach (int a in assignments) counts[a]++;

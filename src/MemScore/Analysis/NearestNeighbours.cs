@@ -1,3 +1,4 @@
+using MemScore.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -58,9 +59,10 @@ public static class NearestNeighbours
         var best = new Best(n);
         if (n == 0) return best.ToResult();
         using var scope = NewDisposeScope();
+        using var k = new ScalarScope();
         var reference32 = references.reshape(m, width).to_type(ScalarType.Float32);
-        var referenceNorms = reference32.square().sum(1);
-        var minusTwoReference32 = reference32.mul(-2);   // exact scaling, saves a pass over every block
+        var referenceNorms = reference32.pow(k[2]).sum(1);
+        var minusTwoReference32 = reference32.mul(k[-2]);   // exact scaling, saves a pass over every block
         var referenceValues = Float64Values(references);
         var query32 = queries.reshape(n, width).to_type(ScalarType.Float32);
         var queryAll = queries.reshape(n, width);
@@ -69,13 +71,13 @@ public static class NearestNeighbours
             int qLength = Math.Min(queryChunk, n - q0);
             using var queryScope = NewDisposeScope();
             var queryBlock = query32.narrow(0, q0, qLength);
-            var queryNorms = queryBlock.square().sum(1);
+            var queryNorms = queryBlock.pow(k[2]).sum(1);
             var queryValues = Float64Values(queryAll.narrow(0, q0, qLength));
             for (int r0 = 0; r0 < m; r0 += referenceChunk)
             {
                 int rLength = Math.Min(referenceChunk, m - r0);
                 using var blockScope = NewDisposeScope();
-                var candidates = Candidates(queryBlock, queryNorms, minusTwoReference32.narrow(0, r0, rLength), referenceNorms.narrow(0, r0, rLength), (int)width);
+                var candidates = Candidates(queryBlock, queryNorms, minusTwoReference32.narrow(0, r0, rLength), referenceNorms.narrow(0, r0, rLength), (int)width, k);
                 for (int c = 0; c < candidates.Length; c += 2)
                 {
                     int row = (int)candidates[c], column = r0 + (int)candidates[c + 1];
@@ -91,13 +93,13 @@ public static class NearestNeighbours
     /// the row minimum. The screen leaves out |q|^2: a per-row constant changes neither the row
     /// minimum's position nor the differences compared with the bound.
     /// </summary>
-    static long[] Candidates(Tensor queries, Tensor queryNorms, Tensor minusTwoReferences, Tensor referenceNorms, int width)
+    static long[] Candidates(Tensor queries, Tensor queryNorms, Tensor minusTwoReferences, Tensor referenceNorms, int width, ScalarScope k)
     {
-        var screened = queries.mm(minusTwoReferences.t()).add_(referenceNorms.unsqueeze(0));
+        var screened = queries.mm(minusTwoReferences.t()).add_(referenceNorms.unsqueeze(0), k.One);
         var rowMinimum = screened.amin([1]);
         double bound = (4.0 * width + 24) * Float32Roundoff;
-        var slack = queryNorms.add(referenceNorms.max()).mul_(bound);
-        var mask = screened.le(rowMinimum.add_(slack).unsqueeze(1));
+        var slack = queryNorms.add(referenceNorms.max(), k.One).mul_(k[bound]);
+        var mask = screened.le(rowMinimum.add_(slack, k.One).unsqueeze(1));
         return mask.nonzero().cpu().data<long>().ToArray();
     }
 

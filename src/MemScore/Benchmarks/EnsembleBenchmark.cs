@@ -29,7 +29,8 @@ public static class EnsembleBenchmark
         DenormalFlushing.SetForCurrentThread(true);
         set_num_threads(options.Threads);
         using var generator = new TorchSharp.torch.Generator(1);
-        using var data = ExperimentData.FromScored(rand([options.Images, 1, 32, 32], generator: generator).lt(0.2).to_type(ScalarType.Float32));
+        using var k = new ScalarScope();
+        using var data = ExperimentData.FromScored(rand([options.Images, 1, 32, 32], generator: generator).lt(k[0.2]).to_type(ScalarType.Float32));
         var batches = new TrainingBatches(data, redraw: false, flip: false);
         var plan = new FoldPlan(options.Images, options.Members, 1, 7);
         var tasks = Enumerable.Range(0, options.Members).Select(f => new TaskId(0, f)).ToArray();

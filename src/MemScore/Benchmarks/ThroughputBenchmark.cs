@@ -28,7 +28,8 @@ public static class ThroughputBenchmark
 
         using var generator = new Generator(1);
         int trainImages = quick ? 64 * 150 : 64 * 800;
-        using var prepared = ExperimentData.FromScored(rand([trainImages, 1, 32, 32], generator: generator).lt(0.2).to_type(ScalarType.Float32));
+        using var k = new ScalarScope();
+        using var prepared = ExperimentData.FromScored(rand([trainImages, 1, 32, 32], generator: generator).lt(k[0.2]).to_type(ScalarType.Float32));
         var data = prepared.Scored;
         var batches = new TrainingBatches(prepared, redraw: false, flip: false);
         using var model = BernoulliMlpVae.Create(new ModelContext([1, 32, 32], 16, 1e-3, 256, 1));

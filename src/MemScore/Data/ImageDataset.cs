@@ -48,7 +48,8 @@ public sealed class ImageDataset : IDisposable
         }
         // Bytes go to libtorch as uint8 and are scaled there: no managed float copy of the data.
         using var bytes = torch.tensor(images.Values, [n, 1, h, w]);
-        var images4d = bytes.to_type(ScalarType.Float32).div_(255f);
+        using var k = new Core.ScalarScope();
+        var images4d = bytes.to_type(ScalarType.Float32).div_(k[255f]);
         return new ImageDataset(name, images4d, labelValues, Enumerable.Range(0, n).ToArray());
     }
 
@@ -58,7 +59,8 @@ public sealed class ImageDataset : IDisposable
         if (shape.Length != 4 || shape.Aggregate(1L, (a, b) => a * b) != values.LongLength)
             throw new ArgumentException($"shape [{string.Join(", ", shape)}] does not match {values.LongLength} bytes", nameof(shape));
         using var bytes = torch.tensor(values, shape);
-        return new ImageDataset(name, bytes.to_type(ScalarType.Float32).div_(255f), labels, sourceIndices);
+        using var k = new Core.ScalarScope();
+        return new ImageDataset(name, bytes.to_type(ScalarType.Float32).div_(k[255f]), labels, sourceIndices);
     }
 
     /// <summary>SHA-256 over shape, pixel values and labels: identifies the exact data a run used.</summary>

@@ -35,8 +35,9 @@ public static class ImageTransforms
         using var generator = new Generator((ulong)seed);
         using var uniform = rand(images.shape, dtype: ScalarType.Float32, generator: generator);
         using var below = uniform.lt(images);
+        using var k = new ScalarScope();
         var levels = below.to_type(ScalarType.Byte);
-        return levels.mul_(255);   // in place on the fresh tensor, which is the result
+        return levels.mul_(k[255]);   // in place on the fresh tensor, which is the result
     }
 
     /// <summary>
@@ -48,7 +49,8 @@ public static class ImageTransforms
     /// <summary>The 8-bit values k = round(255 x) of intensities x in [0, 1], as uint8.</summary>
     public static Tensor ToLevels(Tensor intensities)
     {
-        using var scaled = intensities.mul(255f).round_();
+        using var k = new ScalarScope();
+        using var scaled = intensities.mul(k[255f]).round_();
         return scaled.to_type(ScalarType.Byte);
     }
 
@@ -61,8 +63,9 @@ public static class ImageTransforms
 
     public static Tensor LevelsToIntensities(Tensor levels)
     {
+        using var k = new ScalarScope();
         var values = levels.to_type(ScalarType.Float32);
-        return values.div_(255f);   // in-place ops return the same tensor: it must not be disposed here
+        return values.div_(k[255f]);   // in-place ops return the same tensor: it must not be disposed here
     }
 
     /// <summary>
@@ -85,8 +88,9 @@ public static class ImageTransforms
     /// <summary>(k + u) / 256 for uint8 levels k, u drawn from <paramref name="generator"/>.</summary>
     public static Tensor DequantizeLevels(Tensor levels, Generator generator)
     {
+        using var k = new ScalarScope();
         var uniform = rand(levels.shape, dtype: ScalarType.Float32, generator: generator);
-        return uniform.add_(levels).div_(256f);
+        return uniform.add_(levels, k.One).div_(k[256f]);
     }
 
     /// <summary>Bernoulli draw per pixel with probability k / 255 for uint8 levels k.</summary>
@@ -102,7 +106,8 @@ public static class ImageTransforms
     public static Tensor FlipEachHorizontally(Tensor images, Generator generator)
     {
         using var coin = rand([images.shape[0], 1, 1, 1], dtype: ScalarType.Float32, generator: generator);
-        using var flipMask = coin.lt(0.5f);
+        using var k = new ScalarScope();
+        using var flipMask = coin.lt(k[0.5f]);
         using var flipped = images.flip(3);
         return where(flipMask, flipped, images);
     }

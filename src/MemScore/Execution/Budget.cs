@@ -62,10 +62,11 @@ public sealed record Budget(int Models, long TrainingExamplePasses, long Evaluat
     static Tensor RandomInputs(long[] shape, InputKind input, Generator generator)
     {
         using var uniform = rand(shape, generator: generator);
+        using var k = new ScalarScope();
         return input switch
         {
-            InputKind.Binary => uniform.lt(0.3).to_type(ScalarType.Float32),
-            InputKind.Dequantized => uniform.clamp(1e-3, 1 - 1e-3),
+            InputKind.Binary => uniform.lt(k[0.3]).to_type(ScalarType.Float32),
+            InputKind.Dequantized => uniform.clamp(k[1e-3], k[1 - 1e-3]),
             _ => ImageTransforms.QuantizeTo8Bit(uniform),
         };
     }

@@ -1,3 +1,4 @@
+using MemScore.Core;
 using static TorchSharp.torch;
 
 namespace MemScore.Likelihood;
@@ -13,7 +14,8 @@ public static class BernoulliLikelihood
     public static Tensor LogProbability(Tensor x, Tensor logits)
     {
         using var scope = NewDisposeScope();
-        var sign = x.mul(2).sub_(1);
+        using var k = new ScalarScope();
+        var sign = x.mul(k[2]).sub_(k[1]);
         var perPixel = nn.functional.logsigmoid(logits.mul(sign));
         return perPixel.sum([-3, -2, -1]).MoveToOuterDisposeScope();
     }

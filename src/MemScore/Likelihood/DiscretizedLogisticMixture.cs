@@ -74,10 +74,11 @@ public static class DiscretizedLogisticMixture
         if (x.dim() < 3 || x.shape[^3] != p.Channels)
             throw new ArgumentException($"expected [..., {p.Channels}, H, W], got ({string.Join(", ", x.shape)})", nameof(x));
         using var scope = NewDisposeScope();
+        using var k = new ScalarScope();
         var xPerComponent = x.unsqueeze(-3);                                    // [..., C, 1, H, W]
-        var means = ChannelLocations(xPerComponent.mul(2).sub_(1), p);         // [..., C, K, H, W]
+        var means = ChannelLocations(xPerComponent.mul(k[2]).sub_(k[1]), p);   // [..., C, K, H, W]
         var perChannel = BinLogProbability(xPerComponent, means, p.LogScales);
-        var perComponent = perChannel.sum(-4).add_(p.Logits.log_softmax(-3)); // [..., K, H, W]
+        var perComponent = perChannel.sum(-4).add_(p.Logits.log_softmax(-3), k.One);   // [..., K, H, W]
         var perPixel = perComponent.logsumexp(-3);                             // mixture per pixel
         return perPixel.sum([-2, -1]).MoveToOuterDisposeScope();
     }
@@ -86,10 +87,11 @@ public static class DiscretizedLogisticMixture
     public static Tensor ChannelLocations(Tensor xs, LogisticMixtureParameters p)
     {
         using var scope = NewDisposeScope();
+        using var k = new ScalarScope();
         var coefficients = p.Coefficients?.tanh();
         var values = Enumerable.Range(0, (int)p.Channels).Select(i => xs.select(-4, i)).ToList();
         var locations = Enumerable.Range(0, (int)p.Channels)
-            .Select(channel => Location(p.Means.select(-4, channel), coefficients, -4, channel, values)).ToList();
+            .Select(channel => Location(p.Means.select(-4, channel), coefficients, -4, channel, values, k)).ToList();
         return stack(broadcast_tensors([.. locations]), -4).MoveToOuterDisposeScope();   // channel 0 does not depend on x
     }
 
@@ -104,15 +106,16 @@ public static class DiscretizedLogisticMixture
     public static Tensor BinLogProbability(Tensor x, Tensor mean, Tensor logScale)
     {
         using var scope = NewDisposeScope();
-        var inverseScale = logScale.clamp_min(MinLogScale).neg().exp();
-        var centered = x.mul(2).sub_(1).sub(mean);
-        var upper = centered.add(HalfBin).mul_(inverseScale);
-        var lower = centered.sub(HalfBin).mul_(inverseScale);
+        using var k = new ScalarScope();
+        var inverseScale = logScale.clamp_min(k[MinLogScale]).neg().exp();
+        var centered = x.mul(k[2]).sub_(k[1]).sub(mean);
+        var upper = centered.add(k[HalfBin], k.One).mul_(inverseScale);
+        var lower = centered.sub(k[HalfBin]).mul_(inverseScale);
         var logCdfUpper = nn.functional.logsigmoid(upper);
         var logSurvivalLower = nn.functional.logsigmoid(lower.neg());
-        var logBinFraction = inverseScale.mul(-2 * HalfBin).expm1().neg().log();   // log(1 - exp(-(a - b))); not in place: expm1's backward needs its result
-        var interior = logCdfUpper.add(logSurvivalLower).add_(logBinFraction);
-        var result = where(x.lt(0.5 / 255), logCdfUpper, where(x.gt(254.5 / 255), logSurvivalLower, interior));
+        var logBinFraction = inverseScale.mul(k[-2 * HalfBin]).expm1().neg().log();   // log(1 - exp(-(a - b))); not in place: expm1's backward needs its result
+        var interior = logCdfUpper.add(logSurvivalLower, k.One).add_(logBinFraction, k.One);
+        var result = where(x.lt(k[0.5 / 255]), logCdfUpper, where(x.gt(k[254.5 / 255]), logSurvivalLower, interior));
         return result.MoveToOuterDisposeScope();
     }
 
@@ -124,8 +127,9 @@ public static class DiscretizedLogisticMixture
     public static Tensor Sample(LogisticMixtureParameters p, Generator generator)
     {
         using var scope = NewDisposeScope();
-        var gumbel = Uniform(p.Logits, generator).log_().neg_().log_().neg_();
-        var component = p.Logits.add(gumbel).argmax(-3, keepdim: true);      // [N, 1, H, W]
+        using var k = new ScalarScope();
+        var gumbel = Uniform(p.Logits, generator, k).log_().neg_().log_().neg_();
+        var component = p.Logits.add(gumbel, k.One).argmax(-3, keepdim: true);   // [N, 1, H, W]
         Tensor Pick(Tensor t)
         {
             long[] shape = t.shape;
@@ -133,17 +137,17 @@ public static class DiscretizedLogisticMixture
             return t.gather(-3, component.unsqueeze(-4).expand(shape)).squeeze(-3);   // [N, G, H, W]
         }
         var means = Pick(p.Means);
-        var scales = Pick(p.LogScales).clamp_min(MinLogScale).exp_();
+        var scales = Pick(p.LogScales).clamp_min(k[MinLogScale]).exp_();
         var coefficients = p.Coefficients is null ? null : Pick(p.Coefficients).tanh_();
         var values = new List<Tensor>();                                      // on [-1, 1]
         for (long channel = 0; channel < p.Channels; channel++)
         {
-            var location = Location(means.select(-3, channel), coefficients, -3, channel, values);
-            var u = Uniform(location, generator);
+            var location = Location(means.select(-3, channel), coefficients, -3, channel, values, k);
+            var u = Uniform(location, generator, k);
             var logistic = u.log().sub_(u.neg().log1p_());                    // inverse CDF of the standard logistic
-            values.Add(RoundToBin(location.add(logistic.mul_(scales.select(-3, channel)))));
+            values.Add(RoundToBin(location.add(logistic.mul_(scales.select(-3, channel)), k.One), k));
         }
-        return stack(values, -3).add_(1).div_(2).MoveToOuterDisposeScope();
+        return stack(values, -3).add_(k[1], k.One).div_(k[2]).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -154,37 +158,38 @@ public static class DiscretizedLogisticMixture
     public static Tensor Mean(LogisticMixtureParameters p)
     {
         using var scope = NewDisposeScope();
+        using var k = new ScalarScope();
         var weights = p.Logits.softmax(-3);                                    // [N, K, H, W]
         var coefficients = p.Coefficients?.tanh();
         var componentMeans = new List<Tensor>();                              // [N, K, H, W] each
         var mixtureMeans = new List<Tensor>();
         for (long channel = 0; channel < p.Channels; channel++)
         {
-            var location = Location(p.Means.select(-4, channel), coefficients, -4, channel, componentMeans);
+            var location = Location(p.Means.select(-4, channel), coefficients, -4, channel, componentMeans, k);
             componentMeans.Add(location);
             mixtureMeans.Add(location.mul(weights).sum(-3));
         }
-        return stack(mixtureMeans, -3).clamp_(-1, 1).add_(1).div_(2).MoveToOuterDisposeScope();
+        return stack(mixtureMeans, -3).clamp_(k[-1], k[1]).add_(k[1], k.One).div_(k[2]).MoveToOuterDisposeScope();
     }
 
     /// <summary>
     /// mean + sum over earlier channels i of coefficient(channel, i) * value_i, with squashed coefficients whose
     /// pair index (channel (channel - 1) / 2 + i) runs along <paramref name="pairDim"/>.
     /// </summary>
-    static Tensor Location(Tensor mean, Tensor? coefficients, long pairDim, long channel, IReadOnlyList<Tensor> previousValues)
+    static Tensor Location(Tensor mean, Tensor? coefficients, long pairDim, long channel, IReadOnlyList<Tensor> previousValues, ScalarScope k)
     {
         var location = mean;
         for (long previous = 0; previous < channel; previous++)
         {
             var coefficient = coefficients!.select(pairDim, channel * (channel - 1) / 2 + previous);
-            location = location.add(coefficient.mul(previousValues[(int)previous]));
+            location = location.add(coefficient.mul(previousValues[(int)previous]), k.One);
         }
         return location;
     }
 
-    static Tensor Uniform(Tensor like, Generator generator) =>
-        ComputeDevice.Uniform(like.shape, generator, like.device, like.dtype).clamp_(1e-6, 1 - 1e-6);
+    static Tensor Uniform(Tensor like, Generator generator, ScalarScope k) =>
+        ComputeDevice.Uniform(like.shape, generator, like.device, like.dtype).clamp_(k[1e-6], k[1 - 1e-6]);
 
-    static Tensor RoundToBin(Tensor value) =>
-        value.add(1).mul_(127.5).round_().clamp_(0, 255).div_(127.5).sub_(1);
+    static Tensor RoundToBin(Tensor value, ScalarScope k) =>
+        value.add(k[1], k.One).mul_(k[127.5]).round_().clamp_(k[0], k[255]).div_(k[127.5]).sub_(k[1]);
 }

@@ -1,3 +1,4 @@
+using MemScore.Core;
 using static TorchSharp.torch;
 
 namespace MemScore.Likelihood;
@@ -19,9 +20,10 @@ public static class GaussianLikelihood
     {
         if (y.dim() < 3) throw new ArgumentException($"expected [..., C, H, W], got shape ({string.Join(", ", y.shape)})", nameof(y));
         using var scope = NewDisposeScope();
-        var squared = y.sub(mean).pow_(2).mul_(logVariance.neg().exp());
-        var perPixel = squared.add_(logVariance).add_(Log2Pi);
-        return perPixel.sum([-3, -2, -1]).mul_(-0.5).MoveToOuterDisposeScope();
+        using var k = new ScalarScope();
+        var squared = y.sub(mean).pow_(k[2]).mul_(logVariance.neg().exp());
+        var perPixel = squared.add_(logVariance, k.One).add_(k[Log2Pi], k.One);
+        return perPixel.sum([-3, -2, -1]).mul_(k[-0.5]).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -33,9 +35,10 @@ public static class GaussianLikelihood
     public static Tensor LogitSpaceLogProbability(Tensor x, Tensor mean, Tensor logVariance, double lambda = LogitTransform.DefaultLambda)
     {
         using var scope = NewDisposeScope();
+        using var k = new ScalarScope();
         var y = LogitTransform.Forward(x, lambda);
         var logDensity = LogDensity(y, mean, logVariance);
         var correction = LogitTransform.PixelSpaceCorrection(y, lambda);   // [B]
-        return logDensity.add(correction).MoveToOuterDisposeScope();
+        return logDensity.add(correction, k.One).MoveToOuterDisposeScope();
     }
 }

@@ -45,16 +45,17 @@ public static class ImportanceSampler
     {
         int samples = (int)eps.shape[0];
         using var scope = NewDisposeScope();
+        using var k = new ScalarScope();
         var (mu, logvar) = network.Encode(x);
-        var z = eps.mul(logvar.mul(0.5).exp()).add_(mu);                         // [S, B, L]
-        var logPrior = z.square().add_(Log2Pi).sum(-1).mul_(-0.5);              // log N(z; 0, I)
+        var z = eps.mul(logvar.mul(k[0.5]).exp()).add_(mu, k.One);               // [S, B, L]
+        var logPrior = z.pow(k[2]).add_(k[Log2Pi], k.One).sum(-1).mul_(k[-0.5]);  // log N(z; 0, I)
         // log q(z|x) with z = mu + sigma * eps: the Gaussian's exponent is exactly -eps^2/2.
-        var logProposal = eps.square().add_(logvar).add_(Log2Pi).sum(-1).mul_(-0.5);
+        var logProposal = eps.pow(k[2]).add_(logvar, k.One).add_(k[Log2Pi], k.One).sum(-1).mul_(k[-0.5]);
         var logLikelihood = network.LogLikelihoodGivenLatent(z, x);             // [S, B]
-        var logWeights = logLikelihood.add(logPrior).sub_(logProposal).to_type(ScalarType.Float64);
+        var logWeights = logLikelihood.add(logPrior, k.One).sub_(logProposal).to_type(ScalarType.Float64);
         var logSum = logWeights.logsumexp(0);
-        var ess = logSum.mul(2).sub_(logWeights.mul(2).logsumexp(0)).exp_();
-        var result = logSum.sub(Math.Log(samples));
+        var ess = logSum.mul(k[2]).sub_(logWeights.mul(k[2]).logsumexp(0)).exp_();
+        var result = logSum.sub(k[Math.Log(samples)]);
         return (result.MoveToOuterDisposeScope(), ess.MoveToOuterDisposeScope());
     }
 }

@@ -1,3 +1,4 @@
+using MemScore.Core;
 using static TorchSharp.torch;
 
 namespace MemScore.Likelihood;
@@ -16,15 +17,17 @@ public static class LogitTransform
     /// <summary>y = logit(lambda + (1 - 2 lambda) x), elementwise.</summary>
     public static Tensor Forward(Tensor x, double lambda = DefaultLambda)
     {
-        using var s = x.mul(1 - 2 * lambda).add_(lambda);
+        using var k = new ScalarScope();
+        using var s = x.mul(k[1 - 2 * lambda]).add_(k[lambda], k.One);
         return s.logit();
     }
 
     /// <summary>x = (sigmoid(y) - lambda) / (1 - 2 lambda): maps model samples back to [0, 1].</summary>
     public static Tensor Inverse(Tensor y, double lambda = DefaultLambda)
     {
+        using var k = new ScalarScope();
         var s = y.sigmoid();
-        return s.sub_(lambda).div_(1 - 2 * lambda);   // in place on a fresh tensor, which is the result
+        return s.sub_(k[lambda]).div_(k[1 - 2 * lambda]);   // in place on a fresh tensor, which is the result
     }
 
     /// <summary>
@@ -34,11 +37,13 @@ public static class LogitTransform
     public static Tensor PixelSpaceCorrection(Tensor y, double lambda = DefaultLambda)
     {
         long d = y.numel() / y.shape[0];
+        using var k = new ScalarScope();
         using var flat = y.reshape(y.shape[0], -1);
-        using var softplus = nn.functional.softplus(flat);
-        using var perPixel = flat.sub(softplus.mul(2));
+        using var softplus = ScalarScope.Softplus(flat, k[1.0], k[20.0]);   // nn.functional.softplus's defaults
+        using var twice = softplus.mul(k[2]);
+        using var perPixel = flat.sub(twice);
         using var summed = perPixel.sum(1);
-        return summed.neg().add_(d * (Math.Log(1 - 2 * lambda) - Math.Log(256)));
+        return summed.neg().add_(k[d * (Math.Log(1 - 2 * lambda) - Math.Log(256))], k.One);
     }
 
     /// <summary>Bits per dimension of a pixel-space log-likelihood over <paramref name="dimensions"/> sub-pixels.</summary>

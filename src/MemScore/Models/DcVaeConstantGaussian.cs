@@ -1,3 +1,4 @@
+using MemScore.Core;
 using MemScore.Likelihood;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -16,7 +17,8 @@ public sealed class ConstantGaussianDcVaeHead : DcVaeHead
 
     public ConstantGaussianDcVaeHead() : base(nameof(ConstantGaussianDcVaeHead))
     {
-        logVariance = nn.Parameter(full([1], InitialLogVariance));   // shape [1]: stored like any other array in checkpoints
+        using (var k = new ScalarScope())
+            logVariance = nn.Parameter(full([1], k[InitialLogVariance]));   // shape [1]: stored like any other array in checkpoints
         RegisterComponents();
     }
 

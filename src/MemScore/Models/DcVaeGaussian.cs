@@ -22,17 +22,19 @@ public sealed class GaussianDcVaeHead : DcVaeHead
 
     public override Tensor LogLikelihood(Tensor output, Tensor x)
     {
+        using var k = new ScalarScope();
         using var mean = output.narrow(-3, 0, _channels);
         using var rawLogVariance = output.narrow(-3, _channels, _channels);
-        using var logVariance = rawLogVariance.clamp_min(GaussianLikelihood.MinLogVariance);
+        using var logVariance = rawLogVariance.clamp_min(k[GaussianLikelihood.MinLogVariance]);
         return GaussianLikelihood.LogitSpaceLogProbability(x, mean, logVariance);
     }
 
     public override Tensor Images(Tensor output, Generator noise, bool stochastic)
     {
+        using var k = new ScalarScope();
         using var mean = output.narrow(-3, 0, _channels);
         using var rawLogVariance = output.narrow(-3, _channels, _channels);
-        using var logVariance = rawLogVariance.clamp_min(GaussianLikelihood.MinLogVariance);
+        using var logVariance = rawLogVariance.clamp_min(k[GaussianLikelihood.MinLogVariance]);
         return GaussianImages.FromLogitSpace(mean, logVariance, noise, stochastic);
     }
 }
@@ -44,13 +46,14 @@ static class GaussianImages
     public static Tensor FromLogitSpace(Tensor mean, Tensor logVariance, Generator noise, bool stochastic)
     {
         using var scope = NewDisposeScope();
+        using var k = new ScalarScope();
         var y = mean;
         if (stochastic)
         {
             var eps = ComputeDevice.Normal(mean.shape, noise, mean.device, mean.dtype);
-            y = mean.add(eps.mul_(logVariance.mul(0.5).exp_()));
+            y = mean.add(eps.mul_(logVariance.mul(k[0.5]).exp_()), k.One);
         }
-        return LogitTransform.Inverse(y).clamp_(0, 1).MoveToOuterDisposeScope();
+        return LogitTransform.Inverse(y).clamp_(k[0], k[1]).MoveToOuterDisposeScope();
     }
 }
 

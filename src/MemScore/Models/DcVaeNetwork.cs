@@ -64,18 +64,19 @@ public sealed class DcVaeNetwork : nn.Module, IDecodingNetwork
         LatentDim = options.LatentDim;
         ImageShape = [.. imageShape];
         long c = imageShape[0], f = options.FeatureMaps;
+        // Batch-norm and LeakyReLU as ScalarSafe modules: TorchSharp's make implicit Scalars on every call (ScalarScope).
         encoder = nn.Sequential(
-            nn.Conv2d(c, f, 4, 2, 1, bias: false), nn.LeakyReLU(0.2),
-            nn.Conv2d(f, 2 * f, 4, 2, 1, bias: false), nn.BatchNorm2d(2 * f), nn.LeakyReLU(0.2),
-            nn.Conv2d(2 * f, 4 * f, 4, 2, 1, bias: false), nn.BatchNorm2d(4 * f), nn.LeakyReLU(0.2),
-            nn.Conv2d(4 * f, 8 * f, 4, 2, 1, bias: false), nn.BatchNorm2d(8 * f), nn.LeakyReLU(0.2));
+            nn.Conv2d(c, f, 4, 2, 1, bias: false), new ScalarSafeLeakyReLU(0.2),
+            nn.Conv2d(f, 2 * f, 4, 2, 1, bias: false), new ScalarSafeBatchNorm2d(2 * f), new ScalarSafeLeakyReLU(0.2),
+            nn.Conv2d(2 * f, 4 * f, 4, 2, 1, bias: false), new ScalarSafeBatchNorm2d(4 * f), new ScalarSafeLeakyReLU(0.2),
+            nn.Conv2d(4 * f, 8 * f, 4, 2, 1, bias: false), new ScalarSafeBatchNorm2d(8 * f), new ScalarSafeLeakyReLU(0.2));
         mu = nn.Linear(8 * f * 2 * 2, LatentDim);
         logvar = nn.Linear(8 * f * 2 * 2, LatentDim);
         decoder = nn.Sequential(
-            nn.ConvTranspose2d(LatentDim, 8 * f, 2, 1, 0, bias: false), nn.BatchNorm2d(8 * f), nn.ReLU(),
-            nn.ConvTranspose2d(8 * f, 4 * f, 4, 2, 1, bias: false), nn.BatchNorm2d(4 * f), nn.ReLU(),
-            nn.ConvTranspose2d(4 * f, 2 * f, 4, 2, 1, bias: false), nn.BatchNorm2d(2 * f), nn.ReLU(),
-            nn.ConvTranspose2d(2 * f, f, 4, 2, 1, bias: false), nn.BatchNorm2d(f), nn.ReLU(),
+            nn.ConvTranspose2d(LatentDim, 8 * f, 2, 1, 0, bias: false), new ScalarSafeBatchNorm2d(8 * f), nn.ReLU(),
+            nn.ConvTranspose2d(8 * f, 4 * f, 4, 2, 1, bias: false), new ScalarSafeBatchNorm2d(4 * f), nn.ReLU(),
+            nn.ConvTranspose2d(4 * f, 2 * f, 4, 2, 1, bias: false), new ScalarSafeBatchNorm2d(2 * f), nn.ReLU(),
+            nn.ConvTranspose2d(2 * f, f, 4, 2, 1, bias: false), new ScalarSafeBatchNorm2d(f), nn.ReLU(),
             nn.ConvTranspose2d(f, head.OutputChannels(c), 4, 2, 1, bias: false));
         this.head = head;
         RegisterComponents();

@@ -1,3 +1,4 @@
+using MemScore.Core;
 using MemScore.Training;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -119,6 +120,7 @@ public sealed class MlpVaeEnsemble : nn.Module
         CheckPerMember(noises, nameof(noises));
         train();
         using var scope = NewDisposeScope();
+        using var k = new ScalarScope();
         var sizes = batches.Select(b => b is null ? 0 : (int)b.shape[0]).ToArray();
         int rows = sizes.Max();
         if (rows == 0) throw new ArgumentException("no member has a batch", nameof(batches));
@@ -131,7 +133,7 @@ public sealed class MlpVaeEnsemble : nn.Module
         var perExample = NegativeElbo(x, eps);                              // [E, rows]
         if (sizes.Any(s => s != rows))
         {
-            var mask = stack(sizes.Select(s => arange(rows).lt(s)).ToArray()).to_type(perExample.dtype).to(device);
+            var mask = stack(sizes.Select(s => arange(k[0], k[rows], k[1]).lt(k[s])).ToArray()).to_type(perExample.dtype).to(device);
             perExample = perExample.mul(mask);
         }
         var perMember = perExample.sum(-1);
@@ -147,12 +149,13 @@ public sealed class MlpVaeEnsemble : nn.Module
     Tensor NegativeElbo(Tensor x, Tensor eps)
     {
         using var scope = NewDisposeScope();
+        using var k = new ScalarScope();
         var (mu, logvar) = Encode(x);
-        var z = eps.mul(logvar.mul(0.5).exp()).add_(mu);
-        var sign = x.mul(2).sub_(1);
+        var z = eps.mul(logvar.mul(k[0.5]).exp()).add_(mu, k.One);
+        var sign = x.mul(k[2]).sub_(k[1]);
         var reconstruction = nn.functional.logsigmoid(DecodeLogits(z).mul_(sign)).sum(-1);
         // KL(q(z|x) || N(0, I)) in closed form (Kingma & Welling 2014, appendix B).
-        var kl = logvar.add(1).sub_(mu.square()).sub_(logvar.exp()).sum(-1).mul_(-0.5);
+        var kl = logvar.add(k[1], k.One).sub_(mu.pow(k[2])).sub_(logvar.exp()).sum(-1).mul_(k[-0.5]);
         return kl.sub(reconstruction).MoveToOuterDisposeScope();
     }
 
@@ -168,22 +171,23 @@ public sealed class MlpVaeEnsemble : nn.Module
         eval();
         using var _ = no_grad();
         using var scope = NewDisposeScope();
+        using var k = new ScalarScope();
         long count = images.shape[0];
         var (device, dtype) = (_mu.Weight.device, _mu.Weight.dtype);
         var x = images.reshape(count, -1).to(dtype, device);
         var eps = stack(noises.Select(g => randn([_importanceSamples, count, LatentDim], generator: g)).ToArray()).to(dtype, device);   // [E, S, B, L]
         var (mu, logvar) = Encode(x.unsqueeze(0).expand(Members, count, InputSize));
-        var z = eps.mul(logvar.mul(0.5).exp().unsqueeze(1)).add_(mu.unsqueeze(1));                // [E, S, B, L]
-        var logPrior = z.square().add_(Log2Pi).sum(-1).mul_(-0.5);
+        var z = eps.mul(logvar.mul(k[0.5]).exp().unsqueeze(1)).add_(mu.unsqueeze(1), k.One);      // [E, S, B, L]
+        var logPrior = z.pow(k[2]).add_(k[Log2Pi], k.One).sum(-1).mul_(k[-0.5]);
         // log q(z|x) with z = mu + sigma * eps: the Gaussian's exponent is exactly -eps^2/2.
-        var logProposal = eps.square().add_(logvar.unsqueeze(1)).add_(Log2Pi).sum(-1).mul_(-0.5);
+        var logProposal = eps.pow(k[2]).add_(logvar.unsqueeze(1), k.One).add_(k[Log2Pi], k.One).sum(-1).mul_(k[-0.5]);
         var logits = DecodeLogits(z.reshape(Members, -1, LatentDim)).reshape(Members, _importanceSamples, count, InputSize);
-        var sign = x.mul(2).sub_(1);                                                                 // [B, D] broadcast over E and S
+        var sign = x.mul(k[2]).sub_(k[1]);                                                           // [B, D] broadcast over E and S
         var logLikelihood = nn.functional.logsigmoid(logits.mul_(sign)).sum(-1);                     // [E, S, B]
-        var logWeights = logLikelihood.add(logPrior).sub_(logProposal).to_type(ScalarType.Float64);
+        var logWeights = logLikelihood.add(logPrior, k.One).sub_(logProposal).to_type(ScalarType.Float64);
         var logSum = logWeights.logsumexp(1);
-        var ess = logSum.mul(2).sub_(logWeights.mul(2).logsumexp(1)).exp_();
-        var logp = logSum.sub(Math.Log(_importanceSamples));
+        var ess = logSum.mul(k[2]).sub_(logWeights.mul(k[2]).logsumexp(1)).exp_();
+        var logp = logSum.sub(k[Math.Log(_importanceSamples)]);
         return (logp.cpu().MoveToOuterDisposeScope(), ess.cpu().MoveToOuterDisposeScope());
     }
 
@@ -243,8 +247,9 @@ public sealed class MlpVaeEnsemble : nn.Module
         /// <summary>x [E, R, in] -> [E, R, out].</summary>
         public Tensor Forward(Tensor x)
         {
+            using var k = new ScalarScope();
             using var bias = Bias.unsqueeze(1);
-            return x.bmm(Weight).add_(bias);
+            return x.bmm(Weight).add_(bias, k.One);
         }
     }
 }

@@ -1,3 +1,4 @@
+using MemScore.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -62,24 +63,26 @@ public sealed class RealNvpCoupling : nn.Module
         }
         convolutions[^1].weight!.zero_();
         convolutions[^1].bias!.zero_();
-        logScaleBound.fill_(1.0);
+        using var k = new ScalarScope();
+        logScaleBound.fill_(k[1.0]);
     }
 
     /// <summary>y and log|det dy/dx| per example [B].</summary>
     public (Tensor Y, Tensor LogDet) Forward(Tensor x)
     {
         using var scope = NewDisposeScope();
+        using var k = new ScalarScope();
         Tensor y, s;
         if (IsCheckerboard(_mask))
         {
             (s, var t) = CheckerboardScaleAndShift(x);
-            y = x.mul(s.exp()).add_(t);
+            y = x.mul(s.exp()).add_(t, k.One);
         }
         else
         {
             var (fixedHalf, freeHalf) = SplitChannels(x);
             (s, var t) = BoundedOutputs(fixedHalf);
-            y = JoinChannels(fixedHalf, freeHalf.mul(s.exp()).add_(t));
+            y = JoinChannels(fixedHalf, freeHalf.mul(s.exp()).add_(t, k.One));
         }
         var logDet = s.sum([1, 2, 3]);
         return (y.MoveToOuterDisposeScope(), logDet.MoveToOuterDisposeScope());
@@ -139,11 +142,12 @@ public sealed class RealNvpCoupling : nn.Module
             && cached.Fixed.shape[3] == x.shape[3])
             return (cached.Fixed, cached.Free);
         using var scope = NewDisposeScope();
-        var rows = arange(x.shape[2], dtype: ScalarType.Int64, device: x.device).unsqueeze(1);
-        var columns = arange(x.shape[3], dtype: ScalarType.Int64, device: x.device).unsqueeze(0);
+        using var k = new ScalarScope();
+        var rows = arange(k[0], k[x.shape[2]], k[1], dtype: ScalarType.Int64, device: x.device).unsqueeze(1);
+        var columns = arange(k[0], k[x.shape[3]], k[1], dtype: ScalarType.Int64, device: x.device).unsqueeze(0);
         int parity = _mask == CouplingMask.CheckerboardEven ? 0 : 1;
-        var fixedMask = rows.add(columns).remainder(2).eq(parity).to_type(x.dtype).reshape(1, 1, x.shape[2], x.shape[3]);
-        var freeMask = fixedMask.neg().add_(1);
+        var fixedMask = rows.add(columns, k.One).remainder(k[2]).eq(k[parity]).to_type(x.dtype).reshape(1, 1, x.shape[2], x.shape[3]);
+        var freeMask = fixedMask.neg().add_(k[1], k.One);
         _maskCache?.Dispose();
         _maskCache = new MaskPair(fixedMask.DetachFromDisposeScope(), freeMask.DetachFromDisposeScope());
         return (_maskCache.Fixed, _maskCache.Free);

@@ -64,11 +64,12 @@ public sealed class RealNvpFlow : IDensityModel, ICheckpointable, ISampleableMod
     public Tensor LogProbability(Tensor x)
     {
         using var scope = NewDisposeScope();
+        using var k = new ScalarScope();
         double lambda = _network.Options.Lambda;
         var y = LogitTransform.Forward(ComputeDevice.On(x, _device).to_type(_network.DType), lambda);
         var (z, logDet) = _network.Forward(y);
-        var logBase = z.square().sum(1).mul_(-0.5).sub_(0.5 * _network.Dimensions * Math.Log(2 * Math.PI));
-        var logP = logBase.add_(logDet).add_(LogitTransform.PixelSpaceCorrection(y, lambda));
+        var logBase = z.pow(k[2]).sum(1).mul_(k[-0.5]).sub_(k[0.5 * _network.Dimensions * Math.Log(2 * Math.PI)]);
+        var logP = logBase.add_(logDet, k.One).add_(LogitTransform.PixelSpaceCorrection(y, lambda), k.One);
         return logP.MoveToOuterDisposeScope();
     }
 
@@ -105,11 +106,12 @@ public sealed class RealNvpFlow : IDensityModel, ICheckpointable, ISampleableMod
         _network.eval();
         using var _ = no_grad();
         using var scope = NewDisposeScope();
+        using var k = new ScalarScope();
         double temperature = stochastic ? 1.0 : _network.Options.ReducedTemperature;
-        var z = ComputeDevice.Normal([count, _network.Dimensions], noise, _device, _network.DType).mul_(temperature);
+        var z = ComputeDevice.Normal([count, _network.Dimensions], noise, _device, _network.DType).mul_(k[temperature]);
         var y = _network.Inverse(z);
         // sigmoid(y) lies in (0, 1), so x may leave [0, 1] by up to lambda / (1 - 2 lambda): clamp.
-        var x = LogitTransform.Inverse(y, _network.Options.Lambda).clamp_(0, 1).to_type(ScalarType.Float32);
+        var x = LogitTransform.Inverse(y, _network.Options.Lambda).clamp_(k[0], k[1]).to_type(ScalarType.Float32);
         return ComputeDevice.ToHost(x).MoveToOuterDisposeScope();
     }
 

@@ -1,3 +1,4 @@
+using MemScore.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -67,6 +68,7 @@ public sealed class RealNvpNetwork : nn.Module
         if (y.dim() != 4 || !y.shape[1..].SequenceEqual(_inputShape))
             throw new ArgumentException($"expected images [B, {string.Join(", ", _inputShape)}], got [{string.Join(", ", y.shape)}]", nameof(y));
         using var scope = NewDisposeScope();
+        using var k = new ScalarScope();
         var logDet = zeros(y.shape[0], dtype: y.dtype);
         var parts = new List<Tensor>();
         var h = y;
@@ -76,7 +78,7 @@ public sealed class RealNvpNetwork : nn.Module
             for (int i = 0; i < count; i++)
             {
                 var (output, layerLogDet) = couplings[next++].Forward(input);
-                logDet = logDet.add(layerLogDet);
+                logDet = logDet.add(layerLogDet, k.One);
                 input = output;
             }
             return input;

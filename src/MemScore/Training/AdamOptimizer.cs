@@ -1,3 +1,4 @@
+using MemScore.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -38,7 +39,8 @@ public sealed class AdamOptimizer : IOptimizerCheckpoint, IDisposable
         _epsilon = epsilon;
         _firstMoment = _parameters.Select(p => zeros_like(p.Parameter).DetachFromDisposeScope()).ToArray();
         _secondMoment = _parameters.Select(p => zeros_like(p.Parameter).DetachFromDisposeScope()).ToArray();
-        _firstMomentWeight = _parameters.Select(p => full([], 1 - beta1, p.Parameter.dtype).DetachFromDisposeScope()).ToArray();
+        using var k = new ScalarScope();
+        _firstMomentWeight = _parameters.Select(p => full([], k[1 - beta1], p.Parameter.dtype).DetachFromDisposeScope()).ToArray();
     }
 
     /// <summary>Drops the gradients (torch's zero_grad(set_to_none: true)); the next backward stores new ones.</summary>
@@ -52,9 +54,10 @@ public sealed class AdamOptimizer : IOptimizerCheckpoint, IDisposable
         Step++;
         double correction1 = 1 - Math.Pow(_beta1, Step);
         double sqrtCorrection2 = Math.Sqrt(1 - Math.Pow(_beta2, Step));
-        // Scalars made once per step and disposed: implicit conversions would leave them to the finalizer (PLATFORM.md).
-        using Scalar beta2 = _beta2, oneMinusBeta2 = 1 - _beta2;
-        using Scalar epsilon = _epsilon * sqrtCorrection2, negativeStepSize = -_learningRate * sqrtCorrection2 / correction1;
+        // Scalars made once per step, kept alive through every call that reads them and then freed (ScalarScope).
+        using var k = new ScalarScope();
+        Scalar beta2 = k[_beta2], oneMinusBeta2 = k[1 - _beta2];
+        Scalar epsilon = k[_epsilon * sqrtCorrection2], negativeStepSize = k[-_learningRate * sqrtCorrection2 / correction1];
         using var _ = no_grad();
         for (int i = 0; i < _parameters.Count; i++)
         {
@@ -63,7 +66,7 @@ public sealed class AdamOptimizer : IOptimizerCheckpoint, IDisposable
             if (grad is null) continue;
             _firstMoment[i].lerp_(grad, _firstMomentWeight[i]);
             _secondMoment[i].mul_(beta2).addcmul_(grad, grad, oneMinusBeta2);
-            using var denominator = _secondMoment[i].sqrt().add_(epsilon);
+            using var denominator = _secondMoment[i].sqrt().add_(epsilon, k.One);
             p.addcdiv_(_firstMoment[i], denominator, negativeStepSize);
         }
     }

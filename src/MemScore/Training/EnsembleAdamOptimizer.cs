@@ -1,3 +1,4 @@
+using MemScore.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -72,7 +73,9 @@ public sealed class EnsembleAdamOptimizer : IOptimizerCheckpoint, IDisposable
         // correction), so each member's slice is bit-identical to a separately trained model.
         double correction1 = 1 - Math.Pow(_beta1, step);
         double sqrtCorrection2 = Math.Sqrt(1 - Math.Pow(_beta2, step));
-        double epsilon = _epsilon * sqrtCorrection2, negativeStepSize = -_learningRate * sqrtCorrection2 / correction1;
+        using var k = new ScalarScope();
+        Scalar beta2 = k[_beta2], oneMinusBeta2 = k[1 - _beta2], oneMinusBeta1 = k[1 - _beta1];
+        Scalar epsilon = k[_epsilon * sqrtCorrection2], negativeStepSize = k[-_learningRate * sqrtCorrection2 / correction1];
         for (int i = 0; i < _parameters.Count; i++)
         {
             using var scope = NewDisposeScope();
@@ -83,9 +86,9 @@ public sealed class EnsembleAdamOptimizer : IOptimizerCheckpoint, IDisposable
             var g = Slice(grad);
             var m = Slice(_firstMoment[i]);
             var v = Slice(_secondMoment[i]);
-            m.lerp_(g, full([], 1 - _beta1, m.dtype));
-            v.mul_(_beta2).addcmul_(g, g, 1 - _beta2);
-            var denominator = v.sqrt().add_(epsilon);
+            m.lerp_(g, full([], oneMinusBeta1, m.dtype));
+            v.mul_(beta2).addcmul_(g, g, oneMinusBeta2);
+            var denominator = v.sqrt().add_(epsilon, k.One);
             p.addcdiv_(m, denominator, negativeStepSize);
         }
     }

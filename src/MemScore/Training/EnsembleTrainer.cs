@@ -106,7 +106,7 @@ public static class EnsembleTrainer
         }
     }
 
-    /// <summary>As in <see cref="EpochTrainer"/>: finalizer-held native memory is released every 200 steps (PLATFORM.md).</summary>
+    /// <summary>As in <see cref="EpochTrainer"/>: keeps the managed heap, and so RSS, flat; safe only with no implicit Scalars (ScalarScope).</summary>
     static void CollectNativeGarbage()
     {
         GC.Collect();
