@@ -38,8 +38,8 @@ public class NativeGarbageTests
         int[] rows = Enumerable.Range(0, 24).ToArray();
         void EpochAndEvaluation(int epoch)
         {
-            EpochTrainer.Run(model, batches, rows, 8, epoch, epoch, epoch, new TaskId(0, 0), epoch, default);
-            EpochTrainer.Evaluate(model, data.Scored, 8, epoch, new TaskId(0, 0), epoch, null, default);
+            EpochTrainer.Run(model, batches, rows, 8, new MemScore.Core.EpochSeeds(epoch, epoch, epoch), "test", epoch, default);
+            EpochTrainer.Evaluate(model, data.Scored, 8, epoch, "test", epoch, null, default);
         }
         EpochAndEvaluation(1);   // first use: caches (e.g. RealNVP's checkerboard masks) are made
         long before = Tensor.TotalCount;
