@@ -35,6 +35,7 @@ public sealed class FullCommand : Command<FullSettings>
         var progress = new SynchronousProgress<TrainingProgress>(p =>
         {
             if (p.Phase == TaskPhase.Training) Console.Error.WriteLine($"  epoch {p.Epoch}/{p.Epochs}: train loss {p.Loss:F3}");
+            else if (p.Phase == TaskPhase.Warning) Console.Error.WriteLine($"warning: {p.Note}");
         });
         var outcome = new FullRunner(datasets, models).Run(
             new FullRunRequest(config, output, settings.CacheDir, settings.TestFraction, settings.CheckpointEvery, settings.Download), progress, cancellation);

@@ -94,7 +94,8 @@ public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
         var evaluationEpochs = config.EvaluationEpochs();
         var unit = new FullRunUnit(new SingleModelUnit(model, config, TrainingBatches.For(split.Train, config), split.TrainRows, trainImages, null,
             seeds.FullRun, "the full run"), trainImages, testImages, seeds, config.EvalBatchSize);
-        var checkpoint = new FullRunCheckpoint(unit, folder, config.Hash(), checkpointEvery, split.TrainRows.Length, split.TestRows.Length, evaluationEpochs);
+        var checkpoint = new FullRunCheckpoint(unit, folder, config.Hash(), checkpointEvery, split.TrainRows.Length, split.TestRows.Length, evaluationEpochs,
+            EpochTrainer.StepsPerEpoch(split.TrainRows.Length, config.BatchSize), progress is null ? null : note => progress.Report(TrainingProgress.Warn(config.Epochs, note)));
         var history = TaskLoop.Run(unit, config.Epochs, evaluationEpochs, checkpoint, progress is null ? null : progress.Report, cancellation);
         if (unit.State is { } state) checkpoint.Write(folder.ModelPath, state, history);
         return unit.Curves(history, evaluationEpochs);

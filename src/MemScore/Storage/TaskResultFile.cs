@@ -8,7 +8,9 @@ namespace MemScore.Storage;
 /// <summary>
 /// A task result as an .npz: logp [evaluations, n] float64, epochs, held_out, train_loss, and
 /// meta (UTF-8 JSON bytes: repeat, fold, config hash, seconds); with --in-models also evaluated
-/// (the rows that hold values; logp is NaN elsewhere). Written atomically.
+/// (the rows that hold values; logp is NaN elsewhere). Written atomically. Reading refuses values no
+/// run produces (<see cref="ResultValues"/>: |log p(x)| beyond 1e12 nats, non-finite losses, ESS below 1)
+/// as a damaged run folder.
 /// </summary>
 public static class TaskResultFile
 {
@@ -64,6 +66,9 @@ public static class TaskResultFile
             var essValues = essArray.ToDoubles();
             ess = Enumerable.Range(0, evaluations).Select(e => essValues.AsSpan(e * n, n).ToArray()).ToArray();
         }
-        return new TaskResult(new TaskId(meta.Repeat, meta.Fold), meta.ConfigHash, epochs, rows, heldOut, Get("train_loss").ToDoubles(), meta.Seconds, ess, evaluated);
+        var trainLoss = Get("train_loss").ToDoubles();
+        if (ResultValues.Problem(rows, ess, trainLoss, evaluated, n) is { } problem)
+            throw new MemScoreException(ErrorKind.RunFolder, $"{path}: {problem}; the file is damaged: delete it to retrain the task");
+        return new TaskResult(new TaskId(meta.Repeat, meta.Fold), meta.ConfigHash, epochs, rows, heldOut, trainLoss, meta.Seconds, ess, evaluated);
     }
 }
