@@ -9,7 +9,7 @@ namespace MemScore.Tests.Cli;
 /// </summary>
 public sealed class DamagedRunFixture : IDisposable
 {
-    public static readonly string[] Args = ["run", "--limit", "200", "--folds", "2", "--repeats", "1", "--epochs", "2", "--is-samples", "4", "--threads", "1"];
+    public static readonly string[] Args = ["run", "--limit", "200", "--folds", "2", "--repeats", "1", "--epochs", "2", "--is-samples", "4", "--threads", "1", "--workers", "1"];
     public static readonly string[] EnsembleArgs = [.. Args, "--fold-ensembles"];
 
     readonly TempDirectory _dir = new();
@@ -172,5 +172,23 @@ public class HostileInputRound2DataTests(DamagedRunFixture fixture) : IClassFixt
         Assert.Contains(expected, warning);
         Assert.Contains("checkpoint discarded, the fold ensemble of repeat 0 restarts from epoch 1", warning);
         Assert.Equal(fixture.Scores("ensemble-finished"), File.ReadAllBytes(Path.Combine(run, "scores.csv")));
+    }
+
+    [Fact]
+    public void A_full_run_checkpoint_with_a_wrong_step_count_is_discarded_and_the_files_match_an_uninterrupted_run()
+    {
+        using var dir = new TempDirectory();
+        string[] args = ["full", "--limit", "200", "--epochs", "2", "--is-samples", "4", "--threads", "1"];
+        Assert.Equal(0, CliProcess.Run([.. args, "--out", dir["reference"]]).ExitCode);
+        var killed = CliProcess.RunAndKill(new Dictionary<string, string> { ["MEMSCORE_FAULT"] = "kill:checkpoint:1" }, null, [.. args, "--out", dir["full"]]);
+        Assert.NotNull(killed);
+        Assert.NotEqual(0, killed.ExitCode);
+        string checkpoint = dir["full/checkpoint.npz"];
+        Damage(checkpoint, "adam_step 0");
+        var result = CliProcess.Run([.. args, "--out", dir["full"]]);
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.Contains($"warning: {checkpoint}: 'adam_step' holds 0, expected ", result.StdErr);
+        Assert.Contains("checkpoint discarded, training restarts from epoch 1", result.StdErr);
+        Assert.Equal(File.ReadAllBytes(dir["reference/full.npz"]), File.ReadAllBytes(dir["full/full.npz"]));
     }
 }
