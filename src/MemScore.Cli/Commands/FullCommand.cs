@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using MemScore.Configuration;
+using MemScore.Core;
 using MemScore.Data;
 using MemScore.Execution;
 using MemScore.Likelihood;
@@ -46,7 +47,7 @@ public sealed class FullCommand : Command<FullSettings>
     static bool ConfigFileSetsThreads(string? path)
     {
         if (path is null) return false;
-        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));   // already validated by ResolveConfig
+        using var json = System.Text.Json.JsonDocument.Parse(InputFile.ReadAllText(path, ErrorKind.InvalidInput, "a JSON config"));   // already validated by ResolveConfig
         return json.RootElement.TryGetProperty("threads", out _);
     }
 

@@ -76,7 +76,7 @@ public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
         }.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
         if (File.Exists(folder.ManifestPath))
         {
-            var previous = JsonNode.Parse(File.ReadAllText(folder.ManifestPath));
+            var previous = JsonNode.Parse(InputFile.ReadAllText(folder.ManifestPath, ErrorKind.RunFolder, "a full-run manifest (JSON)"));
             if (previous?["config_hash"]?.GetValue<string>() != config.Hash() || previous?["dataset_hash"]?.GetValue<string>() != dataHash)
                 throw new MemScoreException(ErrorKind.RunFolder, $"{folder.ManifestPath}: this folder holds a full run with other settings or data; choose a new --out");
             return;

@@ -76,7 +76,7 @@ public sealed class RunContext : IDisposable
     {
         string path = Folder.TaskPath(task);
         if (!File.Exists(path)) return null;
-        var result = TaskResultFile.Read(path);
+        var result = TaskResultFile.Read(path, TaskResultFile.MaxBytes(Plan.Count, Config.EvaluationEpochs().Length, Config.Epochs));
         if (result.ConfigHash != Manifest.ConfigHash)
             throw new MemScoreException(ErrorKind.RunFolder, $"{path}: result belongs to config {result.ConfigHash}, this run is {Manifest.ConfigHash}; delete it or use a new --out");
         if (result.Task != task || !result.HeldOut.SequenceEqual(Plan.HeldOut(task)))

@@ -36,9 +36,14 @@ public static class TaskResultFile
         Npz.Write(path, arrays);
     }
 
-    public static TaskResult Read(string path)
+    /// <summary>The most bytes a result of <paramref name="evaluations"/> x <paramref name="examples"/> can unpack to (logp and ess, indices, losses, headers).</summary>
+    public static long MaxBytes(int examples, int evaluations, int epochs) =>
+        2L * evaluations * examples * sizeof(double) + 2L * examples * sizeof(long) + (evaluations + epochs) * sizeof(double) + (1 << 20);
+
+    /// <param name="maxBytes">Refuses a file whose members unpack to more (see <see cref="MaxBytes"/>); 0 = memory-based default.</param>
+    public static TaskResult Read(string path, long maxBytes = 0)
     {
-        var arrays = Npz.Read(path);
+        var arrays = Npz.Read(path, maxBytes);
         NpyArray Get(string key) => arrays.TryGetValue(key, out var a) ? a : throw new InvalidInputException(path, $"task result lacks array '{key}'");
         Meta meta;
         try

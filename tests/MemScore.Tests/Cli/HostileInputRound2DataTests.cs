@@ -191,4 +191,48 @@ public class HostileInputRound2DataTests(DamagedRunFixture fixture) : IClassFixt
         Assert.Contains("checkpoint discarded, training restarts from epoch 1", result.StdErr);
         Assert.Equal(File.ReadAllBytes(dir["reference/full.npz"]), File.ReadAllBytes(dir["full/full.npz"]));
     }
+
+    /// <summary>Run-folder files that are not regular files: a FIFO would block forever, /dev/zero would be read without end.</summary>
+    [Theory]
+    [InlineData("tasks/r0_f0.npz", "fifo")]
+    [InlineData("tasks/r0_f1.npz", "/dev/zero")]
+    [InlineData("run.json", "/dev/zero")]
+    [InlineData("run.json", "fifo")]
+    public void A_run_folder_file_that_is_a_fifo_or_device_is_refused_promptly_naming_it(string file, string what)
+    {
+        using var dir = new TempDirectory();
+        string run = fixture.CopyTo("finished", dir);
+        File.Delete(Path.Combine(run, "scores.csv"));
+        string path = Path.Combine(run, file);
+        File.Delete(path);
+        if (what == "fifo") Data.HostileFileReadersTests.MakeFifo(path);
+        else File.CreateSymbolicLink(path, what);
+        var result = CliProcess.RunAndKill(null, TimeSpan.FromSeconds(60), [.. DamagedRunFixture.Args, "--out", run]);
+        Assert.NotNull(result);
+        Assert.True(result.ExitCode == 4, $"exit {result.ExitCode}: {result.StdErr}");
+        Assert.Contains($"{path}: not a regular file (a FIFO, device or socket", result.StdErr);
+        Assert.False(File.Exists(Path.Combine(run, "scores.csv")));
+    }
+
+    [Fact]
+    public void A_zip_bomb_in_place_of_a_task_result_is_refused_against_the_plan()
+    {
+        using var dir = new TempDirectory();
+        string run = fixture.CopyTo("finished", dir);
+        File.Delete(Path.Combine(run, "scores.csv"));
+        string task = Path.Combine(run, "tasks/r0_f0.npz");
+        var arrays = Npz.Read(task);
+        arrays["logp"] = NpyArray.FromDoubles(new double[25_000_000], 1, 25_000_000);   // 200 MB of zeros, deflated to ~200 KB
+        File.Delete(task);
+        using (var zip = new System.IO.Compression.ZipArchive(File.Create(task), System.IO.Compression.ZipArchiveMode.Create))
+            foreach (var (name, array) in arrays)
+            {
+                using var member = zip.CreateEntry(name + ".npy", System.IO.Compression.CompressionLevel.Fastest).Open();
+                array.WriteTo(member);
+            }
+        var result = CliProcess.Run([.. DamagedRunFixture.Args, "--out", run]);
+        Assert.True(result.ExitCode == 3, $"exit {result.ExitCode}: {result.StdErr}");
+        Assert.Contains($"{task}: members unpack to ", result.StdErr);
+        Assert.False(File.Exists(Path.Combine(run, "scores.csv")));
+    }
 }
