@@ -198,6 +198,8 @@ public class HostileInputRound2DataTests(DamagedRunFixture fixture) : IClassFixt
     [InlineData("tasks/r0_f1.npz", "/dev/zero")]
     [InlineData("run.json", "/dev/zero")]
     [InlineData("run.json", "fifo")]
+    [InlineData("run.lock", "/dev/zero")]
+    [InlineData("run.lock", "fifo")]
     public void A_run_folder_file_that_is_a_fifo_or_device_is_refused_promptly_naming_it(string file, string what)
     {
         using var dir = new TempDirectory();
