@@ -12,6 +12,11 @@ public static class ProgressView
 
     public static IProgress<RunProgress> PlainLines() => new SynchronousProgress<RunProgress>(p =>
     {
+        if (p.Update is { Phase: TaskPhase.Warning } warning)
+        {
+            Console.Error.WriteLine($"warning: {warning.Note}");
+            return;
+        }
         string? line = p.Stage switch
         {
             RunStage.LoadingData => "loading data",
@@ -32,7 +37,9 @@ public static class ProgressView
     /// <summary>Plain lines for one task (Slurm logs).</summary>
     public static IProgress<TaskProgress> PlainTaskLines(int index, int count) => new SynchronousProgress<TaskProgress>(u =>
     {
-        if (u.Phase == TaskPhase.Training)
+        if (u.Phase == TaskPhase.Warning)
+            Console.Error.WriteLine($"warning: {u.Note}");
+        else if (u.Phase == TaskPhase.Training)
             Console.Error.WriteLine($"{DateTime.Now:HH:mm:ss} task {index}/{count} {u.Task}: epoch {u.Epoch}/{u.Epochs} loss {u.Loss:F3} rss {Environment.WorkingSet / (1 << 20)} MB");
         else if (u.Done == u.Total)
             Console.Error.WriteLine($"{DateTime.Now:HH:mm:ss} task {index}/{count} {u.Task}: log p(x) of {u.Total} examples at epoch {u.Epoch}");
@@ -59,7 +66,9 @@ public static class ProgressView
                         finished.Value = finished.MaxValue;
                         finished.StopTask();
                     }
-                    if (p.Task is { } t && p.Update is { } u)
+                    if (p.Update is { Phase: TaskPhase.Warning } warning)
+                        Console.Error.WriteLine($"warning: {warning.Note}");   // the bars draw on stdout
+                    else if (p.Task is { } t && p.Update is { } u)
                     {
                         if (!running.TryGetValue(t, out var bar)) running[t] = bar = ctx.AddTask($"{t}", maxValue: 1);
                         bar.MaxValue = u.Total;

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using MemScore.Configuration;
+using MemScore.Core;
 using MemScore.Data;
 using MemScore.Execution;
 using MemScore.Likelihood;
@@ -35,6 +36,7 @@ public sealed class FullCommand : Command<FullSettings>
         var progress = new SynchronousProgress<TrainingProgress>(p =>
         {
             if (p.Phase == TaskPhase.Training) Console.Error.WriteLine($"  epoch {p.Epoch}/{p.Epochs}: train loss {p.Loss:F3}");
+            else if (p.Phase == TaskPhase.Warning) Console.Error.WriteLine($"warning: {p.Note}");
         });
         var outcome = new FullRunner(datasets, models).Run(
             new FullRunRequest(config, output, settings.CacheDir, settings.TestFraction, settings.CheckpointEvery, settings.Download), progress, cancellation);
@@ -45,7 +47,7 @@ public sealed class FullCommand : Command<FullSettings>
     static bool ConfigFileSetsThreads(string? path)
     {
         if (path is null) return false;
-        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));   // already validated by ResolveConfig
+        using var json = System.Text.Json.JsonDocument.Parse(InputFile.ReadAllText(path, ErrorKind.InvalidInput, "a JSON config"));   // already validated by ResolveConfig
         return json.RootElement.TryGetProperty("threads", out _);
     }
 

@@ -124,7 +124,7 @@ public sealed record ExperimentConfig
         if (!File.Exists(path)) throw new InvalidInputException(path, "config file not found");
         try
         {
-            return JsonSerializer.Deserialize<ExperimentConfig>(File.ReadAllText(path), JsonOptions)
+            return JsonSerializer.Deserialize<ExperimentConfig>(InputFile.ReadAllText(path, ErrorKind.InvalidInput, "a JSON config"), JsonOptions)
                 ?? throw new InvalidInputException(path, "config is 'null'; expected a JSON object");
         }
         catch (JsonException e)

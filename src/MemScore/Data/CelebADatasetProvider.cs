@@ -10,7 +10,7 @@ namespace MemScore.Data;
 /// the list's order. Each image is cropped to the box (15, 40, 163, 188) (left, top, right, bottom;
 /// METHOD.md section 4) and resized to size x size with <see cref="ImageResampler.Resize"/>
 /// (antialiased bilinear). Decoding is slow, so the decoded bytes are cached in the cache directory,
-/// keyed by a hash of the partition file and the name and size of every image of the split.
+/// keyed by a hash of the partition file and the name and content (SHA-256 of the bytes) of every image of the split.
 /// Labels are 0 (CelebA has no classes); source index = position in the partition list.
 /// </summary>
 public sealed class CelebADatasetProvider : ISplitDatasetProvider
@@ -61,18 +61,39 @@ public sealed class CelebADatasetProvider : ISplitDatasetProvider
         return folder;
     }
 
-    /// <summary>SHA-256 over the method version, output size, partition file, and every listed image's name and byte size.</summary>
+    /// <summary>
+    /// SHA-256 over the method version, output size, partition file, and every listed image's name and
+    /// the SHA-256 of its bytes: any change to any image's content (even one of the same size and
+    /// modification time) gives another key, so stale pixels are never reused. Reading the files costs
+    /// a fraction of decoding them (CelebA's train split: ~1.2 GB, hashed on all cores).
+    /// </summary>
     string CacheKey(string partitionPath, string folder, CelebAPartition.Entry[] entries)
     {
+        var contentHashes = new byte[entries.Length][];
+        var errors = new InvalidInputException?[entries.Length];
+        Parallel.For(0, entries.Length, (i, state) =>
+        {
+            string image = Path.Combine(folder, ImagesFolder, entries[i].FileName);
+            try
+            {
+                if (InputFile.Stat(image) is null && new FileInfo(image).LinkTarget is null)
+                    throw new InvalidInputException(image, $"image listed on line {entries[i].Line} of {partitionPath} not found");
+                contentHashes[i] = SHA256.HashData(ImageDecoder.ReadFile(image));
+            }
+            catch (InvalidInputException e)
+            {
+                errors[i] = e;
+                state.Stop();
+            }
+        });
+        if (Array.Find(errors, e => e is not null) is { } first) throw first;
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         sha.AppendData(Encoding.UTF8.GetBytes($"{CacheVersion}\n{_size}\n"));
-        sha.AppendData(File.ReadAllBytes(partitionPath));
-        foreach (var entry in entries)
+        sha.AppendData(InputFile.ReadAllBytes(partitionPath, InputFile.MaxTextBytes, ErrorKind.InvalidInput, "CelebA's list_eval_partition.txt"));
+        for (int i = 0; i < entries.Length; i++)
         {
-            var image = new FileInfo(Path.Combine(folder, ImagesFolder, entry.FileName));
-            if (!image.Exists)
-                throw new InvalidInputException(image.FullName, $"image listed on line {entry.Line} of {partitionPath} not found");
-            sha.AppendData(Encoding.UTF8.GetBytes($"{entry.FileName}\n{image.Length}\n"));
+            sha.AppendData(Encoding.UTF8.GetBytes($"{entries[i].FileName}\n"));
+            sha.AppendData(contentHashes[i]);
         }
         return Convert.ToHexString(sha.GetHashAndReset()).ToLowerInvariant();
     }

@@ -13,11 +13,11 @@ public static class CelebAPartition
 
     public static IReadOnlyList<Entry> Read(string path)
     {
-        if (!File.Exists(path)) throw new InvalidInputException(path, "file not found (expected CelebA's list_eval_partition.txt)");
+        string text = InputFile.ReadAllText(path, ErrorKind.InvalidInput, "CelebA's list_eval_partition.txt");
         var entries = new List<Entry>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         int lineNumber = 0;
-        foreach (string line in File.ReadLines(path))
+        foreach (string line in text.Split('\n'))
         {
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line)) continue;

@@ -17,6 +17,8 @@ public static class Cifar10Reader
     public const string TestFile = "test_batch.bin";
     /// <summary>The folder the published archive (cifar-10-binary.tar.gz) holds the batches in.</summary>
     public const string ArchiveFolder = "cifar-10-batches-bin";
+    /// <summary>Records accepted in one file (the published batches hold 10,000).</summary>
+    public const int MaxRecords = 100_000;
 
     public sealed record Batch(byte[] Pixels, byte[] Labels)
     {
@@ -25,11 +27,12 @@ public static class Cifar10Reader
 
     public static Batch ReadFile(string path)
     {
-        if (!File.Exists(path)) throw new InvalidInputException(path, "file not found (expected the CIFAR-10 binary version)");
-        long length = new FileInfo(path).Length;
-        if (length == 0 || length % RecordLength != 0)
-            throw new InvalidInputException(path, $"size {length} bytes is not a whole number of {RecordLength}-byte CIFAR-10 records (1 label + 3072 pixels)");
-        var bytes = File.ReadAllBytes(path);
+        // The size of what the path leads to (a symbolic link's own size is not the batch's).
+        long length = InputFile.RequireRegular(path, ErrorKind.InvalidInput, "the CIFAR-10 binary version").Size;
+        if (length == 0 || length % RecordLength != 0 || length / RecordLength > MaxRecords)
+            throw new InvalidInputException(path, $"size {length} bytes is not a whole number of {RecordLength}-byte CIFAR-10 records (1 label + 3072 pixels), at most {MaxRecords}");
+        var bytes = InputFile.ReadAllBytes(path, length, ErrorKind.InvalidInput, "the CIFAR-10 binary version");
+        if (bytes.Length != length) throw new InvalidInputException(path, $"changed size while being read ({length} bytes, then {bytes.Length})");
         int n = (int)(length / RecordLength);
         var labels = new byte[n];
         var pixels = new byte[n * 3 * Side * Side];

@@ -25,7 +25,7 @@ public sealed class IdxDatasetProvider : IDatasetProvider
     {
         var images = IdxFile.Read(imagesPath);
         var labels = labelsPath is null ? null : IdxFile.Read(labelsPath);
-        return ImageDataset.FromIdx(name, images, labels, imagesPath);
+        return ImageDataset.FromIdx(name, images, labels, imagesPath, labelsPath);
     }
 
     static string ResolveImagesFile(string path)

@@ -19,15 +19,15 @@ public sealed record IdxFile(int[] Dimensions, byte[] Values)
 
     public static IdxFile Read(string path)
     {
-        if (!File.Exists(path)) throw new InvalidInputException(path, "file not found");
-        using var file = File.OpenRead(path);
+        using var file = InputFile.OpenRead(path, ErrorKind.InvalidInput, "an IDX file");
         Stream stream = file;
         bool gzip = file.Length >= 2 && file.ReadByte() == 0x1f && file.ReadByte() == 0x8b;
         file.Position = 0;
         if (gzip) stream = new GZipStream(file, CompressionMode.Decompress);
         try
         {
-            return ReadFrom(stream, path);
+            // What the file can hold at most: its own bytes, or what deflate can expand them to.
+            return ReadFrom(stream, path, gzip ? checked(file.Length * MaxDeflateRatio) : file.Length, gzip);
         }
         catch (InvalidDataException e)
         {
@@ -39,7 +39,15 @@ public sealed record IdxFile(int[] Dimensions, byte[] Values)
         }
     }
 
-    public static IdxFile ReadFrom(Stream stream, string source)
+    /// <summary>Deflate expands its input at most ~1032-fold: a gzip file cannot hold more than this many bytes per byte.</summary>
+    const long MaxDeflateRatio = 1032;
+
+    /// <summary>Largest image (values per item) accepted, as for PNG/JPEG files (<see cref="ImageDecoder.MaxPixels"/>).</summary>
+    public const long MaxItemValues = ImageDecoder.MaxPixels;
+
+    /// <param name="maxBytes">The most bytes <paramref name="stream"/> can deliver (checked against the header before allocating).</param>
+    /// <param name="compressed">Whether <paramref name="maxBytes"/> is a bound from compression (for the message).</param>
+    public static IdxFile ReadFrom(Stream stream, string source, long maxBytes = long.MaxValue, bool compressed = false)
     {
         var magic = new byte[4];
         int got = stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
@@ -67,6 +75,18 @@ public sealed record IdxFile(int[] Dimensions, byte[] Values)
             if (count > MaxValues)
                 throw new InvalidInputException(source, $"IDX header declares more than {MaxValues} values (dimensions {string.Join("x", dims.Take(i + 1))}...)");
         }
+        long item = count / dims[0];
+        if (item > MaxItemValues)
+            throw new InvalidInputException(source, $"IDX header declares items of {string.Join("x", dims.Skip(1))} = {item} values, more than {MaxItemValues} (the largest image accepted)");
+        long header = 4 + 4L * rank;
+        if (count > maxBytes - header)
+            throw new InvalidInputException(source, compressed
+                ? $"IDX header declares {count} values ({string.Join("x", dims)}), more than a gzip file of {maxBytes / MaxDeflateRatio} bytes can hold"
+                : $"truncated IDX data: header declares {count} values ({string.Join("x", dims)}), found {Math.Max(0, maxBytes - header)}");
+        // The bytes and their float32 tensor must fit in memory (refused before decompressing anything).
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (count * 5 > available)
+            throw new InvalidInputException(source, $"IDX header declares {count} values ({string.Join("x", dims)}): loading needs about {count * 5 >> 20} MB, more than the {available >> 20} MB of memory available");
         var values = new byte[count];
         got = stream.ReadAtLeast(values, values.Length, throwOnEndOfStream: false);
         if (got < values.Length)

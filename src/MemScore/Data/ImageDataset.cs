@@ -33,7 +33,8 @@ public sealed class ImageDataset : IDisposable
     public int Width => (int)Images.shape[3];
 
     /// <summary>Builds a dataset from IDX bytes ([n, H, W] images scaled by 1/255) and labels.</summary>
-    public static ImageDataset FromIdx(string name, IdxFile images, IdxFile? labels, string imagesPath)
+    /// <param name="labelsPath">Names the labels file in errors about it.</param>
+    public static ImageDataset FromIdx(string name, IdxFile images, IdxFile? labels, string imagesPath, string? labelsPath = null)
     {
         if (images.Dimensions.Length != 3)
             throw new Core.InvalidInputException(imagesPath, $"expected a 3-dimensional IDX image file [n, H, W], found {images.Dimensions.Length} dimensions");
@@ -43,7 +44,7 @@ public sealed class ImageDataset : IDisposable
         else
         {
             if (labels.Dimensions.Length != 1 || labels.Dimensions[0] != n)
-                throw new Core.InvalidInputException(imagesPath, $"label file holds {string.Join("x", labels.Dimensions)} values, expected {n} labels to match the images");
+                throw new Core.InvalidInputException(labelsPath ?? imagesPath, $"label file holds {string.Join("x", labels.Dimensions)} values, expected {n} labels to match the images");
             labelValues = Array.ConvertAll(labels.Values, b => (int)b);
         }
         // Bytes go to libtorch as uint8 and are scaled there: no managed float copy of the data.

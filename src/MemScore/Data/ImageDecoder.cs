@@ -19,11 +19,26 @@ public static class ImageDecoder
     /// <summary>Refuses headers that promise more pixels than this before allocating (decompression bombs).</summary>
     public const long MaxPixels = 50_000_000;
 
-    public static RgbImage DecodeRgb(string path)
+    /// <summary>Refuses image files larger than this (read whole before decoding).</summary>
+    public const long MaxFileBytes = 256L << 20;
+
+    /// <summary>Reads a regular file of at most <see cref="MaxFileBytes"/> and decodes it.</summary>
+    public static RgbImage DecodeRgb(string path) => DecodeRgb(ReadFile(path), path);
+
+    /// <summary>The bytes of an image file: a regular file (not a FIFO or device) of at most <see cref="MaxFileBytes"/>.</summary>
+    public static byte[] ReadFile(string path) => InputFile.ReadAllBytes(path, MaxFileBytes, ErrorKind.InvalidInput, "a PNG or JPEG image");
+
+    /// <summary>Decodes the bytes of a PNG or JPEG file; <paramref name="path"/> names it in errors.</summary>
+    public static RgbImage DecodeRgb(byte[] encoded, string path)
     {
-        if (!File.Exists(path)) throw new InvalidInputException(path, "image file not found");
-        using var codec = SKCodec.Create(path, out var result)
-            ?? throw new InvalidInputException(path, $"not a readable PNG or JPEG image ({result})");
+        ArgumentNullException.ThrowIfNull(encoded);
+        var stream = new SKMemoryStream(encoded);   // owned by the codec once created
+        using var codec = SKCodec.Create(stream, out var result);
+        if (codec is null)
+        {
+            stream.Dispose();
+            throw new InvalidInputException(path, $"not a readable PNG or JPEG image ({result})");
+        }
         int width = codec.Info.Width, height = codec.Info.Height;
         if ((long)width * height > MaxPixels)
             throw new InvalidInputException(path, $"image is {width}x{height}, more than {MaxPixels} pixels");

@@ -48,7 +48,27 @@ public static class Aggregator
     {
         var accumulator = new ScoreAccumulator(context.Plan.Count, context.Config.EvaluationEpochs());
         foreach (var result in results) accumulator.Add(result);
-        return accumulator.ToScores(context.Data.Labels, context.Data.SourceIndices);
+        var scores = accumulator.ToScores(context.Data.Labels, context.Data.SourceIndices);
+        RequireFinite(scores, context.Folder.TasksDirectory);
+        return scores;
+    }
+
+    /// <summary>
+    /// Refuses U, V or M that is NaN or infinite for an example with in- and out-values (an example
+    /// without one has an empty M, NaN by design). Task files are range-checked when read
+    /// (<see cref="ResultValues"/>), so this is the last guard: such scores are never written.
+    /// </summary>
+    public static void RequireFinite(Scores scores, string source)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        for (int i = 0; i < scores.Count; i++)
+        {
+            if (scores.CountIn[i] == 0 || scores.CountOut[i] == 0) continue;
+            for (int e = 0; e < scores.EvaluationEpochs.Length; e++)
+                if (!double.IsFinite(scores.M(i, e)))
+                    throw new NumericalFailureException($"{source}: M of example {i} at epoch {scores.EvaluationEpochs[e]} is {scores.M(i, e)} " +
+                        $"(U = {scores.U[i, e]}, V = {scores.V[i, e]}); a task result holds values no model produces: delete the damaged task files to retrain them");
+        }
     }
 
     static Coverage CoverageOf(Scores s, int found, int total) => new(found, total,

@@ -63,8 +63,10 @@ sealed class FullRunUnit(SingleModelUnit model, Tensor trainImages, Tensor testI
 }
 
 /// <summary>checkpoint.npz of a full run: the curves so far (<see cref="FullRunFolder.ToArrays"/>) beside the model state.</summary>
+/// <param name="stepsPerEpoch">Optimizer steps per epoch, to check the saved Adam step count.</param>
+/// <param name="warn">Receives the warning when a damaged checkpoint is discarded (<see cref="DamagedCheckpoint"/>).</param>
 sealed class FullRunCheckpoint(FullRunUnit unit, FullRunFolder folder, string configHash, int everyEpochs, int trainCount, int testCount,
-    int[] runEvaluationEpochs) : ITrainingCheckpoint
+    int[] runEvaluationEpochs, long stepsPerEpoch, Action<string>? warn) : ITrainingCheckpoint
 {
     public int EveryEpochs => Math.Max(0, everyEpochs);
 
@@ -76,6 +78,12 @@ sealed class FullRunCheckpoint(FullRunUnit unit, FullRunFolder folder, string co
         var history = new TrainingHistory([saved.TrainLoss], [saved.TrainLogP], [[]]);
         if (!history.ResumesWithin(epochs, evaluationEpochs))
             throw new MemScoreException(ErrorKind.RunFolder, $"{folder.CheckpointPath}: checkpoint does not fit this run's epochs; delete it to start over");
+        if ((DamagedCheckpoint.Problem(modelState, [stepsPerEpoch], history, null, trainCount)
+             ?? ResultValues.Problem(saved.TestLogP, null, [.. saved.TrainEvalLoss, .. saved.TestEvalLoss], null, testCount)) is { } problem)
+        {
+            warn?.Invoke(DamagedCheckpoint.Discard(folder.CheckpointPath, problem, "training restarts"));
+            return null;
+        }
         state.LoadState(modelState, folder.CheckpointPath);
         unit.Restore(saved);
         return history;

@@ -76,7 +76,7 @@ public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
         }.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
         if (File.Exists(folder.ManifestPath))
         {
-            var previous = JsonNode.Parse(File.ReadAllText(folder.ManifestPath));
+            var previous = JsonNode.Parse(InputFile.ReadAllText(folder.ManifestPath, ErrorKind.RunFolder, "a full-run manifest (JSON)"));
             if (previous?["config_hash"]?.GetValue<string>() != config.Hash() || previous?["dataset_hash"]?.GetValue<string>() != dataHash)
                 throw new MemScoreException(ErrorKind.RunFolder, $"{folder.ManifestPath}: this folder holds a full run with other settings or data; choose a new --out");
             return;
@@ -94,7 +94,8 @@ public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
         var evaluationEpochs = config.EvaluationEpochs();
         var unit = new FullRunUnit(new SingleModelUnit(model, config, TrainingBatches.For(split.Train, config), split.TrainRows, trainImages, null,
             seeds.FullRun, "the full run"), trainImages, testImages, seeds, config.EvalBatchSize);
-        var checkpoint = new FullRunCheckpoint(unit, folder, config.Hash(), checkpointEvery, split.TrainRows.Length, split.TestRows.Length, evaluationEpochs);
+        var checkpoint = new FullRunCheckpoint(unit, folder, config.Hash(), checkpointEvery, split.TrainRows.Length, split.TestRows.Length, evaluationEpochs,
+            EpochTrainer.StepsPerEpoch(split.TrainRows.Length, config.BatchSize), progress is null ? null : note => progress.Report(TrainingProgress.Warn(config.Epochs, note)));
         var history = TaskLoop.Run(unit, config.Epochs, evaluationEpochs, checkpoint, progress is null ? null : progress.Report, cancellation);
         if (unit.State is { } state) checkpoint.Write(folder.ModelPath, state, history);
         return unit.Curves(history, evaluationEpochs);

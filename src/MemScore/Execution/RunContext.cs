@@ -76,13 +76,18 @@ public sealed class RunContext : IDisposable
     {
         string path = Folder.TaskPath(task);
         if (!File.Exists(path)) return null;
-        var result = TaskResultFile.Read(path);
+        var result = TaskResultFile.Read(path, TaskResultFile.MaxBytes(Plan.Count, Config.EvaluationEpochs().Length, Config.Epochs));
         if (result.ConfigHash != Manifest.ConfigHash)
             throw new MemScoreException(ErrorKind.RunFolder, $"{path}: result belongs to config {result.ConfigHash}, this run is {Manifest.ConfigHash}; delete it or use a new --out");
         if (result.Task != task || !result.HeldOut.SequenceEqual(Plan.HeldOut(task)))
             throw new MemScoreException(ErrorKind.RunFolder, $"{path}: result is for {result.Task} with another fold split; delete it or use a new --out");
         if (result.LogLikelihoods.Any(row => row.Length != Plan.Count) || !result.EvaluationEpochs.SequenceEqual(Config.EvaluationEpochs()))
             throw new MemScoreException(ErrorKind.RunFolder, $"{path}: result has another shape than this run ({Plan.Count} examples, epochs {string.Join(",", Config.EvaluationEpochs())})");
+        if (result.TrainLoss.Length != Config.Epochs)
+            throw new MemScoreException(ErrorKind.RunFolder, $"{path}: 'train_loss' has {result.TrainLoss.Length} entries, this run trains {Config.Epochs} epochs; delete it or use a new --out");
+        double maxEss = Config.ImportanceSamples * (1 + ResultValues.EssTolerance);
+        if (result.EffectiveSampleSizes?.SelectMany(row => row).FirstOrDefault(s => s > maxEss) is { } ess and > 0)
+            throw new MemScoreException(ErrorKind.RunFolder, FormattableString.Invariant($"{path}: 'ess' holds {ess}, more than is-samples = {Config.ImportanceSamples}; the file is damaged: delete it to retrain the task"));
         if (!InModelSubset.SameRows(result.Evaluated, InModels?.RowsToEvaluate(task)))
             throw new MemScoreException(ErrorKind.RunFolder, $"{path}: result evaluated other examples than --in-models {Config.InModels?.ToString() ?? "(all)"} asks of {task}; delete it or use a new --out");
         return result;

@@ -48,6 +48,7 @@ public static class ModuleCheckpoint
         }
         var buffers = module.named_buffers().Select(b => (b.buffer, ReadBuffer(state, b.name, b.buffer, source))).ToList();
         long[] steps = ReadSteps(state, optimizer.StepCounts().Length, source);
+        if (Problem(state) is { } problem) throw new InvalidInputException(source, problem);
         using (no_grad())
         {
             foreach (var (target, values) in weights)
@@ -62,6 +63,40 @@ public static class ModuleCheckpoint
             }
         }
         optimizer.Restore(steps, moments);
+    }
+
+    /// <summary>
+    /// The first value of <paramref name="state"/> that training cannot have produced, or null: a NaN or
+    /// infinite weight, buffer or first moment, a second moment that is negative or not finite, or (with
+    /// <paramref name="expectedSteps"/>, one per model) Adam step counts other than the number of batches
+    /// trained so far. <see cref="Load"/> refuses the values; callers that know the steps use this to
+    /// discard a damaged checkpoint instead of resuming from it.
+    /// </summary>
+    public static string? Problem(IReadOnlyDictionary<string, NpyArray> state, long[]? expectedSteps = null)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        foreach (var (key, array) in state.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            if (array.Descr is not ("<f4" or "<f8") || !(key.StartsWith("param.", StringComparison.Ordinal) || key.StartsWith("buffer.", StringComparison.Ordinal)
+                || key.StartsWith("adam_m.", StringComparison.Ordinal) || key.StartsWith("adam_v.", StringComparison.Ordinal))) continue;
+            bool secondMoment = key.StartsWith("adam_v.", StringComparison.Ordinal);
+            var values = array.ToDoubles();
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (!double.IsFinite(values[i]))
+                    return FormattableString.Invariant($"'{key}' holds {values[i]} at position {i}, expected finite values");
+                if (secondMoment && values[i] < 0)
+                    return FormattableString.Invariant($"'{key}' holds {values[i]} at position {i}, expected second moments >= 0");
+            }
+        }
+        if (expectedSteps is null) return null;
+        if (!state.TryGetValue("adam_step", out var stepArray) || stepArray.Descr != "<i8" || stepArray.Length != expectedSteps.Length)
+            return $"checkpoint needs 'adam_step' as {expectedSteps.Length} int64";
+        var steps = stepArray.ToInt64();
+        for (int m = 0; m < steps.Length; m++)
+            if (steps[m] != expectedSteps[m])
+                return FormattableString.Invariant($"'adam_step' holds {steps[m]}{(steps.Length > 1 ? $" for member {m}" : "")}, expected {expectedSteps[m]} (one step per batch of the epochs completed)");
+        return null;
     }
 
     static float[] ReadFloats(IReadOnlyDictionary<string, NpyArray> state, string key, long[] shape, string source)

@@ -44,7 +44,7 @@ public sealed class FullRunFolder(string root)
         if (!File.Exists(ManifestPath)) throw new InvalidInputException(ManifestPath, "not found; is this a `memscore full` output folder?");
         try
         {
-            var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(ManifestPath))!.AsObject();
+            var root = System.Text.Json.Nodes.JsonNode.Parse(InputFile.ReadAllText(ManifestPath, ErrorKind.RunFolder, "a full-run manifest (JSON)"))!.AsObject();
             var config = root["config"].Deserialize<Configuration.ExperimentConfig>(Configuration.ExperimentConfig.JsonOptions) ?? throw new JsonException("missing 'config'");
             return new Manifest(config, root["train_examples"]!.GetValue<int>(), root["test_examples"]!.GetValue<int>(), root["test_source"]!.GetValue<string>(),
                 root["test_fraction"]?.GetValue<double>() ?? 0.1);

@@ -90,7 +90,8 @@ public sealed partial class NpyArray
     }
 
     /// <summary>Reads one .npy stream; <paramref name="source"/> names it in error messages.</summary>
-    public static NpyArray ReadFrom(Stream stream, string source)
+    /// <param name="streamBytes">The most bytes the stream holds (e.g. a zip member's size): a header declaring more data is refused before allocating.</param>
+    public static NpyArray ReadFrom(Stream stream, string source, long streamBytes = long.MaxValue)
     {
         var prefix = new byte[8];
         if (stream.ReadAtLeast(prefix, 8, throwOnEndOfStream: false) < 8 || !prefix.AsSpan(0, 6).SequenceEqual(Magic))
@@ -135,11 +136,16 @@ public sealed partial class NpyArray
         {
             if (!long.TryParse(dims[i], NumberStyles.None, CultureInfo.InvariantCulture, out shapeValues[i]))
                 throw new InvalidInputException(source, $"bad shape entry '{dims[i]}'");
-            count = checked(count * shapeValues[i]);
+            if (shapeValues[i] != 0 && count > Array.MaxLength / shapeValues[i])
+                throw new InvalidInputException(source, $"shape ({string.Join(", ", dims)}) declares more than {Array.MaxLength} values");
+            count *= shapeValues[i];
         }
-        long bytes = checked(count * itemSize);
+        long bytes = count * itemSize;
         if (bytes > Array.MaxLength)
             throw new InvalidInputException(source, $"array of {bytes} bytes is too large");
+        long available = streamBytes == long.MaxValue ? long.MaxValue : streamBytes - prefix.Length - (major == 1 ? 2 : 4) - headerLength;
+        if (bytes > available)
+            throw new InvalidInputException(source, $"truncated .npy data: shape ({string.Join(", ", dims)}) of {d} declares {bytes} bytes, the member holds {Math.Max(0, available)}");
         var data = new byte[bytes];
         ReadExactly(stream, data, source, "data");
         return new NpyArray(d, shapeValues, data);

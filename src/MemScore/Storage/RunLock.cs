@@ -78,8 +78,16 @@ public sealed class RunLock : IDisposable
         }
     }
 
+    const long MaxLockBytes = 1 << 16;
+
     static Owner? ReadOwner(string path)
     {
+        // A FIFO or a device in its place (say, a link to /dev/zero) is named, not read: it would block or never end.
+        if (InputFile.Stat(path) is { } status && (status.Kind != FileKind.Regular || status.Size > MaxLockBytes))
+        {
+            InputFile.RequireRegular(path, ErrorKind.RunFolder, "MemScore's lock file");
+            throw new MemScoreException(ErrorKind.RunFolder, $"{path}: {status.Size} bytes, not MemScore's lock file; remove it and rerun");
+        }
         try
         {
             var owner = JsonSerializer.Deserialize<Owner>(File.ReadAllText(path));

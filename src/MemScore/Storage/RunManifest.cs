@@ -82,7 +82,7 @@ public sealed record RunManifest(
     {
         try
         {
-            var root = JsonNode.Parse(File.ReadAllText(path))?.AsObject() ?? throw new JsonException("not an object");
+            var root = JsonNode.Parse(InputFile.ReadAllText(path, ErrorKind.RunFolder, "a run manifest (JSON)"))?.AsObject() ?? throw new JsonException("not an object");
             var config = root["config"]?.Deserialize<ExperimentConfig>(ExperimentConfig.JsonOptions) ?? throw new JsonException("missing 'config'");
             var versions = root["versions"]!.AsObject();
             return new RunManifest(config,

@@ -8,7 +8,9 @@ namespace MemScore.Storage;
 /// <summary>
 /// A task result as an .npz: logp [evaluations, n] float64, epochs, held_out, train_loss, and
 /// meta (UTF-8 JSON bytes: repeat, fold, config hash, seconds); with --in-models also evaluated
-/// (the rows that hold values; logp is NaN elsewhere). Written atomically.
+/// (the rows that hold values; logp is NaN elsewhere). Written atomically. Reading refuses values no
+/// run produces (<see cref="ResultValues"/>: |log p(x)| beyond 1e12 nats, non-finite losses, ESS below 1)
+/// as a damaged run folder.
 /// </summary>
 public static class TaskResultFile
 {
@@ -34,9 +36,14 @@ public static class TaskResultFile
         Npz.Write(path, arrays);
     }
 
-    public static TaskResult Read(string path)
+    /// <summary>The most bytes a result of <paramref name="evaluations"/> x <paramref name="examples"/> can unpack to (logp and ess, indices, losses, headers).</summary>
+    public static long MaxBytes(int examples, int evaluations, int epochs) =>
+        2L * evaluations * examples * sizeof(double) + 2L * examples * sizeof(long) + (evaluations + epochs) * sizeof(double) + (1 << 20);
+
+    /// <param name="maxBytes">Refuses a file whose members unpack to more (see <see cref="MaxBytes"/>); 0 = memory-based default.</param>
+    public static TaskResult Read(string path, long maxBytes = 0)
     {
-        var arrays = Npz.Read(path);
+        var arrays = Npz.Read(path, maxBytes);
         NpyArray Get(string key) => arrays.TryGetValue(key, out var a) ? a : throw new InvalidInputException(path, $"task result lacks array '{key}'");
         Meta meta;
         try
@@ -64,6 +71,9 @@ public static class TaskResultFile
             var essValues = essArray.ToDoubles();
             ess = Enumerable.Range(0, evaluations).Select(e => essValues.AsSpan(e * n, n).ToArray()).ToArray();
         }
-        return new TaskResult(new TaskId(meta.Repeat, meta.Fold), meta.ConfigHash, epochs, rows, heldOut, Get("train_loss").ToDoubles(), meta.Seconds, ess, evaluated);
+        var trainLoss = Get("train_loss").ToDoubles();
+        if (ResultValues.Problem(rows, ess, trainLoss, evaluated, n) is { } problem)
+            throw new MemScoreException(ErrorKind.RunFolder, $"{path}: {problem}; the file is damaged: delete it to retrain the task");
+        return new TaskResult(new TaskId(meta.Repeat, meta.Fold), meta.ConfigHash, epochs, rows, heldOut, trainLoss, meta.Seconds, ess, evaluated);
     }
 }

@@ -25,6 +25,9 @@ public static class EpochTrainer
         GC.WaitForPendingFinalizers();
     }
 
+    /// <summary>Optimizer steps of one epoch of <see cref="Run"/>: one per batch, the last one possibly smaller.</summary>
+    public static long StepsPerEpoch(int rows, int batchSize) => ((long)rows + batchSize - 1) / batchSize;
+
     /// <param name="rows">The data rows to train on, so no copy of the training set is made.</param>
     /// <param name="seeds">Order, training noise, and per-batch redraws and flips (unused when the batches are not random).</param>
     /// <param name="label">Names the model in error messages.</param>

@@ -32,8 +32,10 @@ public sealed class TaskRunner(ExperimentConfig config, ExperimentData data, Fol
         using var model = models.Get(config.Model).Create(config.ModelContextFor(data.ImageShape, seeds.ModelInit));
         var unit = new SingleModelUnit(model, config, TrainingBatches.For(data, config), plan.TrainingExamples(task), data.Scored, evaluatedRows,
             seeds, task.ToString());
-        var checkpoint = checkpointing is null ? null : new TaskCheckpointStore(checkpointing, task, config.Hash(), evaluatedRows, data.Count);
-        var history = TaskLoop.Run(unit, config.Epochs, config.EvaluationEpochs(), checkpoint, Report([task], progress), cancellation);
+        var report = Report([task], progress);
+        var checkpoint = checkpointing is null ? null : new TaskCheckpointStore(checkpointing, task, config.Hash(), evaluatedRows, data.Count,
+            EpochTrainer.StepsPerEpoch(plan.TrainingExamples(task).Length, config.BatchSize), Warn(report));
+        var history = TaskLoop.Run(unit, config.Epochs, config.EvaluationEpochs(), checkpoint, report, cancellation);
         return Result(task, history, 0, clock.Elapsed.TotalSeconds, evaluatedRows);
     }
 
@@ -55,8 +57,10 @@ public sealed class TaskRunner(ExperimentConfig config, ExperimentData data, Fol
             config.LearningRate, config.ImportanceSamples, ComputeDevice.Resolve(config.Device));
         var unit = new FoldEnsembleUnit(ensemble, config, TrainingBatches.For(data, config), tasks.Select(plan.TrainingExamples).ToArray(), data.Scored,
             seeds, tasks.Select(t => t.ToString()).ToArray());
-        var checkpoint = checkpointing is null ? null : new EnsembleCheckpointStore(checkpointing, tasks[0].Repeat, tasks.Count, config.Hash(), data.Count);
-        var history = TaskLoop.Run(unit, config.Epochs, config.EvaluationEpochs(), checkpoint, Report(tasks, progress), cancellation);
+        var report = Report(tasks, progress);
+        var checkpoint = checkpointing is null ? null : new EnsembleCheckpointStore(checkpointing, tasks[0].Repeat, tasks.Count, config.Hash(), data.Count,
+            tasks.Select(t => EpochTrainer.StepsPerEpoch(plan.TrainingExamples(t).Length, config.BatchSize)).ToArray(), Warn(report));
+        var history = TaskLoop.Run(unit, config.Epochs, config.EvaluationEpochs(), checkpoint, report, cancellation);
         double seconds = clock.Elapsed.TotalSeconds / tasks.Count;   // the ensemble's time, shared equally
         return tasks.Select((task, m) => Result(task, history, m, seconds, null)).ToArray();
     }
@@ -67,4 +71,6 @@ public sealed class TaskRunner(ExperimentConfig config, ExperimentData data, Fol
 
     static Action<TrainingProgress>? Report(IReadOnlyList<TaskId> tasks, IProgress<TaskProgress>? progress) =>
         progress is null ? null : p => progress.Report(TaskProgress.Of(tasks[p.Member], p));
+
+    Action<string>? Warn(Action<TrainingProgress>? report) => report is null ? null : note => report(TrainingProgress.Warn(config.Epochs, note));
 }
