@@ -10,6 +10,17 @@ public sealed class ReportSettings : RunFolderSettings
     [System.ComponentModel.Description("A `memscore full` output folder of the same data: adds the train/test loss view, the nearest-neighbour test and C_T")]
     [CommandOption("--full <DIR>")]
     public string? Full { get; init; }
+
+    [System.ComponentModel.Description("With --full: compare stochastic samples (redrawn like the scored data) with the scored images, instead of the default decoder means with the grey-level images (the paper's way)")]
+    [CommandOption("--stochastic-samples")]
+    public bool StochasticSamples { get; init; }
+
+    public override Spectre.Console.ValidationResult Validate()
+    {
+        if (StochasticSamples && Full is null)
+            throw new Core.InvalidConfigurationException("stochastic-samples: chooses the images of the sample-based tests, which need --full DIR (a `memscore full` folder)");
+        return base.Validate();
+    }
 }
 
 /// <summary>`memscore report RUN`: RUN/report/index.html with figures, image grids and the numbers behind them.</summary>
@@ -22,10 +33,12 @@ public sealed class ReportCommand : Command<ReportSettings>
         string reportDirectory = Path.Combine(run.Folder.Root, "report");
         Storage.OutputFolder.RefuseInsideData(reportDirectory, run.Config.DataDir);
         Core.WritableFolder.Ensure(reportDirectory, "report folder");
-        var outcome = ReportBuilder.Build(run, new ReportOptions(settings.Full, CacheDirectory: settings.CacheDir));
+        var outcome = ReportBuilder.Build(run, new ReportOptions(settings.Full, CacheDirectory: settings.CacheDir,
+            SampleImages: settings.StochasticSamples ? SampleImages.StochasticSamples : SampleImages.DecoderMeans));
         Console.WriteLine($"Report: {outcome.IndexPath} ({outcome.Figures} figures, {outcome.Tiles} image tiles)");
         if (outcome.Samples is { } s)
-            Console.WriteLine($"Nearest-neighbour test on {s.Samples} samples of the full model: Spearman(rho, M) = {s.SpearmanRhoM:F3} over {s.Matched} examples; C_T = {s.DataCopyingCT:F2}");
+            Console.WriteLine($"Nearest-neighbour test on {s.Samples} {s.Generated} of the full model against {s.References} images: " +
+                              $"Spearman(rho, M) = {s.SpearmanRhoM:F3} over {s.Matched} examples, {s.InfiniteRho} with rho = +inf (a copy); C_T = {s.DataCopyingCT:F2}");
         if (outcome.Uncertainty.RankingMostlyNoise)
             Console.WriteLine($"Warning: the per-example ranking is mostly noise (split-half Spearman {outcome.Uncertainty.SplitHalfSpearman:F2}); " +
                               $"about {outcome.Uncertainty.RepeatsForReliability08:F0} repeats are predicted for a reliability of 0.8.");

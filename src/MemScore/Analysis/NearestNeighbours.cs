@@ -123,9 +123,10 @@ public static class NearestNeighbours
     }
 
     /// <summary>
-    /// rho_i = d(x_i, nearest validation image) / d(x_i, nearest model sample) (METHOD.md section 5):
-    /// large rho means a model sample is much closer to x_i than any unseen image. A sample equal to
-    /// x_i gives +Infinity; both distances zero gives NaN.
+    /// rho_i = d(x_i, nearest validation image) / d(x_i, nearest generated image) (METHOD.md section 5):
+    /// large rho means a generated image is much closer to x_i than any unseen image. A generated image
+    /// equal to x_i gives +Infinity (the strongest copying evidence; <see cref="RhoAnalysis"/> keeps it as
+    /// the highest rho and counts it); both distances zero gives NaN.
     /// </summary>
     public static double[] DistanceRatio(IReadOnlyList<double> toValidation, IReadOnlyList<double> toSamples)
     {
@@ -135,8 +136,9 @@ public static class NearestNeighbours
 
     /// <summary>
     /// The nearest-neighbour test of METHOD.md section 5: every training image's rho, on 2x
-    /// down-sampled images. The paper draws as many model samples as there are validation images
-    /// (<see cref="SamplesNeeded"/>); that choice is the caller's.
+    /// down-sampled images. <paramref name="samples"/> are the model's generated images: the paper
+    /// used decoder means against grey-level images (the report's default). The paper generates as many
+    /// images as there are validation images (<see cref="SamplesNeeded"/>); that choice is the caller's.
     /// </summary>
     public static NearestNeighbourRatios DistanceRatios(Tensor training, Tensor validation, Tensor samples, int queryChunk = 2048, int referenceChunk = 4096)
     {

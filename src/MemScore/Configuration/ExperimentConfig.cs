@@ -115,8 +115,17 @@ public sealed record ExperimentConfig
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
-    /// <summary>SHA-256 of the canonical JSON: equal hashes mean equal results-affecting settings.</summary>
-    public string Hash() => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(ToJson()))).ToLowerInvariant()[..16];
+    /// <summary>
+    /// SHA-256 of the canonical JSON under a results scheme (<see cref="ResultsScheme"/>): equal hashes mean
+    /// equal results-affecting settings and rules. Scheme 1 hashes the JSON alone (as every folder made
+    /// before schemes were versioned did); later schemes prefix "memscore-results-scheme N\n".
+    /// </summary>
+    public string Hash(int scheme = ResultsScheme.Current)
+    {
+        if (scheme < ResultsScheme.Unrecorded) throw new ArgumentOutOfRangeException(nameof(scheme), scheme, "results schemes start at 1");
+        string text = scheme == ResultsScheme.Unrecorded ? ToJson() : $"memscore-results-scheme {scheme}\n{ToJson()}";
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant()[..16];
+    }
 
     /// <summary>Reads a JSON config; unknown fields, wrong types and NaN are errors naming the file and field.</summary>
     public static ExperimentConfig FromJsonFile(string path)

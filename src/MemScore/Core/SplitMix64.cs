@@ -21,17 +21,34 @@ public sealed class SplitMix64(long seed)
         return Mix(_state);
     }
 
-    /// <summary>Uniform integer in [0, bound), without modulo bias (Lemire's method).</summary>
+    /// <summary>
+    /// Uniform integer in [0, bound), exactly, by Lemire's multiply-and-reject (Lemire 2019, "Fast random
+    /// integer generation in an interval", Algorithm 5) on 32-bit words: r = the high 32 bits of the next
+    /// 64-bit output, the answer is floor(r * bound / 2^32), and r is rejected when the low 32 bits of
+    /// r * bound are below 2^32 mod bound (<see cref="RejectionThreshold"/>). Every answer then comes
+    /// from exactly floor(2^32 / bound) accepted values of r. Results scheme 1 used 2^64 mod bound as the
+    /// threshold with this 32-bit product, which rejected the wrong values for most bounds (a bias of
+    /// order bound / 2^32); the accepted values and the mapping are otherwise the same, so draws differ
+    /// from scheme 1 only where a value lands between the two thresholds (chance below bound / 2^32 per
+    /// call), but any fold plan may change and the results scheme was bumped (<see cref="ResultsScheme"/>).
+    /// </summary>
     public int NextInt(int bound)
     {
         if (bound <= 0) throw new ArgumentOutOfRangeException(nameof(bound), bound, "must be positive");
-        ulong threshold = (ulong)(-(long)bound) % (ulong)bound;
+        uint threshold = RejectionThreshold((uint)bound);
         while (true)
         {
             ulong r = NextUInt64() >> 32;
-            ulong product = r * (ulong)bound;
-            if ((product & 0xFFFFFFFFUL) >= threshold) return (int)(product >> 32);
+            ulong product = r * (uint)bound;
+            if ((uint)product >= threshold) return (int)(product >> 32);
         }
+    }
+
+    /// <summary>2^32 mod <paramref name="bound"/>: the number of low words Lemire's method must reject (computed as (2^32 - bound) mod bound in 32 bits).</summary>
+    public static uint RejectionThreshold(uint bound)
+    {
+        if (bound == 0) throw new ArgumentOutOfRangeException(nameof(bound), bound, "must be positive");
+        return unchecked(0u - bound) % bound;
     }
 
     /// <summary>Uniform double in [0, 1) with 53 random bits.</summary>

@@ -12,6 +12,16 @@ namespace MemScore.Data;
 /// (binarization or dequantization noise), so in- and out-models score the same x_i (METHOD.md
 /// defect 4). <see cref="Levels"/> holds the padded 8-bit values when training redraws the noise.
 /// </summary>
+/// <remarks>
+/// One order for scoring and training: pad the 8-bit image first, then draw the noise over every
+/// pixel, padding included. A padded pixel is level 0 like any black pixel, so it is scored and
+/// trained as U(0, 1/256) when dequantized and as 0 when binarized: the model is scored on the
+/// same kind of input it was trained on, and its density covers every pixel it is asked about.
+/// (Results scheme 1 drew the evaluation noise before padding, so scored padded pixels were exactly
+/// 0 while training saw U(0, 1/256): a point at the edge of the trained support, whose density the
+/// model never learned.) Binarization probabilities are the 8-bit levels k / 255, as in the training
+/// redraws (scheme 1 used the raw intensities for scoring; they differ only for resampled images).
+/// </remarks>
 public sealed class ExperimentData : IDisposable
 {
     public required string DatasetName { get; init; }
@@ -22,7 +32,10 @@ public sealed class ExperimentData : IDisposable
     /// or <see cref="ScoredRows"/>.
     /// </summary>
     public required Tensor Scored { get; init; }
-    /// <summary>Padded 8-bit values (uint8) for per-batch redraws in training; null when training uses <see cref="Scored"/>.</summary>
+    /// <summary>
+    /// Padded 8-bit values (uint8) for per-batch redraws in training, or when asked for the grey-level
+    /// images (<see cref="GreyRows"/>); null otherwise.
+    /// </summary>
     public required Tensor? Levels { get; init; }
     public required int[] Labels { get; init; }
     public required int[] SourceIndices { get; init; }
@@ -42,46 +55,63 @@ public sealed class ExperimentData : IDisposable
     public long[] ImageShape => Scored.shape[1..];
 
     /// <summary>
-    /// Loads the configured dataset, draws the evaluation noise over the whole source set with one
-    /// seeded generator (so an example's draw does not depend on --limit), keeps the seeded subset,
-    /// and pads.
+    /// The padded images of <paramref name="rows"/> as 8-bit grey levels k / 255, float32, before any
+    /// binarization or dequantization draw (a new tensor). Needs <see cref="Levels"/>: prepare with greyLevels.
     /// </summary>
-    public static ExperimentData Prepare(ExperimentConfig config, DatasetRegistry registry, string cacheDirectory, InputKind input, bool download = false)
+    public Tensor GreyRows(IReadOnlyList<int> rows)
+    {
+        if (Levels is null) throw new InvalidOperationException("no grey levels kept: prepare the data with greyLevels: true");
+        using var index = tensor(rows.Select(r => (long)r).ToArray());
+        using var levels = Levels.index_select(0, index);
+        return ImageTransforms.LevelsToIntensities(levels);
+    }
+
+    /// <summary>
+    /// Loads the configured dataset, pads it, draws the evaluation noise over the whole padded source
+    /// set with one seeded generator (so an example's draw does not depend on --limit), and keeps the
+    /// seeded subset. <paramref name="greyLevels"/> keeps <see cref="Levels"/> even when training does
+    /// not redraw (for <see cref="GreyRows"/>).
+    /// </summary>
+    public static ExperimentData Prepare(ExperimentConfig config, DatasetRegistry registry, string cacheDirectory, InputKind input, bool download = false,
+        bool greyLevels = false)
     {
         using var source = registry.Get(config.Dataset).Load(new DatasetRequest(config.DataDir, cacheDirectory, download));
         ConfigValidator.ValidateAgainstData(config, source.Count);
         int[] keep = config.Limit is int limit
             ? ImageTransforms.SeededSubset(source.Count, limit, new SeedSchedule(config.Seed).LimitSubset(DataSplit.Training))
             : Enumerable.Range(0, source.Count).ToArray();
-        return FromSource(source, keep, config, input, DataSplit.Training);
+        return FromSource(source, keep, config, input, DataSplit.Training, greyLevels);
     }
 
     /// <summary>
     /// The dataset's test split prepared like the training data (its own seeded draws; with --limit
     /// cut to at most the same size), or null when the dataset has none.
     /// </summary>
-    public static ExperimentData? PrepareTest(ExperimentConfig config, DatasetRegistry registry, string cacheDirectory, InputKind input, bool download = false)
+    public static ExperimentData? PrepareTest(ExperimentConfig config, DatasetRegistry registry, string cacheDirectory, InputKind input, bool download = false,
+        bool greyLevels = false)
     {
         if (registry.Get(config.Dataset) is not ISplitDatasetProvider provider || !provider.Splits.Contains("test")) return null;
         using var source = provider.LoadSplit(new DatasetRequest(config.DataDir, cacheDirectory, download), "test");
         int[] keep = config.Limit is int limit && limit < source.Count
             ? ImageTransforms.SeededSubset(source.Count, limit, new SeedSchedule(config.Seed).LimitSubset(DataSplit.Test))
             : Enumerable.Range(0, source.Count).ToArray();
-        return FromSource(source, keep, config, input, DataSplit.Test);
+        return FromSource(source, keep, config, input, DataSplit.Test, greyLevels);
     }
 
-    static ExperimentData FromSource(ImageDataset source, int[] keep, ExperimentConfig config, InputKind input, DataSplit split)
+    static ExperimentData FromSource(ImageDataset source, int[] keep, ExperimentConfig config, InputKind input, DataSplit split, bool greyLevels)
     {
         string contentHash = source.ContentHash();
         // Intermediates are disposed as soon as they are used: with 60,000 images each copy is ~200 MB.
+        // Pad first, then draw the noise (see the remarks above): the same order as the training redraws.
         Tensor scored;
-        using (var drawn = EvaluationDraw(source.Images, input, new SeedSchedule(config.Seed), split))
-            scored = SubsetAndPad(drawn, keep, source.Count, config.PadTo);
         Tensor? levels = null;
-        if (TrainingRedraws(config, input))
+        using (var bytes = ImageTransforms.ToLevels(source.Images))
+        using (var padded = PadLevels(bytes, config.PadTo))
         {
-            using var bytes = ImageTransforms.ToLevels(source.Images);
-            levels = SubsetAndPad(bytes, keep, source.Count, config.PadTo);
+            using (var drawn = EvaluationDraw(padded, input, new SeedSchedule(config.Seed), split))
+                scored = Subset(drawn, keep, source.Count);
+            if (greyLevels || TrainingRedraws(config, input))
+                levels = Subset(padded, keep, source.Count);
         }
         var data = new ExperimentData
         {
@@ -117,26 +147,41 @@ public sealed class ExperimentData : IDisposable
         _ => false,
     };
 
-    static Tensor EvaluationDraw(Tensor intensities, InputKind input, SeedSchedule seeds, DataSplit split) => input switch
+    /// <summary>The evaluation draw from padded 8-bit levels: the same draws as the training redraws, from a fixed seed.</summary>
+    static Tensor EvaluationDraw(Tensor levels, InputKind input, SeedSchedule seeds, DataSplit split)
     {
-        InputKind.Binary => ImageTransforms.BinarizeToLevels(intensities, seeds.EvaluationBinarization(split)),
-        InputKind.Dequantized => ImageTransforms.Dequantize(intensities, seeds.EvaluationDequantization(split)),
-        InputKind.Discrete8Bit => ImageTransforms.ToLevels(intensities),
-        _ => throw new ArgumentOutOfRangeException(nameof(input), input, null),
-    };
-
-    /// <summary>A new contiguous tensor: the kept rows (all when <paramref name="keep"/> covers everything), padded.</summary>
-    static Tensor SubsetAndPad(Tensor images, int[] keep, int total, int padTo)
-    {
-        if (keep.Length == total)
+        switch (input)
         {
-            var padded = Pad(images, padTo);
-            return ReferenceEquals(padded, images) ? images.clone() : padded;
+            case InputKind.Binary:
+            {
+                using var generator = new Generator((ulong)seeds.EvaluationBinarization(split));
+                return ImageTransforms.BinarizeLevelsToLevels(levels, generator);   // stored as 0 / 255
+            }
+            case InputKind.Dequantized:
+            {
+                using var generator = new Generator((ulong)seeds.EvaluationDequantization(split));
+                return ImageTransforms.DequantizeLevels(levels, generator);
+            }
+            case InputKind.Discrete8Bit:
+                return levels.clone();
+            default:
+                throw new ArgumentOutOfRangeException(nameof(input), input, null);
         }
+    }
+
+    /// <summary>A new contiguous tensor of the kept rows (a copy of all when <paramref name="keep"/> covers everything).</summary>
+    static Tensor Subset(Tensor images, int[] keep, int total)
+    {
+        if (keep.Length == total) return images.clone();
         using var index = tensor(keep.Select(i => (long)i).ToArray());
-        using var subset = images.index_select(0, index);
-        var result = Pad(subset, padTo);
-        return ReferenceEquals(result, subset) ? subset.clone() : result;
+        return images.index_select(0, index);
+    }
+
+    /// <summary>Zero-padded 8-bit levels (a new tensor; a copy when no padding is needed).</summary>
+    static Tensor PadLevels(Tensor levels, int padTo)
+    {
+        var padded = Pad(levels, padTo);
+        return ReferenceEquals(padded, levels) ? levels.clone() : padded;
     }
 
     static Tensor Pad(Tensor images, int padTo)

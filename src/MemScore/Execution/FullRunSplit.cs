@@ -19,10 +19,12 @@ public sealed class FullRunSplit : IDisposable
     public required string Source { get; init; }
     public string DataHash => ReferenceEquals(Train, Test) ? Train.ContentHash : $"{Train.ContentHash}+{Test.ContentHash}";
 
-    public static FullRunSplit Prepare(ExperimentConfig config, DatasetRegistry datasets, string cache, InputKind input, double testFraction, bool download = false)
+    /// <param name="greyLevels">Keep the 8-bit grey levels of both splits (<see cref="ExperimentData.GreyRows"/>), for the sample-based tests.</param>
+    public static FullRunSplit Prepare(ExperimentConfig config, DatasetRegistry datasets, string cache, InputKind input, double testFraction, bool download = false,
+        bool greyLevels = false)
     {
-        var data = ExperimentData.Prepare(config, datasets, cache, input, download);
-        var test = ExperimentData.PrepareTest(config, datasets, cache, input, download);
+        var data = ExperimentData.Prepare(config, datasets, cache, input, download, greyLevels);
+        var test = ExperimentData.PrepareTest(config, datasets, cache, input, download, greyLevels);
         if (test is not null)
             return new FullRunSplit { Train = data, TrainRows = All(data.Count), Test = test, TestRows = All(test.Count), Source = "test split" };
         int testCount = Math.Max(1, (int)Math.Round(data.Count * testFraction));

@@ -63,3 +63,18 @@ public interface ISampleableModel
     /// </summary>
     Tensor Sample(int count, Generator noise, bool stochastic);
 }
+
+/// <summary>
+/// A latent-variable model whose decoder has a mean image: the image the nearest-neighbour test and
+/// C_T compare by default (as the paper did: decoder means against grey-level images, no sampling noise).
+/// Flows have none and are compared through their samples.
+/// </summary>
+public interface IDecoderMeanModel
+{
+    /// <summary>
+    /// For <paramref name="count"/> draws z ~ N(0, I) from <paramref name="noise"/>, the decoder's mean image
+    /// [count, C, H, W] in [0, 1], float32, in eval mode (Bernoulli: the pixel probabilities; logit-space Gaussian: the
+    /// inverse logit of the mean; logistic mixture: the mixture mean).
+    /// </summary>
+    Tensor DecoderMeans(int count, Generator noise);
+}

@@ -11,7 +11,7 @@ namespace MemScore.Models;
 /// Trains any <see cref="IVariationalNetwork"/> by maximising the ELBO with Adam and scores it with
 /// the importance-sampling estimator (METHOD.md section 3).
 /// </summary>
-public sealed class VariationalDensityModel : IDensityModel, ICheckpointable, IImportanceSampledModel, IEvaluationLoss, ISampleableModel
+public sealed class VariationalDensityModel : IDensityModel, ICheckpointable, IImportanceSampledModel, IEvaluationLoss, ISampleableModel, IDecoderMeanModel
 {
     /// <summary>Images decoded at once by <see cref="Sample"/> (bounds memory for large counts).</summary>
     const int SampleChunk = 256;
@@ -128,6 +128,9 @@ public sealed class VariationalDensityModel : IDensityModel, ICheckpointable, II
         }
         return ComputeDevice.ToHost(cat(parts, 0)).MoveToOuterDisposeScope();
     }
+
+    /// <summary>The decoder mean of each latent draw: <see cref="Sample"/> with stochastic = false.</summary>
+    public Tensor DecoderMeans(int count, Generator noise) => Sample(count, noise, stochastic: false);
 
     public IReadOnlyDictionary<string, NpyArray> SaveState() => ModuleCheckpoint.Save(_module, _optimizer);
 

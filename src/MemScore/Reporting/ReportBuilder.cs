@@ -14,8 +14,9 @@ public sealed record ReportOutcome(string IndexPath, int Figures, int Tiles, Unc
 
 /// <param name="FullRunDirectory">A `memscore full` folder of the same data: adds the overfitting view and the sample-based tests.</param>
 /// <param name="Models">Registry to rebuild the full model for sampling (default: the built-in families).</param>
+/// <param name="SampleImages">What the nearest-neighbour test and C_T compare (default: decoder means against grey-level images).</param>
 public sealed record ReportOptions(string? FullRunDirectory = null, Models.ModelRegistry? Models = null, Data.DatasetRegistry? Datasets = null,
-    string? CacheDirectory = null);
+    string? CacheDirectory = null, SampleImages SampleImages = SampleImages.DecoderMeans);
 
 /// <summary>
 /// RUN/report/: index.html (opens offline), SVG figures, PNG tiles, and the numbers behind them as
@@ -153,7 +154,7 @@ public static class ReportBuilder
             OverfittingSection.Append(page, fullManifest!, fullCurves!, fullFolder.Root);
             samples = SampleAnalysisSection.Append(page, context, m, fullFolder, fullManifest!,
                 options.Models ?? Models.ModelRegistry.CreateDefault(), options.Datasets ?? Data.DatasetRegistry.CreateDefault(),
-                options.CacheDirectory ?? context.Manifest.CacheDirectory ?? Data.DatasetRequest.DefaultCacheDirectory());
+                options.CacheDirectory ?? context.Manifest.CacheDirectory ?? Data.DatasetRequest.DefaultCacheDirectory(), options.SampleImages);
         }
 
         // 5. U bins: regular vs highly memorized
@@ -218,6 +219,7 @@ public static class ReportBuilder
             ["split_half_spearman"] = uncertainty.SplitHalfSpearman, ["predicted_reliability"] = uncertainty.PredictedReliability,
             ["repeats_for_reliability_0.8"] = uncertainty.RepeatsForReliability08,
             ["spearman_rho_m"] = samples?.SpearmanRhoM ?? double.NaN, ["data_copying_ct"] = samples?.DataCopyingCT ?? double.NaN,
+            ["sample_images"] = samples?.Generated ?? "", ["sample_references"] = samples?.References ?? "", ["rho_infinite"] = samples?.InfiniteRho ?? 0,
             ["mia_auc"] = rocAll.Auc, ["mia_tpr_at_1pct"] = rocAll.TprAtFpr(0.01), ["mia_tpr_at_0.1pct"] = rocAll.TprAtFpr(0.001), ["mia_auc_top5pct"] = rocTop.Auc,
         };
         AtomicFile.WriteAllText(Path.Combine(dir, "numbers.json"), JsonSerializer.Serialize(numbers, new JsonSerializerOptions

@@ -45,6 +45,8 @@ public sealed class FullRunFolder(string root)
         try
         {
             var root = System.Text.Json.Nodes.JsonNode.Parse(InputFile.ReadAllText(ManifestPath, ErrorKind.RunFolder, "a full-run manifest (JSON)"))!.AsObject();
+            if (RunManifest.SchemeOf(root, ManifestPath) is int scheme && scheme != ResultsScheme.Current)
+                throw ResultsScheme.Refusal(ManifestPath, scheme, "full-run folder");
             var config = root["config"].Deserialize<Configuration.ExperimentConfig>(Configuration.ExperimentConfig.JsonOptions) ?? throw new JsonException("missing 'config'");
             return new Manifest(config, root["train_examples"]!.GetValue<int>(), root["test_examples"]!.GetValue<int>(), root["test_source"]!.GetValue<string>(),
                 root["test_fraction"]?.GetValue<double>() ?? 0.1);

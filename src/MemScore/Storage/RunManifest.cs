@@ -23,7 +23,8 @@ public sealed record RunManifest(
     string Device,
     DateTimeOffset CreatedUtc,
     string? CacheDirectory = null,
-    InputKind Input = InputKind.Binary)
+    InputKind Input = InputKind.Binary,
+    int Scheme = ResultsScheme.Current)
 {
     public static RunManifest Create(ExperimentConfig config, string datasetHash, int examples, long[] imageShape, InputKind input) => new(
         config, config.Hash(), datasetHash, examples, imageShape,
@@ -53,6 +54,7 @@ public sealed record RunManifest(
             ["created_utc"] = CreatedUtc.ToString("O"),
             ["cache_dir"] = CacheDirectory,
             ["input_kind"] = InputKindNames.ToName(Input),
+            ["results_scheme"] = Scheme,
         };
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
@@ -61,21 +63,32 @@ public sealed record RunManifest(
     /// Reads run.json and checks it against its own config_hash: a hand-edited config (or hash) is refused
     /// (exit 4), since the folder's results belong to the recorded hash. With <paramref name="intended"/> (the
     /// config of the command at hand) the message lists the edited fields where that config tells them.
+    /// A consistent run.json of another results scheme (<see cref="ResultsScheme"/>) is refused (exit 4)
+    /// with a message naming both schemes.
     /// </summary>
     public static RunManifest Read(string path, ExperimentConfig? intended = null)
     {
         var manifest = Parse(path);
-        string actual = manifest.Config.Hash();
-        if (actual == manifest.ConfigHash) return manifest;
+        string actual = manifest.Config.Hash(manifest.Scheme);
+        if (actual == manifest.ConfigHash)
+            return manifest.Scheme == ResultsScheme.Current ? manifest : throw ResultsScheme.Refusal(path, manifest.Scheme);
         string detail =
-            intended is not null && intended.Hash() == manifest.ConfigHash
+            intended is not null && intended.Hash(manifest.Scheme) == manifest.ConfigHash
                 ? $"fields edited: {string.Join("; ", manifest.Config.DiffAgainst(intended))}"
-            : intended is not null && intended.Hash() == actual
+            : intended is not null && intended.Hash(manifest.Scheme) == actual
                 ? $"its config equals this command's, so config_hash itself was changed (from {actual})"
             : "which fields changed cannot be told from the file alone (rerun with the flags that made the run to see them)";
         throw new MemScoreException(ErrorKind.RunFolder,
             $"{path}: was edited by hand: config_hash is {manifest.ConfigHash} but the config in it hashes to {actual}; {detail}. " +
             "Its results were made with the original config: restore run.json, or use a new --out for another config");
+    }
+
+    /// <summary>results_scheme of a run.json or full.json: absent = made before schemes were recorded (1).</summary>
+    public static int SchemeOf(JsonObject root, string path)
+    {
+        if (root["results_scheme"] is not JsonNode node) return ResultsScheme.Unrecorded;
+        int scheme = node.GetValue<int>();
+        return scheme >= ResultsScheme.Unrecorded ? scheme : throw new InvalidInputException(path, $"results_scheme = {scheme}: expected an integer >= 1");
     }
 
     static RunManifest Parse(string path)
@@ -96,7 +109,8 @@ public sealed record RunManifest(
                 root["device"]!.GetValue<string>(),
                 DateTimeOffset.Parse(root["created_utc"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture),
                 root["cache_dir"]?.GetValue<string>(),
-                InputKindNames.Parse(root["input_kind"]?.GetValue<string>() ?? "binary", path));
+                InputKindNames.Parse(root["input_kind"]?.GetValue<string>() ?? "binary", path),
+                SchemeOf(root, path));
         }
         catch (Exception e) when (e is JsonException or NullReferenceException or InvalidOperationException or FormatException)
         {

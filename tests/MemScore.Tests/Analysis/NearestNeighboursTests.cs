@@ -198,4 +198,40 @@ public class NearestNeighboursTests
         Assert.Equal(10, NearestNeighbours.SamplesNeeded(10));
         Assert.Throws<ArgumentOutOfRangeException>(() => NearestNeighbours.SamplesNeeded(0));
     }
+
+    [Fact]
+    public void A_planted_copy_gives_rho_infinity_ranked_highest_and_counted()
+    {
+        // 30 random 4x4 training images, 30 validation images, 30 generated images of which one is an exact copy
+        // of training image 7. Its rho is d(validation) / 0 = +Infinity; the summary keeps it as the highest rho.
+        const int n = 30, width = 16;
+        using var training = tensor(Uniform(n * width, 1), [n, 1, 4, 4]);
+        using var validation = tensor(Uniform(n * width, 2), [n, 1, 4, 4]);
+        var generatedValues = Uniform(n * width, 3);
+        Array.Copy(training.data<float>().ToArray(), 7 * width, generatedValues, 12 * width, width);
+        using var generated = tensor(generatedValues, [n, 1, 4, 4]);
+        var ratios = NearestNeighbours.DistanceRatios(training, validation, generated);
+        Assert.Equal(double.PositiveInfinity, ratios.Rho[7]);
+        Assert.Equal(12, ratios.ToSamples.Index[7]);
+        Assert.Equal(1, ratios.Rho.Count(double.IsPositiveInfinity));
+
+        // M: the copied example has the largest M; all others spread evenly.
+        var m = Enumerable.Range(0, n).Select(i => i == 7 ? 100.0 : i).ToArray();
+        var summary = RhoAnalysis.Summarize(ratios.Rho, m, bins: 3, histogramBins: 5);
+        Assert.Equal(1, summary.Infinite);
+        Assert.Equal(0, summary.Excluded);
+        Assert.Equal(n, summary.Regular.Count + summary.High.Count);
+        // High = M above its 0.95 quantile (28.55 here): M = 29 and the copy; the copy is counted there, outside the histogram.
+        Assert.Equal((2, 1, 1), (summary.High.Count, summary.High.Infinite, summary.High.HistogramCounts.Sum()));
+        Assert.Equal(0, summary.Regular.Infinite);
+        Assert.Equal(1, summary.Bins[^1].Infinite);
+        // Ranked highest: the same statistics as with rho_7 replaced by any value above every finite rho.
+        double above = ratios.Rho.Where(double.IsFinite).Max() + 1;
+        var replaced = ratios.Rho.Select(r => double.IsPositiveInfinity(r) ? above : r).ToArray();
+        Assert.Equal(Statistics.Spearman(replaced, m), summary.Spearman, 12);
+        var regular = Enumerable.Range(0, n).Where(i => !(m[i] > summary.HighThreshold)).Select(i => replaced[i]).ToArray();
+        var high = Enumerable.Range(0, n).Where(i => m[i] > summary.HighThreshold).Select(i => replaced[i]).ToArray();
+        Assert.Equal(MannWhitney.Test(regular, high).Z, summary.RegularVsHigh.Z, 12);
+        Assert.Equal(double.PositiveInfinity, summary.High.Quantiles[2]);
+    }
 }

@@ -55,15 +55,33 @@ public class RhoAnalysisTests
     }
 
     [Fact]
-    public void Non_finite_rho_or_M_is_excluded_and_counted()
+    public void NaN_rho_or_non_finite_M_is_excluded_and_counted_while_infinite_rho_is_kept_and_counted()
     {
-        var m = Enumerable.Range(0, 40).Select(i => (double)i).Append(5).Append(double.NaN).ToArray();
-        var rho = Enumerable.Range(0, 40).Select(i => 1.0 + i % 3).Append(double.PositiveInfinity).Append(1).ToArray();
+        // 40 ordinary examples, one with rho = +Infinity (a generated image equal to x_i), one with M = NaN,
+        // one with rho = NaN (x_i at distance 0 from a test image and a generated image).
+        var m = Enumerable.Range(0, 40).Select(i => (double)i).Append(5).Append(double.NaN).Append(7).ToArray();
+        var rho = Enumerable.Range(0, 40).Select(i => 1.0 + i % 3).Append(double.PositiveInfinity).Append(1).Append(double.NaN).ToArray();
         var summary = RhoAnalysis.Summarize(rho, m);
         Assert.Equal(2, summary.Excluded);
-        Assert.Equal(40, summary.Regular.Count + summary.High.Count);
-        Assert.Equal(40, summary.Bins.Sum(b => b.Count));
+        Assert.Equal(1, summary.Infinite);
+        Assert.Equal(41, summary.Regular.Count + summary.High.Count);
+        Assert.Equal(1, summary.Regular.Infinite + summary.High.Infinite);
+        Assert.Equal(41, summary.Bins.Sum(b => b.Count));
+        Assert.Equal(1, summary.Bins.Sum(b => b.Infinite));
+        Assert.All(summary.Bins, b => Assert.True(double.IsFinite(b.MeanRho)));   // the mean is over the finite rho
         Assert.Equal(40, summary.Regular.HistogramCounts.Sum() + summary.High.HistogramCounts.Sum());
+    }
+
+    [Fact]
+    public void Quantiles_with_infinite_values_are_order_statistics_or_infinity()
+    {
+        double inf = double.PositiveInfinity;
+        Assert.Equal(2.0, RhoAnalysis.Quantile([1.0, 2, 3], 0.5));
+        Assert.Equal(2.0, RhoAnalysis.Quantile([1.0, 2, inf], 0.5));     // an exact order statistic (Statistics.Quantile: 0 x inf = NaN)
+        Assert.Equal(inf, RhoAnalysis.Quantile([1.0, 2, inf], 0.75));    // between 2 and +inf
+        Assert.Equal(inf, RhoAnalysis.Quantile([1.0, inf, inf], 0.75));  // between two infinities
+        Assert.Equal(1.5, RhoAnalysis.Quantile([1.0, 2, 3, inf], 1.0 / 6), 12);
+        Assert.Throws<ArgumentException>(() => RhoAnalysis.Quantile([1.0, double.NaN, inf], 0.5));
     }
 
     [Fact]

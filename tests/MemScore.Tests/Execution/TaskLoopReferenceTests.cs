@@ -13,9 +13,10 @@ namespace MemScore.Tests.Execution;
 /// Bit-identity of single tasks, fold ensembles, `memscore full` and their resumes against
 /// Fixtures/task_loop_reference.json: SHA-256 of every array of every task result (meta without
 /// its wall-clock seconds), of full.npz, model.npz and curves.csv, plus the config hashes.
-/// The fixture was recorded with the code before the task loop and seed schedule were unified
-/// (commit named in the file), by running this test with MEMSCORE_RECORD_FIXTURE set to the path of
-/// the JSON in the source tree. Float results depend on the CPU's vector paths: the file names the
+/// The fixture was first recorded with the code before the task loop and seed schedule were unified
+/// (commit 8829ffe), and re-recorded when results scheme 2 changed the scored inputs (commit named in
+/// the file), by running this test with MEMSCORE_RECORD_FIXTURE set to the path of the JSON in the
+/// source tree. Float results depend on the CPU's vector paths: the file names the
 /// CPU it was recorded on.
 /// </summary>
 public class TaskLoopReferenceTests

@@ -105,18 +105,41 @@ public class ReportTests
         var report = CliProcess.Run("report", dir["run"], "--full", dir["full"]);
         Assert.True(report.ExitCode == 0, report.StdErr);
         Assert.Contains("(8 figures, 45 image tiles)", report.StdOut);   // 5 + loss curves + rho histogram + rho per M-bin
-        Assert.Contains("Nearest-neighbour test on 60 samples of the full model", report.StdOut);   // as many samples as test images
+        // As many generated images as test images; by default decoder means against grey-level images (the paper's way).
+        Assert.Contains("Nearest-neighbour test on 60 decoder means of the full model against grey-level images", report.StdOut);
         string html = File.ReadAllText(dir["run/report/index.html"]);
         Assert.Contains("Memorization is not overfitting", html);
         Assert.Contains("C_T data-copying statistic", html);
         // The full model trains on 240 of the 300 examples, all of them scored in the run.
         var rho = File.ReadAllLines(dir["run/report/rho.csv"]);
         Assert.Equal(241, rho.Length);
-        Assert.All(rho.Skip(1), line => Assert.True(double.Parse(line.Split(',')[3], System.Globalization.CultureInfo.InvariantCulture) > 0, line));
-        using var numbers = System.Text.Json.JsonDocument.Parse(File.ReadAllText(dir["run/report/numbers.json"]));
-        double spearman = numbers.RootElement.GetProperty("spearman_rho_m").GetDouble();
-        Assert.InRange(spearman, -1, 1);
-        Assert.True(double.IsFinite(numbers.RootElement.GetProperty("data_copying_ct").GetDouble()));
+        Assert.All(rho.Skip(1), line => Assert.True(line.Split(',')[3] == "inf" || double.Parse(line.Split(',')[3], System.Globalization.CultureInfo.InvariantCulture) > 0, line));
+        using (var numbers = System.Text.Json.JsonDocument.Parse(File.ReadAllText(dir["run/report/numbers.json"])))
+        {
+            double spearman = numbers.RootElement.GetProperty("spearman_rho_m").GetDouble();
+            Assert.InRange(spearman, -1, 1);
+            Assert.True(double.IsFinite(numbers.RootElement.GetProperty("data_copying_ct").GetDouble()));
+            Assert.Equal("decoder means", numbers.RootElement.GetProperty("sample_images").GetString());
+            Assert.Equal("grey-level", numbers.RootElement.GetProperty("sample_references").GetString());
+            Assert.True(numbers.RootElement.GetProperty("rho_infinite").GetInt32() >= 0);
+        }
+        Assert.Contains("have rho = +inf", File.ReadAllText(dir["run/report/index.html"]));
+
+        // The option: stochastic samples redrawn like the scored data, against the scored images.
+        var stochastic = CliProcess.Run("report", dir["run"], "--full", dir["full"], "--stochastic-samples");
+        Assert.True(stochastic.ExitCode == 0, stochastic.StdErr);
+        Assert.Contains("Nearest-neighbour test on 60 stochastic samples of the full model against scored images", stochastic.StdOut);
+        using (var numbers = System.Text.Json.JsonDocument.Parse(File.ReadAllText(dir["run/report/numbers.json"])))
+        {
+            Assert.Equal("stochastic samples", numbers.RootElement.GetProperty("sample_images").GetString());
+            Assert.Equal("scored", numbers.RootElement.GetProperty("sample_references").GetString());
+            Assert.True(double.IsFinite(numbers.RootElement.GetProperty("data_copying_ct").GetDouble()));
+        }
+        Assert.Equal(241, File.ReadAllLines(dir["run/report/rho.csv"]).Length);
+
+        var withoutFull = CliProcess.Run("report", dir["run"], "--stochastic-samples");
+        Assert.Equal(2, withoutFull.ExitCode);
+        Assert.Contains("stochastic-samples", withoutFull.StdErr);
     }
 
     [ChromiumFact]
