@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace MemScore.Analysis;
 
 /// <param name="Permutations">B, Monte Carlo relabellings of the first stage (p, intervals, null bias); G = B + 1. 1999 gives a 95% interval with exactly 50 relabellings in each tail.</param>
@@ -112,23 +114,21 @@ public static class PermutationInference
             if (!values.IsComplete(i)) return w;
             w.Load(values.Block(i), values.OutFolds(i));
             var table = relabellings.Table;
+            var identities = relabellings.Identities;
+            var sums = w.Sums;
             int count = 0, ties = 0, finite = 0;
             for (int b = 0; b < first; b++)
             {
-                double x = 0, y = 0, z = 0, ww = 0;
+                // (X, Y, Z, W) of relabelling b: one 4-wide add per repeat.
+                var acc = Vector256<double>.Zero;
                 int offset = b * l;
-                bool identity = true;
-                for (int r = 0; r < l; r++)
-                {
-                    int s = table[offset + r];
-                    identity &= s == 0;
-                    int idx = r * k + s;
-                    x += w.Xs[idx]; y += w.Ys[idx]; z += w.Zs[idx]; ww += w.Ws[idx];
-                }
+                for (int r = 0; r < l; r++) acc += sums[r * k + table[offset + r]];
+                double x = acc[0], y = acc[1], z = acc[2], ww = acc[3];
                 w.X[b] = x; w.Y[b] = y; w.Z[b] = z; w.W[b] = ww;
-                if (identity) { ties++; continue; }
+                if (identities[b]) { ties++; continue; }
                 if ((x + y) * w.W0 >= w.X0 * (z + ww)) count++;
-                w.Delta[finite++] = CrossingShift(w.X0, w.W0, x, y, z, ww);
+                // delta_pi = -ln u_pi is decreasing in u: select on u, take logs of the chosen ones only.
+                w.Delta[finite++] = CrossingRoot(w.X0, w.W0, x, y, z, ww);
             }
             m[i] = w.Observed;
             exceed[i] = count + ties;
@@ -136,10 +136,11 @@ public static class PermutationInference
             p[i] = exact ? (1.0 + count) / g : (1.0 + count + ties) / (first + 1.0);
             // Identity draws tie at every delta: each one lowers the rank needed in both tails.
             int j = tail - ties;
-            var deltas = w.Delta.AsSpan(0, finite);
-            lo[i] = j <= 0 || tail == 0 ? double.NegativeInfinity : Select(deltas, j - 1);
-            hi[i] = j <= 0 || tail == 0 ? double.PositiveInfinity : Select(deltas, finite - j);
-            double centre = finite == 0 ? 0 : Select(deltas, (finite - 1) / 2);
+            var roots = w.Delta.AsSpan(0, finite);
+            // j-th smallest delta = j-th largest u.
+            lo[i] = j <= 0 || tail == 0 ? double.NegativeInfinity : ShiftOf(Select(roots, finite - j));
+            hi[i] = j <= 0 || tail == 0 ? double.PositiveInfinity : ShiftOf(Select(roots, j - 1));
+            double centre = finite == 0 ? 0 : ShiftOf(Select(roots, finite / 2));
             shift[i] = centre;
             (bias[i], variance[i]) = w.MomentsAt(centre, first, exact);
             return w;
@@ -166,17 +167,14 @@ public static class PermutationInference
                 {
                     w.Load(values.Block(i), values.OutFolds(i));
                     int count = exceed[i];
+                    var sums = w.Sums;
                     for (int b = from; b < next; b++)
                     {
-                        double x = 0, y = 0, z = 0, ww = 0;
+                        var acc = Vector256<double>.Zero;
                         int offset = b * l;
-                        for (int r = 0; r < l; r++)
-                        {
-                            int idx = r * k + table[offset + r];
-                            x += w.Xs[idx]; y += w.Ys[idx]; z += w.Zs[idx]; ww += w.Ws[idx];
-                        }
-                        // Identity draws have x = X0, y = z = 0, ww = W0: the comparison counts them as ties (>=).
-                        if ((x + y) * w.W0 >= w.X0 * (z + ww)) count++;
+                        for (int r = 0; r < l; r++) acc += sums[r * k + table[offset + r]];
+                        // Identity draws have X = X0, Y = Z = 0, W = W0: the comparison counts them as ties (>=).
+                        if ((acc[0] + acc[1]) * w.W0 >= w.X0 * (acc[2] + acc[3])) count++;
                     }
                     exceed[i] = count;
                     used[i] = next;
@@ -197,7 +195,10 @@ public static class PermutationInference
     /// u = e^{-delta} solves X0 Z u^2 + (X0 W - W0 X) u - W0 Y = 0 (one positive root when Y, Z &gt; 0);
     /// no root means the two never cross (+inf: T_pi &lt; T_obs at every delta; -inf: T_pi &gt;= T_obs at every delta).
     /// </summary>
-    public static double CrossingShift(double x0, double w0, double x, double y, double z, double w)
+    public static double CrossingShift(double x0, double w0, double x, double y, double z, double w) => ShiftOf(CrossingRoot(x0, w0, x, y, z, w));
+
+    /// <summary>u_pi = e^{-delta_pi} of <see cref="CrossingShift"/> (0 and +inf where the two never cross).</summary>
+    static double CrossingRoot(double x0, double w0, double x, double y, double z, double w)
     {
         double a = x0 * z, b = x0 * w - w0 * x, c = w0 * y;
         double u;
@@ -208,8 +209,10 @@ public static class PermutationInference
             double disc = Math.Sqrt(b * b + 4 * a * c);
             u = b >= 0 ? 2 * c / (b + disc) : (disc - b) / (2 * a);   // the stable form of the positive root
         }
-        return u > 0 ? -Math.Log(u) : double.PositiveInfinity;
+        return u;
     }
+
+    static double ShiftOf(double u) => u > 0 ? -Math.Log(u) : double.PositiveInfinity;
 
     /// <summary>Benjamini-Hochberg q-values (step-up, monotone): q_(i) = min_{j &gt;= i} n p_(j) / j over the finite p; NaN stays NaN.</summary>
     public static double[] BenjaminiHochberg(IReadOnlyList<double> p)
@@ -257,7 +260,8 @@ public static class PermutationInference
     /// <summary>Per-thread tables: for each (repeat r, shift s) the contributions to X, Y, Z, W of putting fold (f_r + s) mod K out.</summary>
     sealed class Workspace(int l, int k, int draws)
     {
-        public readonly double[] Xs = new double[l * k], Ys = new double[l * k], Zs = new double[l * k], Ws = new double[l * k];
+        /// <summary>[r * K + s] = (X, Y, Z, W) contributions of repeat r under shift s.</summary>
+        public readonly Vector256<double>[] Sums = new Vector256<double>[l * k];
         public readonly double[] X = new double[draws], Y = new double[draws], Z = new double[draws], W = new double[draws], Delta = new double[draws];
         readonly double[] _e = new double[k], _prefix = new double[k + 1], _suffix = new double[k + 1];
         public double X0, W0, Observed;
@@ -281,15 +285,12 @@ public static class PermutationInference
                 for (int s = 0; s < k; s++)
                 {
                     int idx = r * k + s;
-                    if (s == 0)
-                    {
-                        Xs[idx] = _prefix[k]; Ys[idx] = 0; Zs[idx] = 0; Ws[idx] = outExp;
-                    }
+                    if (s == 0) Sums[idx] = Vector256.Create(_prefix[k], 0, 0, outExp);
                     else
                     {
                         int j = (f + s) % k;
                         // Sum of the in-exps other than fold j, without cancellation (prefix + suffix around j).
-                        Xs[idx] = _prefix[j] + _suffix[j + 1]; Ys[idx] = outExp; Zs[idx] = _e[j]; Ws[idx] = 0;
+                        Sums[idx] = Vector256.Create(_prefix[j] + _suffix[j + 1], outExp, _e[j], 0);
                     }
                 }
                 X0 += _prefix[k];

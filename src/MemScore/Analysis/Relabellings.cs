@@ -60,7 +60,7 @@ public sealed class Relabellings
                 }
                 Array.Copy(digits, 0, shifts, b * repeats, repeats);
             }
-            return new Relabellings(repeats, folds, true, null, shifts, g - 1);
+            return new Relabellings(repeats, folds, true, null, shifts, g - 1) { Identities = new bool[g - 1] };
         }
         var generated = new Relabellings(repeats, folds, false, new SplitMix64(SeedDeriver.Derive(seed, "relabelling")), [], 0);
         generated.Extend(draws);
@@ -75,11 +75,18 @@ public sealed class Relabellings
         Array.Copy(_shifts, shifts, (long)Count * Repeats);
         for (long j = (long)Count * Repeats; j < shifts.LongLength; j++) shifts[j] = _rng!.NextInt(Folds);
         _shifts = shifts;
+        var identities = new bool[count];
+        Array.Copy(Identities, identities, Identities.Length);
+        for (int b = Count; b < count; b++) identities[b] = IsIdentity(b);
+        Identities = identities;
         Count = count;
     }
 
     /// <summary>The shift table [draw * L + repeat] (read-only by convention; for the vectorized loops).</summary>
     internal int[] Table => _shifts;
+
+    /// <summary>[draw] true where every shift is 0 (a Monte Carlo draw of the identity: a tie at every delta).</summary>
+    internal bool[] Identities { get; private set; } = [];
 
     /// <summary>The shift vector of relabelling <paramref name="index"/> (length L).</summary>
     public ReadOnlySpan<int> Shifts(int index) => _shifts.AsSpan(index * Repeats, Repeats);
