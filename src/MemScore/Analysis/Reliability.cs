@@ -33,19 +33,25 @@ public sealed record ReliabilityEstimate(double PredictedSpearman, double Pearso
 /// than 1/L, or even grow), so neither split-half Spearman nor Spearman-Brown predicts a second seed:
 /// on the harness they read 0.15-0.45 where two runs agree at 0.03-0.34 (see ReliabilityTests).
 ///
-/// What is done instead: a posterior-predictive simulation of two runs.
-/// 1. Error variance V_i of the reported M_i around its expectation over seeds, under the shift model:
-///    the values are corrected by a shrunken shift d_i (in-values lowered by d_i: NPMLE empirical-Bayes
-///    posterior mean of the permutation point estimate, so null examples are corrected by ~0 and the
-///    correction does not soak up their noise), then V_i = Var_pi(T_pi) + Var_jack(E_pi[T | repeats]):
-///    the variance over relabellings given each repeat's values, plus the jackknife-over-repeats
-///    variance of the relabelling mean (law of total variance; the first term alone misses 15-45%).
-/// 2. A nonparametric prior G for the expectation mu_i = E[M_i] (NPMLE on a grid, normal kernel
-///    N(M_i; mu, V_i)), one per bin of the example's robust spread (median absolute deviation of its
-///    values within repeats), so the reproducible part of the paper's bias, which follows the spread,
-///    stays with the examples that carry it.
-/// 3. Simulated pairs of runs: mu*_i from the posterior of mu_i, M1 = mu* + sqrt(V_i) z1, M2 = mu* + sqrt(V_i) z2;
-///    the prediction is the mean Spearman(M1, M2).
+/// What is done instead: a posterior-predictive simulation of two runs, on a seeded subsample.
+/// Under the shift model M_i = delta_i + b_i + e_i: delta_i the memorization (the population M), b_i the
+/// estimator's bias at delta = 0 (the paper's count asymmetry; 0 for the balanced estimator), e_i the
+/// seed-to-seed error.
+/// 1. delta: a nonparametric prior (NPMLE on a grid, Kiefer-Wolfowitz) for the permutation point
+///    estimates with their interval-based standard errors; posterior per example.
+/// 2. e: V_i = Var_pi(T_pi) + Var_jack(E_pi[T | repeats]) of the reported statistic T on the values
+///    corrected by the posterior mean of delta (null examples are corrected by ~0, so the correction does
+///    not soak up their noise): the variance over relabellings given each repeat's values plus the
+///    jackknife-over-repeats variance of the relabelling mean (law of total variance; the first term
+///    alone misses 15-45% on the harness). Its shape: the standardized relabelling deviations pooled
+///    within a bin of the example's robust spread (median absolute deviation of its values within
+///    repeats): heavy tails move few ranks far and most ranks little, which normal errors of the same
+///    variance would not.
+/// 3. b: the relabelling mean of T on the corrected values.
+///    V and b are smoothed over the ~100 examples nearest in robust spread: a second run repeats what
+///    follows the spread, not this run's outliers (which also keeps an example's own error out of its V).
+/// 4. Pairs of runs: M = delta* + b + sqrt(V) e* and M' = delta* + b + sqrt(V) e'*, delta* drawn from the
+///    posterior, e*, e'* from the bin's error law; the prediction is their mean Spearman.
 /// </summary>
 public static class Reliability
 {
@@ -70,15 +76,19 @@ public static class Reliability
         // 1. Shrunken shifts, then error variances at them.
         var shift = sample.Select(i => permutation.Shift[i]).ToArray();
         var shiftSe = sample.Select(i => (permutation.Upper[i] - permutation.Lower[i]) / (2 * z)).ToArray();
-        var shrunk = Npmle.Fit(shift, shiftSe.Select(x => x * x).ToArray(), options.GridPoints, options.Iterations).PosteriorMeans(shift, shiftSe.Select(x => x * x).ToArray());
+        var shiftPrior = Npmle.Fit(shift, shiftSe, ErrorLaw.Normal, options.GridPoints, options.Iterations);
+        var shiftPosteriors = shift.Select((x, j) => shiftPrior.PosteriorOf(x, shiftSe[j], ErrorLaw.Normal)).ToArray();
+        var shrunk = shiftPosteriors.Select(p => p.Mean).ToArray();
         var draws = RelabellingDraws(options.Relabellings, l, k, options.Seed);
         var offsets = Estimators.BalancedOffsets(l, k, balancedSeed);
         var variance = new double[s];
         var spread = new double[s];
+        var shapes = new double[s][];
+        var bias = new double[s];
         Parallel.For(0, s, () => new ErrorWorkspace(l, k, draws.Length), (j, _, w) =>
         {
             int i = sample[j];
-            variance[j] = w.ErrorVariance(values.Block(i), values.OutFolds(i), shrunk[j], kind, draws, offsets);
+            (variance[j], shapes[j], bias[j]) = w.ErrorVariance(values.Block(i), values.OutFolds(i), shrunk[j], kind, draws, offsets);
             spread[j] = RobustSpread(values.Block(i), l, k);
             return w;
         }, _ => { });
@@ -89,13 +99,33 @@ public static class Reliability
         var order = Enumerable.Range(0, s).OrderBy(j => spread[j]).ThenBy(j => j).ToArray();
         var binOf = new int[s];
         for (int r = 0; r < s; r++) binOf[order[r]] = (int)((long)r * bins / s);
-        var posteriors = new Npmle.Posterior[s];
-        for (int b = 0; b < bins; b++)
+        // A second run does not repeat this run's outliers: its error variance follows the example's spread,
+        // not this run's draw. Smooth V over neighbours in spread (running mean over ~100 examples), which also
+        // removes the correlation between an example's own error and its estimated V.
+        int half = Math.Min(50, s / 2);
+        double[] Smooth(double[] x)
         {
-            var members = Enumerable.Range(0, s).Where(j => binOf[j] == b).ToArray();
-            var prior = Npmle.Fit(members.Select(j => observed[j]).ToArray(), members.Select(j => variance[j]).ToArray(), options.GridPoints, options.Iterations);
-            foreach (int j in members) posteriors[j] = prior.PosteriorOf(observed[j], variance[j]);
+            var smooth = new double[s];
+            for (int r = 0; r < s; r++)
+            {
+                int from = Math.Max(0, r - half), to = Math.Min(s, r + half + 1);
+                double sum = 0;
+                for (int q = from; q < to; q++) sum += x[order[q]];
+                smooth[order[r]] = sum / (to - from);
+            }
+            return smooth;
         }
+        variance = Smooth(variance);
+        // The estimator's bias at delta = 0 (mean over relabellings of the corrected values) follows the spread too.
+        var smoothBias = Smooth(bias);
+        // The error law of each spread bin: the pooled standardized relabelling deviations of its examples
+        // (heavy upper tails move few ranks far and most ranks little; a normal law of the same variance
+        // would scramble more ranks). Used both as the NPMLE kernel and to draw the simulated runs' errors.
+        var laws = new ErrorLaw[bins];
+        var sd = variance.Select(Math.Sqrt).ToArray();
+        for (int b = 0; b < bins; b++)
+            laws[b] = new ErrorLaw(Enumerable.Range(0, s).Where(j => binOf[j] == b).SelectMany(j => shapes[j]).ToArray());
+        double Error(int j) => sd[j] * laws[binOf[j]].Sample(rng);
         double total = 0;
         var a = new double[s];
         var c = new double[s];
@@ -103,10 +133,9 @@ public static class Reliability
         {
             for (int j = 0; j < s; j++)
             {
-                double mu = posteriors[j].Sample(rng);
-                double sd = Math.Sqrt(variance[j]);
-                a[j] = mu + sd * StandardNormal(rng);
-                c[j] = mu + sd * StandardNormal(rng);
+                double mu = shiftPosteriors[j].Sample(rng) + smoothBias[j];
+                a[j] = mu + Error(j);
+                c[j] = mu + Error(j);
             }
             total += Statistics.Spearman(a, c);
         }
@@ -147,7 +176,8 @@ public static class Reliability
         readonly double[] _inSum = new double[l], _out = new double[l];
         readonly double[,] _grouped = new double[k - 1, l];
 
-        public double ErrorVariance(ReadOnlySpan<double> block, ReadOnlySpan<int> outs, double shift, EstimatorKind kind, int[][] relabellings, int[] offsets)
+        /// <summary>The error variance and the relabelling deviations standardized to mean 0, variance 1 (the error's shape).</summary>
+        public (double Variance, double[] Shape, double Mean) ErrorVariance(ReadOnlySpan<double> block, ReadOnlySpan<int> outs, double shift, EstimatorKind kind, int[][] relabellings, int[] offsets)
         {
             double max = double.NegativeInfinity;
             for (int r = 0; r < l; r++)
@@ -178,7 +208,9 @@ public static class Reliability
             }
             double mean = _full.Average();
             double conditional = _full.Sum(t => (t - mean) * (t - mean)) / Math.Max(1, draws - 1);
-            if (l < 2) return conditional;
+            double sd = Math.Sqrt(conditional);
+            var shape = _full.Select(t => sd > 0 ? (t - mean) / sd : 0).ToArray();
+            if (l < 2) return (conditional, shape, mean);
             var means = new double[l];
             for (int r = 0; r < l; r++)
             {
@@ -187,7 +219,7 @@ public static class Reliability
                 means[r] = sum / draws;
             }
             double jackMean = means.Average();
-            return conditional + (l - 1.0) / l * means.Sum(x => (x - jackMean) * (x - jackMean));
+            return (conditional + (l - 1.0) / l * means.Sum(x => (x - jackMean) * (x - jackMean)), shape, mean);
         }
 
         /// <summary>Paper or balanced M of the current relabelling, without repeat <paramref name="skip"/> (-1: none).</summary>
@@ -216,8 +248,63 @@ public static class Reliability
 }
 
 /// <summary>
+/// A standardized error law (mean 0, variance 1) from a sample: a Gaussian kernel density on a grid for
+/// the likelihood, resampling for draws. <see cref="Normal"/> is N(0, 1).
+/// </summary>
+internal sealed class ErrorLaw
+{
+    const double Range = 15, Step = 0.05;
+    readonly double[]? _sample;
+    readonly double[]? _density;
+
+    public static ErrorLaw Normal { get; } = new();
+
+    ErrorLaw() { }
+
+    public ErrorLaw(double[] standardized)
+    {
+        _sample = standardized.Where(double.IsFinite).ToArray();
+        if (_sample.Length == 0) _sample = [0];
+        int points = (int)(2 * Range / Step) + 1;
+        var counts = new double[points];
+        foreach (double x in _sample) counts[Math.Clamp((int)Math.Round((x + Range) / Step), 0, points - 1)]++;
+        // Silverman's bandwidth for unit variance, at least two grid steps.
+        double h = Math.Max(2 * Step, 1.06 * Math.Pow(_sample.Length, -0.2));
+        int reach = (int)Math.Ceiling(4 * h / Step);
+        var kernel = Enumerable.Range(-reach, 2 * reach + 1).Select(d => Math.Exp(-0.5 * Math.Pow(d * Step / h, 2))).ToArray();
+        double norm = kernel.Sum() * Step * _sample.Length;
+        _density = new double[points];
+        for (int g = 0; g < points; g++)
+        {
+            if (counts[g] == 0) continue;
+            for (int d = -reach; d <= reach; d++)
+                if (g + d >= 0 && g + d < points) _density[g + d] += counts[g] * kernel[d + reach] / norm;
+        }
+        // A thin normal floor (weight 1e-4, sd 4) so that no residual has likelihood 0.
+        for (int g = 0; g < points; g++)
+        {
+            double x = -Range + g * Step;
+            _density[g] = (1 - 1e-4) * _density[g] + 1e-4 * Math.Exp(-x * x / 32) / Math.Sqrt(32 * Math.PI);
+        }
+    }
+
+    /// <summary>Density at standardized residual <paramref name="x"/> (up to a constant for <see cref="Normal"/>).</summary>
+    public double Density(double x)
+    {
+        if (_density is null) return Math.Exp(-0.5 * x * x);
+        double position = (Math.Clamp(x, -Range, Range) + Range) / Step;
+        int g = Math.Min((int)position, _density.Length - 2);
+        double t = position - g;
+        return (1 - t) * _density[g] + t * _density[g + 1];
+    }
+
+    public double Sample(SplitMix64 rng) => _sample is null ? Reliability.StandardNormal(rng) : _sample[rng.NextInt(_sample.Length)];
+}
+
+/// <summary>
 /// Nonparametric maximum-likelihood estimate of a prior on a grid (Kiefer-Wolfowitz; EM as in Jiang &amp;
-/// Zhang 2009) for observations x_i ~ N(theta_i, v_i), theta_i ~ G, with known heteroscedastic v_i.
+/// Zhang 2009) for observations x_i = theta_i + s_i e_i, e_i ~ a standardized <see cref="ErrorLaw"/>,
+/// theta_i ~ G, with known heteroscedastic scales s_i.
 /// </summary>
 internal sealed class Npmle
 {
@@ -230,7 +317,7 @@ internal sealed class Npmle
         _weights = weights;
     }
 
-    public static Npmle Fit(double[] x, double[] variance, int points, int iterations)
+    public static Npmle Fit(double[] x, double[] scale, ErrorLaw law, int points, int iterations)
     {
         double lo = x.Min(), hi = x.Max();
         if (hi - lo < 1e-9) { lo -= 0.5; hi += 0.5; }
@@ -239,10 +326,7 @@ internal sealed class Npmle
         var kernel = new double[n * points];
         for (int i = 0; i < n; i++)
             for (int g = 0; g < points; g++)
-            {
-                double d = x[i] - grid[g];
-                kernel[i * points + g] = Math.Exp(-0.5 * d * d / variance[i]);   // the 1/sqrt(v_i) factor cancels in the EM step
-            }
+                kernel[i * points + g] = law.Density((x[i] - grid[g]) / scale[i]);   // the 1/s_i factor cancels in the EM step
         var w = Enumerable.Repeat(1.0 / points, points).ToArray();
         var next = new double[points];
         for (int it = 0; it < iterations; it++)
@@ -256,29 +340,24 @@ internal sealed class Npmle
                 for (int g = 0; g < points; g++) next[g] += w[g] * kernel[i * points + g] / sum;
             }
             double total = next.Sum();
+            if (!(total > 0)) break;
             for (int g = 0; g < points; g++) w[g] = next[g] / total;
         }
         return new Npmle(grid, w);
     }
 
-    public Posterior PosteriorOf(double x, double variance)
+    public Posterior PosteriorOf(double x, double scale, ErrorLaw law)
     {
         var p = new double[_grid.Length];
-        double best = double.PositiveInfinity;
-        for (int g = 0; g < _grid.Length; g++) best = Math.Min(best, (x - _grid[g]) * (x - _grid[g]));
-        for (int g = 0; g < _grid.Length; g++)
-        {
-            double d = x - _grid[g];
-            p[g] = _weights[g] * Math.Exp(-0.5 * (d * d - best) / variance);   // shifted so the nearest point never underflows
-        }
+        for (int g = 0; g < _grid.Length; g++) p[g] = _weights[g] * law.Density((x - _grid[g]) / scale);
         double total = p.Sum();
         if (!(total > 0)) { Array.Clear(p); p[NearestIndex(x)] = 1; total = 1; }
         for (int g = 0; g < p.Length; g++) p[g] /= total;
         return new Posterior(_grid, p);
     }
 
-    public double[] PosteriorMeans(double[] x, double[] variance) =>
-        x.Select((xi, i) => PosteriorOf(xi, variance[i]).Mean).ToArray();
+    public double[] PosteriorMeans(double[] x, double[] scale, ErrorLaw law) =>
+        x.Select((xi, i) => PosteriorOf(xi, scale[i], law).Mean).ToArray();
 
     int NearestIndex(double x)
     {
