@@ -15,6 +15,10 @@ public sealed class CompareSettings : CommandSettings
     [CommandOption("--out <DIR>")]
     [Description("Where to write the comparison (default: compare)")]
     public string Out { get; init; } = "compare";
+
+    [CommandOption("--estimator <NAME>")]
+    [Description("paper (default) or balanced: which M to compare")]
+    public string? Estimator { get; init; }
 }
 
 /// <summary>`memscore compare RUN_A RUN_B ...`: quantile curves, histograms, quantile table, largest changes.</summary>
@@ -22,13 +26,16 @@ public sealed class CompareCommand : Command<CompareSettings>
 {
     public override int Execute(CommandContext context, CompareSettings settings, CancellationToken cancellation)
     {
+        var estimator = Analysis.Estimators.Parse(settings.Estimator);
         var datasets = DatasetRegistry.CreateDefault();
         var runs = new List<RunContext>();
         try
         {
             foreach (string run in settings.Runs) runs.Add(RunContext.Open(run, datasets, null));
-            var outcome = ComparisonBuilder.Build(runs, settings.Out);
+            var outcome = ComparisonBuilder.Build(runs, settings.Out, estimator);
             Console.WriteLine($"Comparison of {outcome.Runs} runs: {Path.GetFullPath(outcome.IndexPath)} ({outcome.Figures} figures)");
+            foreach (var (before, after, significant, compared) in outcome.Changes ?? [])
+                Console.WriteLine($"{before} -> {after}: {significant} of {compared} examples changed M by more than noise explains (FDR 10%, change relative to the combined interval)");
             return ExitCodes.Success;
         }
         finally
