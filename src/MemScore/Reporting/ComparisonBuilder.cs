@@ -97,11 +97,13 @@ public static class ComparisonBuilder
             }
             var changes = Changes(scores[0], scores[r], jackknife[0], jackknife[r]);
             html.Append($"<h2>Largest changes of M: {WebUtility.HtmlEncode(names[0])} &rarr; {WebUtility.HtmlEncode(names[r])}</h2>");
-            if (changes is null)
+            if (changes is null || changes.Compared == 0)
             {
                 var raw = Enumerable.Range(0, scores[0].Count).Where(i => double.IsFinite(lastM[0][i]) && double.IsFinite(lastM[r][i]))
                     .OrderByDescending(i => Math.Abs(lastM[r][i] - lastM[0][i])).Take(15).ToArray();
-                html.Append("<p>No intervals for one of the runs (--in-models, or no complete repeat): ranked by the raw change, which is mostly noise.</p>")
+                html.Append(changes is null
+                        ? "<p>No intervals for one of the runs (--in-models, or no complete repeat): ranked by the raw change, which noise alone may explain.</p>"
+                        : "<p>These designs are too small for bounded intervals (too few relabellings: more repeats or folds): ranked by the raw change, which noise alone may explain.</p>")
                     .Append("<table class=\"changes\"><tr><th>index</th><th>label</th><th>M before</th><th>M after</th><th>change</th></tr>");
                 foreach (int i in raw)
                     html.Append($"<tr><td>{scores[0].SourceIndices[i]}</td><td>{scores[0].Labels[i]}</td><td>{F(lastM[0][i])}</td><td>{F(lastM[r][i])}</td><td>{F(lastM[r][i] - lastM[0][i])}</td></tr>");
