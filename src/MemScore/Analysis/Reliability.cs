@@ -55,6 +55,45 @@ public sealed record ReliabilityEstimate(double PredictedSpearman, double Pearso
 /// </summary>
 public static class Reliability
 {
+    /// <summary>
+    /// The empirical-Bayes prior of the shifts (NPMLE on a seeded subsample of the examples with bounded
+    /// intervals, standard error = interval width / (2 z_level)) and every example's posterior mean:
+    /// null examples are pulled to ~0, strongly memorized ones stay near their point estimate. Examples
+    /// without a bounded interval get 0. Null when fewer than 20 examples have intervals.
+    /// </summary>
+    public static double[]? ShrunkShifts(PermutationResult permutation, ReliabilityOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(permutation);
+        options ??= new ReliabilityOptions();
+        var prior = ShiftPrior.Fit(permutation, options);
+        if (prior is null) return null;
+        var shrunk = new double[permutation.Count];
+        for (int i = 0; i < shrunk.Length; i++)
+            shrunk[i] = prior.Value.Usable(permutation, i) ? prior.Value.Posterior(permutation, i).Mean : 0;
+        return shrunk;
+    }
+
+    readonly record struct ShiftPrior(Npmle Prior, double Z)
+    {
+        public bool Usable(PermutationResult p, int i) => double.IsFinite(p.Shift[i]) && double.IsFinite(p.Upper[i] - p.Lower[i]) && p.Upper[i] > p.Lower[i];
+
+        public Npmle.Posterior Posterior(PermutationResult p, int i) =>
+            Prior.PosteriorOf(p.Shift[i], (p.Upper[i] - p.Lower[i]) / (2 * Z), ErrorLaw.Normal);
+
+        public static ShiftPrior? Fit(PermutationResult p, ReliabilityOptions options)
+        {
+            double z = NormalDistribution.UpperQuantile((1 - p.Design.IntervalLevel) / 2);
+            if (!double.IsFinite(z)) return null;
+            var usable = Enumerable.Range(0, p.Count).Where(i => double.IsFinite(p.Shift[i]) && double.IsFinite(p.Upper[i] - p.Lower[i]) && p.Upper[i] > p.Lower[i]).ToArray();
+            if (usable.Length < 20) return null;
+            var rng = new SplitMix64(SeedDeriver.Derive(options.Seed, "shift-prior"));
+            var sample = usable.Length <= options.SampleSize ? usable : rng.Permutation(usable.Length).Take(options.SampleSize).Select(j => usable[j]).ToArray();
+            var prior = Npmle.Fit(sample.Select(i => p.Shift[i]).ToArray(), sample.Select(i => (p.Upper[i] - p.Lower[i]) / (2 * z)).ToArray(),
+                ErrorLaw.Normal, options.GridPoints, options.Iterations);
+            return new ShiftPrior(prior, z);
+        }
+    }
+
     public static ReliabilityEstimate Predict(ModelValues values, PermutationResult permutation, EstimatorKind kind, IReadOnlyList<double> m,
         long balancedSeed, ReliabilityOptions? options = null)
     {
@@ -74,10 +113,8 @@ public static class Reliability
         int s = sample.Length;
 
         // 1. Shrunken shifts, then error variances at them.
-        var shift = sample.Select(i => permutation.Shift[i]).ToArray();
-        var shiftSe = sample.Select(i => (permutation.Upper[i] - permutation.Lower[i]) / (2 * z)).ToArray();
-        var shiftPrior = Npmle.Fit(shift, shiftSe, ErrorLaw.Normal, options.GridPoints, options.Iterations);
-        var shiftPosteriors = shift.Select((x, j) => shiftPrior.PosteriorOf(x, shiftSe[j], ErrorLaw.Normal)).ToArray();
+        if (ShiftPrior.Fit(permutation, options) is not { } shiftPrior) return ReliabilityEstimate.Unavailable;
+        var shiftPosteriors = sample.Select(i => shiftPrior.Posterior(permutation, i)).ToArray();
         var shrunk = shiftPosteriors.Select(p => p.Mean).ToArray();
         var draws = RelabellingDraws(options.Relabellings, l, k, options.Seed);
         var offsets = Estimators.BalancedOffsets(l, k, balancedSeed);
