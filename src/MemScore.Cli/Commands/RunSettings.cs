@@ -132,7 +132,7 @@ public class RunSettings : CommandSettings
     public int CheckpointEvery { get; init; } = 1;
 
     [CommandOption("--estimator <NAME>")]
-    [Description("How U pools the in-model values: paper (default, Algorithm 1: all L(K-1) in-values) or balanced (equal in/out counts, so E[M] = 0 without memorization). Aggregation only: task files and the config hash do not change")]
+    [Description("How U pools the in-model values: paper (default, Algorithm 1: all L(K-1) in-values) or balanced (equal in/out counts, so M is 0 in expectation without memorization). Aggregation only: task files and the config hash do not change")]
     public string? Estimator { get; init; }
 
     [CommandOption("--top <N>")]

@@ -82,6 +82,13 @@ public sealed record PermutationResult(double[] M, double[] P, double[] Lower, d
 /// X0 Z u^2 + (X0 W - W0 X) u - W0 Y = 0. The interval is [j-th smallest, j-th largest] of the delta_pi,
 /// j = floor(alpha G / 2) (one relabelling per tail at least; none when that leaves a level below 0.9).
 ///
+/// What small designs give (G = K^L relabellings): the interval needs j &gt;= 1 relabelling per tail, so
+/// its level is 1 - 2j/G: L = 2 gives none at K = 2 (G = 4), 92% at K = 5 (G = 25), 96% at K = 10;
+/// L = 5, K = 2 gives 93.75% (G = 32); from G &gt;= 40 it is 95% (exactly 95.0% with B = 1999 draws). The
+/// smallest p-value is 1/G, so L = 2 can never declare an example memorized at FDR 10% among more than a
+/// few examples (p &gt;= 0.04 at K = 5): <see cref="PermutationDesign"/> says so. Harness coverage is in
+/// PermutationInferenceTests (0.937-0.957 at L &gt;= 5; 0.917 for the 92% and 0.958 for the 96% intervals).
+///
 /// Null bias: mean over relabellings of T on the values corrected by the point estimate; under H0 this
 /// is exactly E[M_paper | the values of each repeat] (every relabelling is equally likely), and it is
 /// what the paper's M shows for an example that is not memorized at all.

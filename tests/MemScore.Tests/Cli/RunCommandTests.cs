@@ -129,7 +129,7 @@ public class RunCommandTests
         var help = CliProcess.Run("run", "--help");
         Assert.Equal(0, help.ExitCode);
         foreach (var flag in new[] { "--dataset", "--data-dir", "--limit", "--folds", "--repeats", "--epochs", "--eval-every", "--lr",
-                     "--batch-size", "--latent-dim", "--is-samples", "--seed", "--out", "--threads", "--config", "--in-models" })
+                     "--batch-size", "--latent-dim", "--is-samples", "--seed", "--out", "--threads", "--config", "--in-models", "--estimator" })
             Assert.Contains(flag, help.StdOut);
         Assert.Contains("Exit codes", help.StdOut);
         var models = CliProcess.Run("models");
