@@ -27,7 +27,7 @@ public static class ExampleStatistics
         var q = PermutationInference.BenjaminiHochberg(permutation.P);
         // Null bias at the empirical-Bayes shrunken shift (0 where the design gives no interval): unbiased
         // under H0 on the harness, where the point estimate itself read 7-10% low.
-        var shrunk = Reliability.ShrunkShifts(permutation, reliabilityOptions) ?? new double[values.Count];
+        var shrunk = Reliability.ShrunkShifts(permutation, reliabilityOptions);
         var (nullBias, _) = PermutationInference.NullMoments(values, shrunk, permutationOptions);
         var reported = Estimators.Compute(values, options.Estimator, options.Seed).M;
         var reliability = Reliability.Predict(values, permutation, options.Estimator, reported, options.Seed, reliabilityOptions);

@@ -58,18 +58,21 @@ public static class Reliability
     /// <summary>
     /// The empirical-Bayes prior of the shifts (NPMLE on a seeded subsample of the examples with bounded
     /// intervals, standard error = interval width / (2 z_level)) and every example's posterior mean:
-    /// null examples are pulled to ~0, strongly memorized ones stay near their point estimate. Examples
-    /// without a bounded interval get 0. Null when fewer than 20 examples have intervals.
+    /// null examples are pulled to ~0, strongly memorized ones stay near their point estimate. An interval
+    /// of width 0 (no model-to-model noise) keeps its point estimate; examples without a bounded interval
+    /// get 0, and so do all when fewer than 20 examples have intervals of positive width (no prior to fit).
     /// </summary>
-    public static double[]? ShrunkShifts(PermutationResult permutation, ReliabilityOptions? options = null)
+    public static double[] ShrunkShifts(PermutationResult permutation, ReliabilityOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(permutation);
         options ??= new ReliabilityOptions();
         var prior = ShiftPrior.Fit(permutation, options);
-        if (prior is null) return null;
+        if (prior is null)
+            return Enumerable.Range(0, permutation.Count).Select(i => double.IsFinite(permutation.Shift[i]) && permutation.Upper[i] == permutation.Lower[i] ? permutation.Shift[i] : 0).ToArray();
         var shrunk = new double[permutation.Count];
         for (int i = 0; i < shrunk.Length; i++)
-            shrunk[i] = prior.Value.Usable(permutation, i) ? prior.Value.Posterior(permutation, i).Mean : 0;
+            shrunk[i] = prior.Value.Usable(permutation, i) ? prior.Value.Posterior(permutation, i).Mean
+                : double.IsFinite(permutation.Shift[i]) && permutation.Upper[i] == permutation.Lower[i] ? permutation.Shift[i] : 0;
         return shrunk;
     }
 
