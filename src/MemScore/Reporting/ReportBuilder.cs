@@ -106,7 +106,7 @@ public static class ReportBuilder
         if (inference is not null)
         {
             if (inference.RankingMostlyNoise)
-                html.Append($"<p class=\"warn\"><b>Warning:</b> {WebUtility.HtmlEncode(inference.ReliabilitySentence())} Quantiles of M are stable; individual ranks are not. " +
+                html.Append($"<p class=\"warn\"><b>Warning:</b> {WebUtility.HtmlEncode(char.ToLowerInvariant(inference.ReliabilitySentence()[0]) + inference.ReliabilitySentence()[1..])} Quantiles of M are stable; individual ranks are not. " +
                             "More repeats, or training until the models memorize (METHOD.md section 7: 50 epochs gave 0.90 on 2,000 digits), raise it.</p>");
             html.Append("<table>")
                 .Append(Row("predicted Spearman of M with a second training seed", F(inference.PredictedReliability)))
