@@ -16,6 +16,10 @@ public sealed class CompareSettings : CommandSettings
     [Description("Where to write the comparison (default: compare)")]
     public string Out { get; init; } = "compare";
 
+    [CommandOption("--estimator <NAME>")]
+    [Description("paper (default) or balanced: which M to compare")]
+    public string? Estimator { get; init; }
+
     public override Spectre.Console.ValidationResult Validate()
     {
         Storage.OutputFolder.RequirePath(Out, "out");
@@ -28,14 +32,17 @@ public sealed class CompareCommand : Command<CompareSettings>
 {
     public override int Execute(CommandContext context, CompareSettings settings, CancellationToken cancellation)
     {
+        var estimator = Analysis.Estimators.Parse(settings.Estimator);
         var datasets = DatasetRegistry.CreateDefault();
         var runs = new List<RunContext>();
         try
         {
             foreach (string run in settings.Runs) runs.Add(RunContext.Open(run, datasets, null));
             Core.WritableFolder.Ensure(settings.Out, "comparison folder (--out)");
-            var outcome = ComparisonBuilder.Build(runs, settings.Out);
+            var outcome = ComparisonBuilder.Build(runs, settings.Out, estimator);
             Console.WriteLine($"Comparison of {outcome.Runs} runs: {Path.GetFullPath(outcome.IndexPath)} ({outcome.Figures} figures)");
+            foreach (var (before, after, significant, compared) in outcome.Changes ?? [])
+                Console.WriteLine($"{before} -> {after}: {significant} of {compared} examples changed M by more than noise explains (FDR 10%, change relative to the combined interval)");
             return ExitCodes.Success;
         }
         finally

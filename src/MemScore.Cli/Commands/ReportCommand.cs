@@ -5,7 +5,7 @@ using Spectre.Console.Cli;
 
 namespace MemScore.Cli.Commands;
 
-public sealed class ReportSettings : RunFolderSettings
+public sealed class ReportSettings : AggregationSettings
 {
     [System.ComponentModel.Description("A `memscore full` output folder of the same data: adds the train/test loss view, the nearest-neighbour test and C_T")]
     [CommandOption("--full <DIR>")]
@@ -28,20 +28,25 @@ public sealed class ReportCommand : Command<ReportSettings>
 {
     public override int Execute(CommandContext context, ReportSettings settings, CancellationToken cancellation)
     {
+        var estimator = Analysis.Estimators.Parse(settings.Estimator);
         using var run = RunContext.Open(settings.Run, DatasetRegistry.CreateDefault(), settings.CacheDir);
         // A run folder planned inside its --data-dir (refused since) would write image tiles into the data set.
         string reportDirectory = Path.Combine(run.Folder.Root, "report");
         Storage.OutputFolder.RefuseInsideData(reportDirectory, run.Config.DataDir);
-        Core.WritableFolder.Ensure(reportDirectory, "report folder");
-        var outcome = ReportBuilder.Build(run, new ReportOptions(settings.Full, CacheDirectory: settings.CacheDir,
+        // Probe the run folder while report/ does not exist yet, so a refused --full leaves nothing behind.
+        Core.WritableFolder.Ensure(Directory.Exists(reportDirectory) ? reportDirectory : run.Folder.Root, "report folder");
+        var outcome = ReportBuilder.Build(run, new ReportOptions(settings.Full, CacheDirectory: settings.CacheDir, Estimator: estimator,
             SampleImages: settings.StochasticSamples ? SampleImages.StochasticSamples : SampleImages.DecoderMeans));
         Console.WriteLine($"Report: {outcome.IndexPath} ({outcome.Figures} figures, {outcome.Tiles} image tiles)");
         if (outcome.Samples is { } s)
             Console.WriteLine($"Nearest-neighbour test on {s.Samples} {s.Generated} of the full model against {s.References} images: " +
                               $"Spearman(rho, M) = {s.SpearmanRhoM:F3} over {s.Matched} examples, {s.InfiniteRho} with rho = +inf (a copy); C_T = {s.DataCopyingCT:F2}");
-        if (outcome.Uncertainty.RankingMostlyNoise)
-            Console.WriteLine($"Warning: the per-example ranking is mostly noise (split-half Spearman {outcome.Uncertainty.SplitHalfSpearman:F2}); " +
-                              $"about {outcome.Uncertainty.RepeatsForReliability08:F0} repeats are predicted for a reliability of 0.8.");
+        if (outcome.Inference is { } inference)
+        {
+            Console.WriteLine(inference.SignificanceSentence(inference.P.Length));
+            string sentence = inference.ReliabilitySentence();
+            Console.WriteLine(inference.RankingMostlyNoise ? "Warning: " + char.ToLowerInvariant(sentence[0]) + sentence[1..] : sentence);
+        }
         return ExitCodes.Success;
     }
 }

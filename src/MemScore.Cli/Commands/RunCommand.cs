@@ -16,6 +16,7 @@ public sealed class RunCommand : Command<RunSettings>
     public override int Execute(CommandContext context, RunSettings settings, CancellationToken cancellation)
     {
         var config = settings.ResolveConfig();
+        var estimator = MemScore.Analysis.Estimators.Parse(settings.Estimator);
         // `run --out DIR` alone on an existing run folder resumes it with the config it records (as planned, or made earlier).
         string? manifest = settings.Out is null ? null : new RunFolder(settings.Out).ManifestPath;
         if (manifest is not null && File.Exists(manifest) && settings.SetsNoConfigField())
@@ -29,7 +30,7 @@ public sealed class RunCommand : Command<RunSettings>
         int workers = ExecutionRule.Workers(config, settings.Workers);
         if (settings.Budget) return PrintBudget(config, datasets, models, settings.CacheDir, settings.Download, workers);
         string output = settings.Out ?? DefaultOutput(config);
-        var request = new RunRequest(config, output, settings.CacheDir, settings.CheckpointEvery, settings.Download, settings.Workers);
+        var request = new RunRequest(config, output, settings.CacheDir, settings.CheckpointEvery, settings.Download, settings.Workers, estimator);
         var executor = new LocalExecutor(datasets, models);
 
         Console.Error.WriteLine($"memscore run: {config.Dataset}, {config.Model}, K={config.Folds} folds x L={config.Repeats} repeats, " +
@@ -60,16 +61,33 @@ public sealed class RunCommand : Command<RunSettings>
         int column = scores.LastEpochColumn;
         Console.WriteLine($"Finished in {outcome.Elapsed.TotalSeconds:F1} s ({outcome.TasksRun} tasks trained, {outcome.TasksReused} reused).");
         Console.WriteLine($"Results: {outcome.Folder.Root}");
-        Console.WriteLine($"  scores.csv, scores_by_epoch.csv, summary.npz, run.json, tasks/");
+        Console.WriteLine($"  scores.csv, scores_by_epoch.csv, summary.npz, scores.json, run.json, tasks/");
         Console.WriteLine($"  next: memscore report {outcome.Folder.Root}   (figures, uncertainty, membership inference)");
-        if (top == 0) return;
-        Console.WriteLine($"Top {top} memorized examples at epoch {scores.EvaluationEpochs[column]} (M = U - V in nats):");
-        Console.WriteLine($"{"rank",4} {"index",7} {"label",5} {"M",10} {"U",10} {"V",10}");
-        int rank = 1;
-        foreach (int i in scores.TopMemorized(top))
+        var inference = scores.Inference;
+        if (top > 0)
         {
-            string F(double v) => v.ToString("F3", CultureInfo.InvariantCulture);
-            Console.WriteLine($"{rank++,4} {scores.SourceIndices[i],7} {scores.Labels[i],5} {F(scores.M(i, column)),10} {F(scores.U[i, column]),10} {F(scores.V[i, column]),10}");
+            static string F(double v) => double.IsFinite(v) ? v.ToString("F2", CultureInfo.InvariantCulture) : v > 0 ? "+inf" : v < 0 ? "-inf" : "n/a";
+            static string G(double v) => double.IsFinite(v) ? v.ToString("G2", CultureInfo.InvariantCulture) : "n/a";
+            string level = inference is null || double.IsNaN(inference.IntervalLevel) ? "interval" : $"{inference.IntervalLevel * 100:0.#}% interval";
+            bool paper = scores.Estimator == "paper";
+            Console.WriteLine($"Top {top} memorized examples at epoch {scores.EvaluationEpochs[column]} (M = U - V in nats, {scores.Estimator} estimator; " +
+                              $"the interval is for the population M{(paper ? "; null bias: what this M would be with no memorization" : "")}):");
+            Console.WriteLine($"{"rank",4} {"index",7} {"label",5} {"M",8} {level,21} {"q",8}{(paper ? $" {"null bias",9}" : "")}");
+            int rank = 1;
+            foreach (int i in scores.TopMemorized(top))
+            {
+                string interval = inference is null ? "n/a" : $"[{F(inference.Lower[i])}, {F(inference.Upper[i])}]";
+                string q = inference is null ? "n/a" : G(inference.Q[i]);
+                string bias = paper ? $" {(inference is null ? "n/a" : F(inference.NullBias[i])),9}" : "";
+                Console.WriteLine($"{rank++,4} {scores.SourceIndices[i],7} {scores.Labels[i],5} {F(scores.M(i, column)),8} {interval,21} {q,8}{bias}");
+            }
         }
+        if (inference is null)
+        {
+            Console.WriteLine("No intervals, p-values or reliability: they need every model's log p of every example (not available with --in-models or without a complete repeat).");
+            return;
+        }
+        Console.WriteLine(inference.SignificanceSentence(scores.Count));
+        Console.WriteLine(inference.ReliabilitySentence());
     }
 }

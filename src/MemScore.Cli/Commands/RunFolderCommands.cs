@@ -26,16 +26,30 @@ public class RunFolderSettings : CommandSettings
     }
 }
 
-/// <summary>`memscore aggregate RUN`: scores from whatever tasks have finished, with their coverage.</summary>
-public sealed class AggregateCommand : Command<RunFolderSettings>
+/// <summary>Settings of the commands that compute scores from a run's task files.</summary>
+public class AggregationSettings : RunFolderSettings
 {
-    public override int Execute(CommandContext context, RunFolderSettings settings, CancellationToken cancellation)
+    [CommandOption("--estimator <NAME>")]
+    [Description("paper (default, Algorithm 1) or balanced (equal in/out counts: no count-asymmetry bias); task files are not touched")]
+    public string? Estimator { get; init; }
+}
+
+/// <summary>`memscore aggregate RUN`: scores from whatever tasks have finished, with their coverage.</summary>
+public sealed class AggregateCommand : Command<AggregationSettings>
+{
+    public override int Execute(CommandContext context, AggregationSettings settings, CancellationToken cancellation)
     {
+        var estimator = Analysis.Estimators.Parse(settings.Estimator);
         using var run = RunContext.Open(settings.Run, DatasetRegistry.CreateDefault(), settings.CacheDir);
         using var folderLock = RunLock.Acquire(run.Folder.Root);
-        var outcome = Aggregator.Aggregate(run, allowPartial: true);
+        var outcome = Aggregator.Aggregate(run, allowPartial: true, estimator);
         Console.WriteLine($"Coverage: {outcome.Coverage}");
-        Console.WriteLine($"Wrote {run.Folder.ScoresCsvPath}, {run.Folder.ScoresByEpochCsvPath}, {run.Folder.SummaryPath}");
+        Console.WriteLine($"Wrote {run.Folder.ScoresCsvPath}, {run.Folder.ScoresByEpochCsvPath}, {run.Folder.SummaryPath}, {ScoreFiles.StatisticsPath(run.Folder)} (estimator {outcome.Scores.Estimator})");
+        if (outcome.Scores.Inference is { } inference)
+        {
+            Console.WriteLine(inference.SignificanceSentence(outcome.Scores.Count));
+            Console.WriteLine(inference.ReliabilitySentence());
+        }
         if (!outcome.Coverage.Complete) Console.WriteLine("Partial: rerun `memscore aggregate` when the remaining tasks finish.");
         return ExitCodes.Success;
     }

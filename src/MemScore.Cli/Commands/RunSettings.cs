@@ -131,6 +131,10 @@ public class RunSettings : CommandSettings
     [Description("Save a running task's state every N epochs so a crash loses at most N epochs (default 1; 0 = never). Results do not depend on it")]
     public int CheckpointEvery { get; init; } = 1;
 
+    [CommandOption("--estimator <NAME>")]
+    [Description("How U pools the in-model values: paper (default, Algorithm 1: all L(K-1) in-values) or balanced (equal in/out counts, so M is 0 in expectation without memorization). Aggregation only: task files and the config hash do not change")]
+    public string? Estimator { get; init; }
+
     [CommandOption("--top <N>")]
     [Description("How many of the most memorized examples to print (default 10)")]
     public int Top { get; init; } = 10;

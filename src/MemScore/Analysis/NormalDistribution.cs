@@ -6,6 +6,19 @@ public static class NormalDistribution
     /// <summary>P(Z &gt; z) for Z ~ N(0, 1).</summary>
     public static double UpperTail(double z) => 0.5 * Erfc(z / Math.Sqrt(2));
 
+    /// <summary>z with P(Z &gt; z) = <paramref name="p"/> (bisection on <see cref="UpperTail"/>, to ~1e-12); NaN outside (0, 1).</summary>
+    public static double UpperQuantile(double p)
+    {
+        if (!(p > 0 && p < 1)) return double.NaN;
+        double lo = -40, hi = 40;
+        for (int i = 0; i < 100; i++)
+        {
+            double mid = (lo + hi) / 2;
+            if (UpperTail(mid) > p) lo = mid; else hi = mid;
+        }
+        return (lo + hi) / 2;
+    }
+
     /// <summary>P(|Z| &gt;= |z|) for Z ~ N(0, 1).</summary>
     public static double TwoSided(double z) => Erfc(Math.Abs(z) / Math.Sqrt(2));
 

@@ -72,6 +72,25 @@ public static class Statistics
     /// </summary>
     public static double SpearmanBrown(double r, double k) => k * r / (1 + (k - 1) * r);
 
+    /// <summary>
+    /// One-sample Kolmogorov-Smirnov test of values against Uniform(0, 1): D = sup |F_n - F| and its
+    /// asymptotic p-value Q(lambda), lambda = (sqrt n + 0.12 + 0.11 / sqrt n) D (Stephens 1970), Q(x) =
+    /// 2 sum_{j&gt;=1} (-1)^{j-1} e^{-2 j^2 x^2}. Used to check that null p-values are uniform.
+    /// </summary>
+    public static (double D, double PValue) KolmogorovSmirnovUniform(IReadOnlyList<double> values)
+    {
+        var sorted = Sorted(values);
+        int n = sorted.Length;
+        if (n == 0) throw new ArgumentException("no values", nameof(values));
+        double d = 0;
+        for (int i = 0; i < n; i++) d = Math.Max(d, Math.Max((i + 1.0) / n - sorted[i], sorted[i] - (double)i / n));
+        double lambda = (Math.Sqrt(n) + 0.12 + 0.11 / Math.Sqrt(n)) * d;
+        if (lambda < 0.3) return (d, 1);   // Q(0.3) > 0.99999; the series below converges slowly there
+        double q = 0;
+        for (int j = 1; j <= 100; j++) q += 2 * (j % 2 == 1 ? 1 : -1) * Math.Exp(-2.0 * j * j * lambda * lambda);
+        return (d, Math.Clamp(q, 0, 1));
+    }
+
     public static double LengthFactorFor(double r, double target) =>
         r <= 0 ? double.PositiveInfinity : target * (1 - r) / (r * (1 - target));
 }

@@ -1,3 +1,4 @@
+using MemScore.Analysis;
 using MemScore.Core;
 using MemScore.Memorization;
 using MemScore.Storage;
@@ -20,7 +21,8 @@ public sealed record AggregateOutcome(Scores Scores, Coverage Coverage);
 public static class Aggregator
 {
     /// <param name="allowPartial">When false, a missing task is an error.</param>
-    public static AggregateOutcome Aggregate(RunContext context, bool allowPartial)
+    /// <param name="estimator">How U is pooled (an aggregation choice; recorded in scores.json, never in the config hash).</param>
+    public static AggregateOutcome Aggregate(RunContext context, bool allowPartial, EstimatorKind estimator = EstimatorKind.Paper)
     {
         var results = FinishedResults(context);
         if (results.Count < context.TaskCount && !allowPartial)
@@ -28,7 +30,7 @@ public static class Aggregator
             var missing = Enumerable.Range(0, context.TaskCount).Except(results.Select(r => RunContext.IndexOf(r.Task, context.Plan.Folds)));
             throw new MemScoreException(ErrorKind.RunFolder, $"{context.Folder.Root}: tasks {string.Join(",", missing)} are not finished");
         }
-        var scores = Score(context, results);
+        var scores = Score(context, results, estimator);
         FaultInjection.Reached("aggregation");
         ScoreFiles.WriteAll(context.Folder, scores);
         return new AggregateOutcome(scores, CoverageOf(scores, results.Count, context.TaskCount));
@@ -43,14 +45,60 @@ public static class Aggregator
         return results;
     }
 
-    /// <summary>U, V, M from the given results (METHOD.md section 2); writes nothing.</summary>
-    public static Scores Score(RunContext context, IEnumerable<TaskResult> results)
+    /// <summary>
+    /// U, V, M from the given results (METHOD.md section 2) with the chosen estimator, and at the last
+    /// evaluation epoch the per-example intervals, p/q-values and reliability (Analysis.ExampleStatistics,
+    /// from the complete repeats; none with --in-models, whose examples lack most in-values); writes nothing.
+    /// </summary>
+    public static Scores Score(RunContext context, IEnumerable<TaskResult> results, EstimatorKind estimator = EstimatorKind.Paper, bool withInference = true)
     {
-        var accumulator = new ScoreAccumulator(context.Plan.Count, context.Config.EvaluationEpochs());
-        foreach (var result in results) accumulator.Add(result);
+        var list = results.ToList();
+        var epochs = context.Config.EvaluationEpochs();
+        var accumulator = new ScoreAccumulator(context.Plan.Count, epochs);
+        foreach (var result in list) accumulator.Add(result);
         var scores = accumulator.ToScores(context.Data.Labels, context.Data.SourceIndices);
         RequireFinite(scores, context.Folder.TasksDirectory);
-        return scores;
+        bool subset = context.Config.InModels is not null;
+        if (estimator == EstimatorKind.Balanced && subset)
+            throw new InvalidConfigurationException($"estimator = balanced: needs every model's log p of every example, but this run keeps {context.Config.InModels} in-models per example (--in-models); use the paper estimator");
+        var last = subset ? null : ModelValues.From(list, context.Plan, epochs.Length - 1);
+        if (estimator == EstimatorKind.Balanced)
+        {
+            scores = Balanced(context, list, scores, last);
+            RequireFinite(scores, context.Folder.TasksDirectory);
+        }
+        var inference = withInference && last is not null
+            ? ExampleStatistics.Compute(last, new ExampleStatisticsOptions(estimator, Seed: context.Config.Seed))
+            : null;
+        return new Scores(scores.EvaluationEpochs, scores.U, scores.V, scores.CountIn, scores.CountOut, scores.Labels, scores.SourceIndices)
+        {
+            Estimator = Estimators.Name(estimator),
+            Inference = inference,
+        };
+    }
+
+    /// <summary>The balanced estimator's U and V per epoch from the complete repeats (NaN where no repeat is complete).</summary>
+    static Scores Balanced(RunContext context, List<TaskResult> results, Scores paper, ModelValues? last)
+    {
+        int n = paper.Count, e = paper.EvaluationEpochs.Length;
+        var u = new double[n, e];
+        var v = new double[n, e];
+        var nIn = new int[n];
+        var nOut = new int[n];
+        for (int c = 0; c < e; c++)
+        {
+            var values = c == e - 1 ? last : ModelValues.From(results, context.Plan, c);
+            if (values is null)
+            {
+                for (int i = 0; i < n; i++) u[i, c] = v[i, c] = double.NaN;
+                continue;
+            }
+            var (bu, bv, _) = Estimators.Compute(values, EstimatorKind.Balanced, context.Config.Seed);
+            for (int i = 0; i < n; i++) (u[i, c], v[i, c]) = (bu[i], bv[i]);
+            if (c == e - 1)
+                for (int i = 0; i < n; i++) (nIn[i], nOut[i]) = (values.Repeats * (values.Folds - 1), values.Repeats);
+        }
+        return new Scores(paper.EvaluationEpochs, u, v, nIn, nOut, paper.Labels, paper.SourceIndices);
     }
 
     /// <summary>

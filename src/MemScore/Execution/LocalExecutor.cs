@@ -13,8 +13,9 @@ namespace MemScore.Execution;
 /// <param name="Download">May the dataset provider fetch missing data from its public host into the cache?</param>
 /// <param name="Workers">Tasks (or fold ensembles) trained at once in this process, each on config.Threads threads; null =
 /// <see cref="ExecutionRule.DefaultWorkers"/>. Does not change results.</param>
+/// <param name="Estimator">How the scores pool the in-values (aggregation only: task files and the config hash do not depend on it).</param>
 public sealed record RunRequest(ExperimentConfig Config, string OutputDirectory, string? CacheDirectory = null, int CheckpointEvery = 1,
-    bool Download = false, int? Workers = null);
+    bool Download = false, int? Workers = null, Analysis.EstimatorKind Estimator = Analysis.EstimatorKind.Paper);
 
 public sealed record RunOutcome(RunFolder Folder, RunManifest Manifest, Scores Scores, int TasksRun, int TasksReused, TimeSpan Elapsed, int Workers = 1);
 
@@ -75,7 +76,7 @@ public sealed class LocalExecutor(DatasetRegistry datasets, ModelRegistry models
         else
             WorkerPool.Run(units.Count, workers, config.Threads, RunUnit, cancellation);
         Report(_ => new RunProgress(RunStage.Aggregating, taskCount, taskCount));
-        var scores = Aggregator.Aggregate(context, allowPartial: false).Scores;
+        var scores = Aggregator.Aggregate(context, allowPartial: false, request.Estimator).Scores;
         Report(_ => new RunProgress(RunStage.Done, taskCount, taskCount));
         return new RunOutcome(folder, context.Manifest, scores, run, reused, clock.Elapsed, workers);
     }

@@ -18,7 +18,7 @@ public class RunCommandTests
         Assert.Contains("Top 10 memorized examples", first.StdOut);
 
         var lines = File.ReadAllLines(dir["run/scores.csv"]);
-        Assert.Equal("index,label,U,V,M,n_in,n_out", lines[0]);
+        Assert.Equal("index,label,U,V,M,n_in,n_out,M_lo,M_hi,p,q", lines[0]);
         Assert.Equal(301, lines.Length);
         foreach (var line in lines.Skip(1))
         {
@@ -31,7 +31,8 @@ public class RunCommandTests
         Assert.True(File.Exists(dir["run/tasks/r0_f0.npz"]));
         Assert.True(File.Exists(dir["run/tasks/r0_f1.npz"]));
         using (var zip = ZipFile.OpenRead(dir["run/summary.npz"]))
-            Assert.Equal(["C.npy", "M.npy", "U.npy", "V.npy", "epochs.npy", "index.npy", "n_in.npy", "n_out.npy"], zip.Entries.Select(e => e.FullName).Order(StringComparer.Ordinal));
+            Assert.Equal(["C.npy", "M.npy", "M_hi.npy", "M_lo.npy", "U.npy", "V.npy", "epochs.npy", "index.npy", "n_in.npy", "n_out.npy", "null_bias.npy", "p.npy", "q.npy"],
+                zip.Entries.Select(e => e.FullName).Order(StringComparer.Ordinal));
 
         string scoresBefore = File.ReadAllText(dir["run/scores.csv"]);
         var taskTime = File.GetLastWriteTimeUtc(dir["run/tasks/r0_f0.npz"]);
@@ -128,7 +129,7 @@ public class RunCommandTests
         var help = CliProcess.Run("run", "--help");
         Assert.Equal(0, help.ExitCode);
         foreach (var flag in new[] { "--dataset", "--data-dir", "--limit", "--folds", "--repeats", "--epochs", "--eval-every", "--lr",
-                     "--batch-size", "--latent-dim", "--is-samples", "--seed", "--out", "--threads", "--config", "--in-models" })
+                     "--batch-size", "--latent-dim", "--is-samples", "--seed", "--out", "--threads", "--config", "--in-models", "--estimator" })
             Assert.Contains(flag, help.StdOut);
         Assert.Contains("Exit codes", help.StdOut);
         var models = CliProcess.Run("models");

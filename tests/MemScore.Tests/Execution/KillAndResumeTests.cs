@@ -82,6 +82,7 @@ public class KillAndResumeTests(ITestOutputHelper output)
                 case (_, "summary.npz"): Assert.Equal(600, Npz.Read(file)["M"].Shape[0]); break;
                 case (_, "scores.csv"): Assert.Equal(601, File.ReadAllLines(file).Length); break;
                 case (_, "scores_by_epoch.csv"): Assert.Equal(1201, File.ReadAllLines(file).Length); break;
+                case (_, "scores.json"): System.Text.Json.JsonDocument.Parse(File.ReadAllText(file)); break;
                 default: Assert.Fail($"unexpected file {file}"); break;
             }
         }

@@ -118,7 +118,7 @@ public class OracleEstimatorTests
         }
         // The written CSV holds the same numbers.
         var csv = File.ReadAllLines(Path.Combine(dir["run"], "scores.csv"));
-        Assert.Equal("index,label,U,V,M,n_in,n_out", csv[0]);
+        Assert.Equal("index,label,U,V,M,n_in,n_out,M_lo,M_hi,p,q", csv[0]);
         Assert.Equal(n + 1, csv.Length);
         double m5 = double.Parse(csv[6].Split(',')[4], System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(outcome.Scores.M(5, 0), m5);

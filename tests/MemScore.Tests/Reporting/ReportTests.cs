@@ -81,6 +81,13 @@ public class ReportTests
         foreach (string data in new[] { "numbers.json", "per_class.csv", "u_bins.csv", "uncertainty.csv" })
             Assert.True(File.Exists(Path.Combine(dir["run/report"], data)), data);
         Assert.Equal(301, File.ReadAllLines(dir["run/report/uncertainty.csv"]).Length);
+        Assert.StartsWith("index,label,M,M_lo,M_hi,p,q,null_bias,shift_estimate,M_balanced", File.ReadAllText(dir["run/report/uncertainty.csv"]));
+        // K = 2, L = 2: four relabellings, smallest p 1/4: the report leads by saying nothing can be declared.
+        int lead = html.IndexOf("class=\"lead\"", StringComparison.Ordinal);
+        Assert.True(lead >= 0 && lead < html.IndexOf("<h2>", StringComparison.Ordinal), "the significance statement comes first");
+        Assert.Contains("This design cannot declare any example memorized at FDR 10%", html);
+        Assert.Contains("top 5% by M (chosen on repeats 1-1, scored on the others)", html);
+        Assert.Contains("cannot declare any example", report.StdOut);
     }
 
     [ChromiumFact]
@@ -177,6 +184,7 @@ public class CompareTests
         Assert.Contains("<th>learning-rate</th>", html);               // the only differing setting
         Assert.DoesNotContain("<th>epochs</th>", html);
         Assert.Equal(15 + 1, Regex.Matches(html[html.IndexOf("class=\"changes\"", StringComparison.Ordinal)..], "<tr>").Count);
+        Assert.Contains("too small for bounded intervals", html);   // K = 2, L = 1: two relabellings, no interval, raw ranking with a warning
         var quantiles = File.ReadAllLines(dir["cmp/quantiles.csv"]);
         Assert.Equal(3, quantiles.Length);
         Assert.StartsWith("lr3,300,2,", quantiles[1]);
