@@ -12,14 +12,30 @@ namespace MemScore.Cli
     {
         public static int Run(string[] args)
         {
+            // Before anything is opened: a closed stdout's descriptor would go to the next file opened.
+            var (streamProblem, errorUsable) = StandardStreams.Check();
+            if (streamProblem is not null)
+            {
+                if (errorUsable) Console.Error.WriteLine($"error: {streamProblem}");
+                return ExitCodes.InvalidArguments;
+            }
             // Before any tensor work, so libtorch's worker threads inherit it (see DenormalFlushing).
             DenormalFlushing.SetForCurrentThread(true);
+            int reported = 0;
+            int Interrupted(string? signal)
+            {
+                if (Interlocked.Exchange(ref reported, 1) == 0)
+                    Console.Error.WriteLine($"interrupted{(signal is null ? "" : $" ({signal})")}: finished tasks are kept; rerun the same command to resume.");
+                return ExitCodes.Cancelled;
+            }
+            using var interruption = new Interruption(signal => Environment.Exit(Interrupted(signal)));
             var app = new CommandApp();
             app.Configure(c =>
             {
                 c.SetApplicationName("memscore");
                 c.PropagateExceptions();
                 c.UseStrictParsing();
+                c.SetInterceptor(new FlagErrors.MissingValueInterceptor(args));
                 c.AddCommand<RunCommand>("run")
                     .WithDescription("Train L x K fold models, estimate log p(x) of every example, write memorization scores. " + ExitCodes.Help)
                     .WithExample("run")
@@ -45,7 +61,12 @@ namespace MemScore.Cli
             });
             try
             {
-                return app.Run(args);
+                return app.Run(args, interruption.Token);
+            }
+            // After SIGINT/SIGTERM, whatever the command was doing ends as an interruption (a child such as npm got the signal too).
+            catch (Exception) when (interruption.Requested)
+            {
+                return Interrupted(interruption.Signal);
             }
             catch (MemScoreException e)
             {
@@ -54,12 +75,11 @@ namespace MemScore.Cli
             }
             catch (OperationCanceledException)
             {
-                Console.Error.WriteLine("interrupted: finished tasks are kept; rerun the same command to resume.");
-                return ExitCodes.Cancelled;
+                return Interrupted(null);
             }
             catch (CommandAppException e)
             {
-                Console.Error.WriteLine($"error: {e.Message} (see memscore --help)");
+                Console.Error.WriteLine($"error: {FlagErrors.Describe(e, args) ?? e.Message} (see memscore --help)");
                 return ExitCodes.InvalidArguments;
             }
             catch (Exception e)

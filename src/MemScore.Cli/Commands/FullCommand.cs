@@ -6,6 +6,7 @@ using MemScore.Data;
 using MemScore.Execution;
 using MemScore.Likelihood;
 using MemScore.Models;
+using MemScore.Storage;
 using MemScore.Training;
 using Spectre.Console.Cli;
 
@@ -32,6 +33,7 @@ public sealed class FullCommand : Command<FullSettings>
         var models = ModelRegistry.CreateDefault();
         ConfigValidator.Validate(config, datasets, models);
         string output = settings.Out ?? Path.Combine("runs", $"full-{config.Dataset}-{config.Hash()}");
+        CheckBeforeWriting(config, models.Get(config.Model), datasets, new FullRunFolder(output), settings, cancellation);
         Console.Error.WriteLine($"memscore full: {config.Dataset}, {config.Model}, {config.Epochs} epochs, S={config.ImportanceSamples}, seed {config.Seed} -> {Path.GetFullPath(output)}");
         var progress = new SynchronousProgress<TrainingProgress>(p =>
         {
@@ -42,6 +44,30 @@ public sealed class FullCommand : Command<FullSettings>
             new FullRunRequest(config, output, settings.CacheDir, settings.TestFraction, settings.CheckpointEvery, settings.Download), progress, cancellation);
         Print(outcome);
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// What must hold before FullRunner writes full.json: an existing full.json is intact (a damaged
+    /// one is refused naming the field, exit 4), and on a first start the family's sanity pass runs on
+    /// two examples of the training data (exit 2 naming the family and the input shape). The data are
+    /// loaded here once more for it; the pass belongs in FullRunner.Run between FullRunSplit.Prepare and
+    /// the manifest (<see cref="ModelSanityCheck"/>), where the task-loop refactor will put it.
+    /// </summary>
+    static void CheckBeforeWriting(ExperimentConfig config, ModelFamily family, DatasetRegistry datasets, FullRunFolder folder, FullSettings settings,
+        CancellationToken cancellation)
+    {
+        if (!(settings.TestFraction > 0 && settings.TestFraction < 1))
+            throw new Core.InvalidConfigurationException(FormattableString.Invariant($"test-fraction = {settings.TestFraction}: expected a number between 0 and 1"));
+        if (File.Exists(folder.ManifestPath))
+        {
+            folder.ReadManifest();
+            return;
+        }
+        if (Directory.Exists(folder.Root) && Directory.EnumerateFileSystemEntries(folder.Root).Any()) return;   // FullRunner refuses a foreign folder
+        Storage.OutputFolder.RefuseInsideData(folder.Root, config.DataDir);
+        using var data = ExperimentData.Prepare(FullRunSplit.DataConfig(config), datasets, settings.CacheDir ?? DatasetRequest.DefaultCacheDirectory(),
+            family.Input, settings.Download);
+        ModelSanityCheck.Run(config, family, data, workers: 1, cancellation: cancellation);
     }
 
     static bool ConfigFileSetsThreads(string? path)

@@ -29,24 +29,46 @@ public sealed class ReportCommand : Command<ReportSettings>
     public override int Execute(CommandContext context, ReportSettings settings, CancellationToken cancellation)
     {
         var estimator = Analysis.Estimators.Parse(settings.Estimator);
-        using var run = RunContext.Open(settings.Run, DatasetRegistry.CreateDefault(), settings.CacheDir);
-        // A run folder planned inside its --data-dir (refused since) would write image tiles into the data set.
-        string reportDirectory = Path.Combine(run.Folder.Root, "report");
-        Storage.OutputFolder.RefuseInsideData(reportDirectory, run.Config.DataDir);
-        // Probe the run folder while report/ does not exist yet, so a refused --full leaves nothing behind.
-        Core.WritableFolder.Ensure(Directory.Exists(reportDirectory) ? reportDirectory : run.Folder.Root, "report folder");
-        var outcome = ReportBuilder.Build(run, new ReportOptions(settings.Full, CacheDirectory: settings.CacheDir, Estimator: estimator,
-            SampleImages: settings.StochasticSamples ? SampleImages.StochasticSamples : SampleImages.DecoderMeans));
-        Console.WriteLine($"Report: {outcome.IndexPath} ({outcome.Figures} figures, {outcome.Tiles} image tiles)");
-        if (outcome.Samples is { } s)
-            Console.WriteLine($"Nearest-neighbour test on {s.Samples} {s.Generated} of the full model against {s.References} images: " +
-                              $"Spearman(rho, M) = {s.SpearmanRhoM:F3} over {s.Matched} examples, {s.InfiniteRho} with rho = +inf (a copy); C_T = {s.DataCopyingCT:F2}");
-        if (outcome.Inference is { } inference)
+        var run = RunContext.Open(settings.Run, DatasetRegistry.CreateDefault(), settings.CacheDir);
+        bool stillInUse = false;
+        try
         {
-            Console.WriteLine(inference.SignificanceSentence(inference.P.Length));
-            string sentence = inference.ReliabilitySentence();
-            Console.WriteLine(inference.RankingMostlyNoise ? "Warning: " + char.ToLowerInvariant(sentence[0]) + sentence[1..] : sentence);
+            // A run folder planned inside its --data-dir (refused since) would write image tiles into the data set.
+            string reportDirectory = Path.Combine(run.Folder.Root, "report");
+            Storage.OutputFolder.RefuseInsideData(reportDirectory, run.Config.DataDir);
+            // Partial runs, foreign --full folders and damaged results: refused or counted before anything is written.
+            var readiness = ReportReadiness.Check(run, settings.Full);
+            // Probe the run folder while report/ does not exist yet, so a refusal leaves nothing behind.
+            Core.WritableFolder.Ensure(Directory.Exists(reportDirectory) ? reportDirectory : run.Folder.Root, "report folder");
+            cancellation.ThrowIfCancellationRequested();
+            // The builder does not check the token; waiting on it lets Ctrl-C end the command at once. Interrupted, the
+            // builder's thread may still be using the run's tensors while the process exits, so they are left alone.
+            var build = Task.Run(() => ReportBuilder.Build(run, new ReportOptions(settings.Full, CacheDirectory: settings.CacheDir, Estimator: estimator,
+                SampleImages: settings.StochasticSamples ? SampleImages.StochasticSamples : SampleImages.DecoderMeans)), CancellationToken.None);
+            ReportOutcome outcome;
+            try { outcome = build.WaitAsync(cancellation).GetAwaiter().GetResult(); }
+            catch (OperationCanceledException) when (!build.IsCompleted)
+            {
+                stillInUse = true;
+                throw;
+            }
+            Console.WriteLine($"Report: {outcome.IndexPath} ({outcome.Figures} figures, {outcome.Tiles} image tiles)");
+            if (readiness.Partial)
+                Console.WriteLine($"Partial: {readiness}; rerun `memscore report` when the remaining tasks finish.");
+            if (outcome.Samples is { } s)
+                Console.WriteLine($"Nearest-neighbour test on {s.Samples} {s.Generated} of the full model against {s.References} images: " +
+                                  $"Spearman(rho, M) = {s.SpearmanRhoM:F3} over {s.Matched} examples, {s.InfiniteRho} with rho = +inf (a copy); C_T = {s.DataCopyingCT:F2}");
+            if (outcome.Inference is { } inference)
+            {
+                Console.WriteLine(inference.SignificanceSentence(inference.P.Length));
+                string sentence = inference.ReliabilitySentence();
+                Console.WriteLine(inference.RankingMostlyNoise ? "Warning: " + char.ToLowerInvariant(sentence[0]) + sentence[1..] : sentence);
+            }
+            return ExitCodes.Success;
         }
-        return ExitCodes.Success;
+        finally
+        {
+            if (!stillInUse) run.Dispose();
+        }
     }
 }

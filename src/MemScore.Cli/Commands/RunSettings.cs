@@ -139,12 +139,13 @@ public class RunSettings : CommandSettings
     [Description("How many of the most memorized examples to print (default 10)")]
     public int Top { get; init; } = 10;
 
-    /// <summary>Paths given as "" are refused here, naming the flag (exit 2), before anything is created.</summary>
+    /// <summary>Paths given as "" and a negative --checkpoint-every are refused here, naming the flag (exit 2), before anything is created.</summary>
     public override Spectre.Console.ValidationResult Validate()
     {
         if (Out is not null) Storage.OutputFolder.RequirePath(Out, "out");
         if (CacheDir is not null) Storage.OutputFolder.RequirePath(CacheDir, "cache-dir");
         if (DataDir is not null) Storage.OutputFolder.RequirePath(DataDir, "data-dir");
+        Execution.ExecutionRule.RequireCheckpointEvery(CheckpointEvery);
         return base.Validate();
     }
 

@@ -29,6 +29,7 @@ public sealed class TaskSettings : CommandSettings
     public override Spectre.Console.ValidationResult Validate()
     {
         if (CacheDir is not null) Storage.OutputFolder.RequirePath(CacheDir, "cache-dir");
+        ExecutionRule.RequireCheckpointEvery(CheckpointEvery);   // as run, plan and full do
         return base.Validate();
     }
 }

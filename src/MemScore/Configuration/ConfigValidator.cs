@@ -4,9 +4,25 @@ using MemScore.Models;
 
 namespace MemScore.Configuration;
 
-/// <summary>Checks a config once, where it enters; every message names the field, the value and what was expected.</summary>
+/// <summary>
+/// Checks a config once, where it enters; every message names the field, the value and what was expected.
+/// Sizes have upper bounds (README, "Bounds"): far above any setting of the paper, below what would
+/// overflow or exhaust memory before the first epoch. What fits in memory within them is checked
+/// against the data by <see cref="Execution.ModelSanityCheck"/>.
+/// </summary>
 public static class ConfigValidator
 {
+    public const int MaxFolds = 1000;
+    public const int MaxRepeats = 1000;
+    public const int MaxEpochs = 100_000;
+    public const int MaxBatchSize = 65_536;
+    public const int MaxLatentDim = 4096;
+    public const int MaxImportanceSamples = 1_000_000;
+    public const int MaxThreads = 1024;
+    public const int MaxPadTo = 1024;
+    public const int MaxFeatureMaps = 256;
+    public const int MaxMixtureComponents = 100;
+
     public static void Validate(ExperimentConfig config, DatasetRegistry datasets, ModelRegistry models)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -19,20 +35,20 @@ public static class ConfigValidator
         Require(datasets.Contains(config.Dataset), "dataset", config.Dataset, "one of " + string.Join(", ", datasets.All.Select(d => d.Name)));
         Require(models.Contains(config.Model), "model", config.Model, "one of " + string.Join(", ", models.Names));
         Require(config.Limit is null or >= 2, "limit", config.Limit, "an integer >= 2");
-        Require(config.Folds >= 2, "folds", config.Folds, "an integer >= 2 (K folds; each model leaves one fold out)");
-        Require(config.Repeats >= 1, "repeats", config.Repeats, "an integer >= 1");
-        Require(config.Epochs >= 1, "epochs", config.Epochs, "an integer >= 1");
+        Require(config.Folds is >= 2 and <= MaxFolds, "folds", config.Folds, $"an integer in 2..{MaxFolds} (K folds; each model leaves one fold out)");
+        Require(config.Repeats is >= 1 and <= MaxRepeats, "repeats", config.Repeats, $"an integer in 1..{MaxRepeats}");
+        Require(config.Epochs is >= 1 and <= MaxEpochs, "epochs", config.Epochs, $"an integer in 1..{MaxEpochs}");
         Require(config.EvalEvery >= 1, "eval-every", config.EvalEvery, "an integer >= 1");
         Require(double.IsFinite(config.LearningRate) && config.LearningRate > 0, "learning-rate", config.LearningRate, "a finite number > 0");
-        Require(config.BatchSize >= 1, "batch-size", config.BatchSize, "an integer >= 1");
-        Require(config.LatentDim >= 1, "latent-dim", config.LatentDim, "an integer >= 1");
-        Require(config.ImportanceSamples >= 1, "is-samples", config.ImportanceSamples, "an integer >= 1");
-        Require(config.EvalBatchSize >= 1, "eval-batch-size", config.EvalBatchSize, "an integer >= 1");
+        Require(config.BatchSize is >= 1 and <= MaxBatchSize, "batch-size", config.BatchSize, $"an integer in 1..{MaxBatchSize}");
+        Require(config.LatentDim is >= 1 and <= MaxLatentDim, "latent-dim", config.LatentDim, $"an integer in 1..{MaxLatentDim}");
+        Require(config.ImportanceSamples is >= 1 and <= MaxImportanceSamples, "is-samples", config.ImportanceSamples, $"an integer in 1..{MaxImportanceSamples}");
+        Require(config.EvalBatchSize is >= 1 and <= MaxBatchSize, "eval-batch-size", config.EvalBatchSize, $"an integer in 1..{MaxBatchSize}");
         Require(config.Seed >= 0, "seed", config.Seed, "an integer >= 0");
-        Require(config.Threads >= 1, "threads", config.Threads, "an integer >= 1");
+        Require(config.Threads is >= 1 and <= MaxThreads, "threads", config.Threads, $"an integer in 1..{MaxThreads}");
         Require(ExperimentConfig.TrainBinarizationModes.Contains(config.TrainBinarization), "train-binarization", config.TrainBinarization,
             string.Join(" or ", ExperimentConfig.TrainBinarizationModes));
-        Require(config.PadTo >= 0, "pad-to", config.PadTo, "an integer >= 0");
+        Require(config.PadTo is >= 0 and <= MaxPadTo, "pad-to", config.PadTo, $"an integer in 0..{MaxPadTo}");
         Require(ComputeDevice.Names.Contains(config.Device), "device", config.Device, string.Join(", ", ComputeDevice.Names));
         if (ComputeDevice.Names.Contains(config.Device))
         {
@@ -44,10 +60,10 @@ public static class ConfigValidator
             $"absent (all in-models) or an integer in 1..{inModels} (L(K-1) = {config.Repeats} x {config.Folds - 1})");
 
         string[] dcVaes = [BernoulliDcVae.FamilyName, GaussianDcVae.FamilyName, ConstantGaussianDcVae.FamilyName, LogisticMixtureDcVae.FamilyName];
-        Require(config.FeatureMaps is null || (config.FeatureMaps >= 1 && dcVaes.Contains(config.Model)), "feature-maps", config.FeatureMaps,
-            dcVaes.Contains(config.Model) ? "an integer >= 1" : $"no value for model {config.Model} (it applies to {string.Join(", ", dcVaes)})");
-        Require(config.MixtureComponents is null || (config.MixtureComponents >= 1 && config.Model == LogisticMixtureDcVae.FamilyName), "mixture-components",
-            config.MixtureComponents, config.Model == LogisticMixtureDcVae.FamilyName ? "an integer >= 1" : $"no value for model {config.Model} (it applies to {LogisticMixtureDcVae.FamilyName})");
+        Require(config.FeatureMaps is null || (config.FeatureMaps is >= 1 and <= MaxFeatureMaps && dcVaes.Contains(config.Model)), "feature-maps", config.FeatureMaps,
+            dcVaes.Contains(config.Model) ? $"an integer in 1..{MaxFeatureMaps}" : $"no value for model {config.Model} (it applies to {string.Join(", ", dcVaes)})");
+        Require(config.MixtureComponents is null || (config.MixtureComponents is >= 1 and <= MaxMixtureComponents && config.Model == LogisticMixtureDcVae.FamilyName), "mixture-components",
+            config.MixtureComponents, config.Model == LogisticMixtureDcVae.FamilyName ? $"an integer in 1..{MaxMixtureComponents}" : $"no value for model {config.Model} (it applies to {LogisticMixtureDcVae.FamilyName})");
 
         if (config.FoldEnsembles)
         {

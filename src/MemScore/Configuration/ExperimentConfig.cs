@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using MemScore.Core;
 using MemScore.Models;
@@ -111,7 +112,40 @@ public sealed record ExperimentConfig
         WriteIndented = true,
         NumberHandling = JsonNumberHandling.Strict,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        // "dataset": null and the like are refused at the field ($.dataset) instead of failing later without a name.
+        RespectNullableAnnotations = true,
     };
+
+    /// <summary>
+    /// Flags spelled differently from their config field (README: config fields are named like the flags):
+    /// a config may use either name; both with different values is refused, naming both.
+    /// </summary>
+    public static readonly IReadOnlyList<(string Flag, string Field)> FlagSpellings = [("is-samples", "importance-samples"), ("lr", "learning-rate")];
+
+    /// <summary>The JSON with flag spellings renamed to their fields; text that is not a JSON object is returned as is (the serializer reports it).</summary>
+    static string WithFieldNames(string json, string path)
+    {
+        JsonObject config;
+        try
+        {
+            if (JsonNode.Parse(json) is not JsonObject o) return json;
+            config = o;
+            _ = config.Count;   // materializes the properties: duplicate names throw here
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException) { return json; }
+        bool renamed = false;
+        foreach (var (flag, field) in FlagSpellings)
+        {
+            if (!config.TryGetPropertyValue(flag, out var value)) continue;
+            if (config.TryGetPropertyValue(field, out var other) && !JsonNode.DeepEquals(value, other))
+                throw new InvalidInputException(path, $"invalid config: \"{flag}\" = {value?.ToJsonString() ?? "null"} and \"{field}\" = {other?.ToJsonString() ?? "null"} " +
+                                                      "set the same field to different values; give one of them");
+            config.Remove(flag);
+            if (!config.ContainsKey(field)) config[field] = value;
+            renamed = true;
+        }
+        return renamed ? config.ToJsonString() : json;
+    }
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
@@ -127,19 +161,23 @@ public sealed record ExperimentConfig
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant()[..16];
     }
 
-    /// <summary>Reads a JSON config; unknown fields, wrong types and NaN are errors naming the file and field.</summary>
+    /// <summary>Reads a JSON config; unknown fields, wrong types, null for a required field and NaN are errors naming the file and field.
+    /// Fields may also be spelled like their flags (<see cref="FlagSpellings"/>).</summary>
     public static ExperimentConfig FromJsonFile(string path)
     {
         if (!File.Exists(path)) throw new InvalidInputException(path, "config file not found");
         try
         {
-            return JsonSerializer.Deserialize<ExperimentConfig>(InputFile.ReadAllText(path, ErrorKind.InvalidInput, "a JSON config"), JsonOptions)
+            return JsonSerializer.Deserialize<ExperimentConfig>(WithFieldNames(InputFile.ReadAllText(path, ErrorKind.InvalidInput, "a JSON config"), path), JsonOptions)
                 ?? throw new InvalidInputException(path, "config is 'null'; expected a JSON object");
         }
         catch (JsonException e)
         {
             string where = e.Path is null ? "" : $" at '{e.Path}'";
-            throw new InvalidInputException(path, $"invalid config{where}: {e.Message}", e);
+            // RespectNullableAnnotations says "...doesn't allow setting null values. Consider updating its nullability annotation."
+            string problem = e.Message.Contains("doesn't allow setting null values", StringComparison.Ordinal)
+                ? "null is not a value of this field (leave the field out for its default)" : e.Message;
+            throw new InvalidInputException(path, $"invalid config{where}: {problem}", e);
         }
     }
 

@@ -6,6 +6,8 @@ namespace MemScore.Core;
 /// Test hook for crash and disk-fault tests, driven by the MEMSCORE_FAULT environment variable
 /// (unset in normal use, then every call is a no-op):
 ///   kill:POINT[:N]     the process kills itself (SIGKILL) the Nth time (default 1st) POINT is reached
+///   stall:POINT[:S]    the first thread to reach POINT sleeps S seconds (default 60) there (signal tests:
+///                      the signal lands while the command is at a known point)
 ///   io:SUBSTRING       writes to paths containing SUBSTRING fail with "No space left on device"
 ///   fail-task:I[,J..]  tasks with these plan indices fail at start (Slurm failure tests)
 /// Points: "atomic-write" (temp file written, not yet renamed), "checkpoint", "task-saved",
@@ -18,9 +20,16 @@ public static class FaultInjection
 
     public static void Reached(string point)
     {
-        if (Spec is null || !Spec.StartsWith("kill:", StringComparison.Ordinal)) return;
+        if (Spec is null) return;
         var parts = Spec.Split(':');
-        if (parts[1] != point) return;
+        if (parts.Length < 2 || parts[1] != point) return;
+        if (parts[0] == "stall")
+        {
+            int seconds = parts.Length > 2 && int.TryParse(parts[2], out int s) ? s : 60;
+            if (Interlocked.Increment(ref s_hits) == 1) Thread.Sleep(TimeSpan.FromSeconds(seconds));
+            return;
+        }
+        if (parts[0] != "kill") return;
         int target = parts.Length > 2 && int.TryParse(parts[2], out int n) ? n : 1;
         if (Interlocked.Increment(ref s_hits) == target) Process.GetCurrentProcess().Kill();
     }

@@ -19,6 +19,13 @@ public static class ExecutionRule
     /// </summary>
     public const long MemoryPerWorkerBytes = 3L << 29;
 
+    /// <summary>--checkpoint-every: every command that trains accepts the same values (0 = never), and refuses the rest the same way.</summary>
+    public static void RequireCheckpointEvery(int checkpointEvery)
+    {
+        if (checkpointEvery < 0)
+            throw new InvalidConfigurationException($"checkpoint-every = {checkpointEvery}: expected an integer >= 0 (epochs between checkpoints; 0 = never)");
+    }
+
     /// <summary>Units of work `run` schedules: one per task, or with fold-ensembles one per repeat.</summary>
     public static int WorkUnits(ExperimentConfig config)
     {

@@ -19,19 +19,26 @@ public sealed class FullRunSplit : IDisposable
     public required string Source { get; init; }
     public string DataHash => ReferenceEquals(Train, Test) ? Train.ContentHash : $"{Train.ContentHash}+{Test.ContentHash}";
 
+    /// <summary>
+    /// The config the data of a full run are prepared with: one model on every example, so K does not
+    /// apply and is not checked against the number of examples (`full --limit 2` is fine).
+    /// </summary>
+    public static ExperimentConfig DataConfig(ExperimentConfig config) => config with { Folds = 2 };
     /// <param name="greyLevels">Keep the 8-bit grey levels of both splits (<see cref="ExperimentData.GreyRows"/>), for the sample-based tests.</param>
     public static FullRunSplit Prepare(ExperimentConfig config, DatasetRegistry datasets, string cache, InputKind input, double testFraction, bool download = false,
         bool greyLevels = false)
     {
-        var data = ExperimentData.Prepare(config, datasets, cache, input, download, greyLevels);
-        var test = ExperimentData.PrepareTest(config, datasets, cache, input, download, greyLevels);
+        var data = ExperimentData.Prepare(DataConfig(config), datasets, cache, input, download, greyLevels);
+        var test = ExperimentData.PrepareTest(DataConfig(config), datasets, cache, input, download, greyLevels);
         if (test is not null)
             return new FullRunSplit { Train = data, TrainRows = All(data.Count), Test = test, TestRows = All(test.Count), Source = "test split" };
-        int testCount = Math.Max(1, (int)Math.Round(data.Count * testFraction));
-        if (testCount >= data.Count)
+        int count = data.Count;   // read before the data are disposed below
+        int testCount = Math.Max(1, (int)Math.Round(count * testFraction));
+        if (testCount >= count)
         {
             data.Dispose();
-            throw new InvalidConfigurationException($"test-fraction = {testFraction}: leaves no training examples of {data.Count}");
+            throw new InvalidConfigurationException(FormattableString.Invariant(
+                $"test-fraction = {testFraction}: holds out {testCount} of the {count} examples and leaves none for training (the dataset has no test split); use a smaller --test-fraction"));
         }
         int[] held = ImageTransforms.SeededSubset(data.Count, testCount, new SeedSchedule(config.Seed).FullRunTestHoldout);
         var isTest = new HashSet<int>(held);

@@ -51,7 +51,7 @@ public sealed class LocalExecutor(DatasetRegistry datasets, ModelRegistry models
             lock (gate) progress.Report(make(finishesTask ? ++done : done));
         }
         Report(d => new RunProgress(RunStage.LoadingData, d, taskCount));
-        using var context = new RunPlanner(datasets, models).Plan(request);
+        using var context = new RunPlanner(datasets, models).Plan(request with { Workers = workers });   // the sanity pass checks memory for these workers
         var executor = new TaskExecutor(context, models);
         var units = WorkUnits(context);
         Report(d => new RunProgress(RunStage.Planned, d, taskCount));

@@ -10,7 +10,8 @@ namespace MemScore.Execution;
 
 /// <summary>
 /// Creates (or re-opens) a run folder: validates the config, loads the data once to fix its hash
-/// and size, writes run.json and plan.json (task index -> repeat, fold). Trains nothing.
+/// and size, runs the family's sanity pass on two examples (<see cref="ModelSanityCheck"/>), writes
+/// run.json and plan.json (task index -> repeat, fold). Trains only the sanity step.
 /// </summary>
 public sealed class RunPlanner(DatasetRegistry datasets, ModelRegistry models)
 {
@@ -19,8 +20,7 @@ public sealed class RunPlanner(DatasetRegistry datasets, ModelRegistry models)
         ArgumentNullException.ThrowIfNull(request);
         var config = request.Config;
         ConfigValidator.Validate(config, datasets, models);
-        if (request.CheckpointEvery < 0)
-            throw new InvalidConfigurationException($"checkpoint-every = {request.CheckpointEvery}: expected an integer >= 0");
+        ExecutionRule.RequireCheckpointEvery(request.CheckpointEvery);
         OutputFolder.RefuseInsideData(request.OutputDirectory, config.DataDir);
         var folder = new RunFolder(request.OutputDirectory);
         var previous = File.Exists(folder.ManifestPath) ? RunManifest.Read(folder.ManifestPath, config) : null;
@@ -35,9 +35,19 @@ public sealed class RunPlanner(DatasetRegistry datasets, ModelRegistry models)
         }
         folder.EnsureWritable();
         string cache = request.CacheDirectory ?? previous?.CacheDirectory ?? DatasetRequest.DefaultCacheDirectory();
-        var input = models.Get(config.Model).Input;
-        var data = ExperimentData.Prepare(config, datasets, cache, input, request.Download);
-        var manifest = previous ?? RunManifest.Create(config, data.ContentHash, data.Count, data.ImageShape, input) with { CacheDirectory = Path.GetFullPath(cache) };
+        var family = models.Get(config.Model);
+        var data = ExperimentData.Prepare(config, datasets, cache, family.Input, request.Download);
+        try
+        {
+            // Before run.json and plan.json exist: the family works on these data and fits in memory (for `plan`, one worker).
+            ModelSanityCheck.Run(config, family, data, request.Workers is int w ? ExecutionRule.Workers(config, w) : 1);
+        }
+        catch
+        {
+            data.Dispose();
+            throw;
+        }
+        var manifest = previous ?? RunManifest.Create(config, data.ContentHash, data.Count, data.ImageShape, family.Input) with { CacheDirectory = Path.GetFullPath(cache) };
         var context = RunContext.FromData(folder, manifest, data);
         if (previous is null) AtomicFile.WriteAllText(folder.ManifestPath, manifest.ToJson());
         if (!File.Exists(folder.PlanPath)) AtomicFile.WriteAllText(folder.PlanPath, PlanJson(context));

@@ -21,6 +21,7 @@ public sealed class TaskExecutor(RunContext context, ModelRegistry models)
 
     public TaskOutcome Execute(TaskId task, int checkpointEvery, IProgress<TaskProgress>? progress = null, CancellationToken cancellation = default)
     {
+        ExecutionRule.RequireCheckpointEvery(checkpointEvery);
         var folder = context.Folder;
         if (context.Config.FoldEnsembles)
             throw new InvalidConfigurationException($"{folder.ManifestPath}: fold-ensembles = true trains the {context.Plan.Folds} folds of a repeat together, " +
@@ -60,6 +61,7 @@ public sealed class TaskExecutor(RunContext context, ModelRegistry models)
     public TaskOutcome ExecuteEnsemble(int repeat, int checkpointEvery, IProgress<TaskProgress>? progress = null,
         CancellationToken cancellation = default)
     {
+        ExecutionRule.RequireCheckpointEvery(checkpointEvery);
         var folder = context.Folder;
         var group = Enumerable.Range(0, context.Plan.Folds).Select(f => new TaskId(repeat, f)).ToArray();
         string checkpoint = folder.EnsembleCheckpointPath(repeat);

@@ -38,24 +38,53 @@ public sealed class FullRunFolder(string root)
 
     public sealed record Manifest(Configuration.ExperimentConfig Config, int TrainExamples, int TestExamples, string TestSource, double TestFraction);
 
-    /// <summary>full.json: the config and sizes of a finished or running full run.</summary>
+    /// <summary>
+    /// full.json: the config and sizes of a finished or running full run. Every field is checked: a
+    /// garbled, empty or mistyped file is a damaged folder (exit 4) naming the file and the field.
+    /// </summary>
     public Manifest ReadManifest()
     {
         if (!File.Exists(ManifestPath)) throw new InvalidInputException(ManifestPath, "not found; is this a `memscore full` output folder?");
+        System.Text.Json.Nodes.JsonObject root;
         try
         {
-            var root = System.Text.Json.Nodes.JsonNode.Parse(InputFile.ReadAllText(ManifestPath, ErrorKind.RunFolder, "a full-run manifest (JSON)"))!.AsObject();
-            if (RunManifest.SchemeOf(root, ManifestPath) is int scheme && scheme != ResultsScheme.Current)
-                throw ResultsScheme.Refusal(ManifestPath, scheme, "full-run folder");
-            var config = root["config"].Deserialize<Configuration.ExperimentConfig>(Configuration.ExperimentConfig.JsonOptions) ?? throw new JsonException("missing 'config'");
-            return new Manifest(config, root["train_examples"]!.GetValue<int>(), root["test_examples"]!.GetValue<int>(), root["test_source"]!.GetValue<string>(),
-                root["test_fraction"]?.GetValue<double>() ?? 0.1);
+            root = System.Text.Json.Nodes.JsonNode.Parse(InputFile.ReadAllText(ManifestPath, ErrorKind.RunFolder, "a full-run manifest (JSON)")) as System.Text.Json.Nodes.JsonObject
+                   ?? throw Damaged("the file is not a JSON object");
+            _ = root.Count;   // duplicate names throw here
         }
-        catch (Exception e) when (e is JsonException or NullReferenceException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
         {
-            throw new InvalidInputException(ManifestPath, $"unreadable full-run manifest: {e.Message}", e);
+            throw Damaged($"not valid JSON ({e.Message})", e);
         }
+        if (RunManifest.SchemeOf(root, ManifestPath) is int scheme && scheme != ResultsScheme.Current)
+            throw ResultsScheme.Refusal(ManifestPath, scheme, "full-run folder");
+        T Field<T>(string name, string expected)
+        {
+            var node = root[name] ?? throw Damaged($"'{name}' is {(root.ContainsKey(name) ? "null" : "missing")}, expected {expected}");
+            try { return node.GetValue<T>(); }
+            catch (Exception e) when (e is InvalidOperationException or FormatException)
+            { throw Damaged($"'{name}' is {node.ToJsonString()}, expected {expected}", e); }
+        }
+        Configuration.ExperimentConfig config;
+        try
+        {
+            config = root["config"]?.Deserialize<Configuration.ExperimentConfig>(Configuration.ExperimentConfig.JsonOptions)
+                     ?? throw Damaged($"'config' is {(root.ContainsKey("config") ? "null" : "missing")}, expected the run's config");
+        }
+        catch (JsonException e) { throw Damaged($"'config{e.Path?.TrimStart('$')}' is invalid: {e.Message}", e); }
+        if (Field<string>("config_hash", "a string") != config.Hash())
+            throw Damaged($"'config_hash' is {root["config_hash"]!.ToJsonString()}, but 'config' hashes to \"{config.Hash()}\"");
+        Field<string>("dataset_hash", "a string");
+        int train = Field<int>("train_examples", "an integer >= 1"), test = Field<int>("test_examples", "an integer >= 1");
+        if (train < 1) throw Damaged($"'train_examples' is {train}, expected an integer >= 1");
+        if (test < 1) throw Damaged($"'test_examples' is {test}, expected an integer >= 1");
+        double fraction = root.ContainsKey("test_fraction") ? Field<double>("test_fraction", "a number between 0 and 1") : 0.1;   // absent in early full runs
+        if (!(fraction > 0 && fraction < 1)) throw Damaged($"'test_fraction' is {fraction.ToString(CultureInfo.InvariantCulture)}, expected a number between 0 and 1");
+        return new Manifest(config, train, test, Field<string>("test_source", "a string"), fraction);
     }
+
+    MemScoreException Damaged(string problem, Exception? inner = null) =>
+        new(ErrorKind.RunFolder, $"{ManifestPath}: {problem}; full.json is damaged: restore it or choose a new --out", inner);
 
     /// <summary>The finished curves; an unfinished run is an error naming the folder.</summary>
     public FullCurves ReadCurves(Manifest manifest)

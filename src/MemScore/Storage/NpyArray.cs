@@ -28,6 +28,17 @@ public sealed partial class NpyArray
 
     public long Length => Shape.Aggregate(1L, (a, b) => a * b);
 
+    /// <summary>"FILE:MEMBER.npy" for an array read from a file (names it in errors), else null.</summary>
+    public string? Source { get; private init; }
+
+    /// <summary>
+    /// A read array of the wrong kind (integers stored as floats) is damaged input naming file and
+    /// member; an array made in memory is a programming error.
+    /// </summary>
+    Exception WrongType(string expected) => Source is null
+        ? new InvalidOperationException($"dtype {Descr} {expected}")
+        : new InvalidInputException(Source, $"dtype {Descr} {expected}; the file was not written by MemScore or is damaged");
+
     public static NpyArray FromDoubles(double[] values, params long[] shape) => Create("<f8", values, shape);
     public static NpyArray FromFloats(float[] values, params long[] shape) => Create("<f4", values, shape);
     public static NpyArray FromInt64(long[] values, params long[] shape) => Create("<i8", values, shape);
@@ -50,7 +61,7 @@ public sealed partial class NpyArray
         "<i8" => Array.ConvertAll(Cast<long>(), v => (double)v),
         "<i4" => Array.ConvertAll(Cast<int>(), v => (double)v),
         "|u1" or "<u1" or "|b1" => Array.ConvertAll(Data, v => (double)v),
-        _ => throw new InvalidOperationException($"dtype {Descr} cannot be read as float64"),
+        _ => throw WrongType("cannot be read as float64"),
     };
 
     public float[] ToFloats() => Descr == "<f4" ? Cast<float>() : Array.ConvertAll(ToDoubles(), v => (float)v);
@@ -60,7 +71,7 @@ public sealed partial class NpyArray
         "<i8" => Cast<long>(),
         "<i4" => Array.ConvertAll(Cast<int>(), v => (long)v),
         "|u1" or "<u1" or "|b1" => Array.ConvertAll(Data, v => (long)v),
-        _ => throw new InvalidOperationException($"dtype {Descr} is not an integer type"),
+        _ => throw WrongType("is not an integer type: expected an integer array (int64, int32 or uint8)"),
     };
 
     T[] Cast<T>() where T : unmanaged => MemoryMarshal.Cast<byte, T>(Data).ToArray();
@@ -148,7 +159,7 @@ public sealed partial class NpyArray
             throw new InvalidInputException(source, $"truncated .npy data: shape ({string.Join(", ", dims)}) of {d} declares {bytes} bytes, the member holds {Math.Max(0, available)}");
         var data = new byte[bytes];
         ReadExactly(stream, data, source, "data");
-        return new NpyArray(d, shapeValues, data);
+        return new NpyArray(d, shapeValues, data) { Source = source };
     }
 
     static void ReadExactly(Stream stream, byte[] buffer, string source, string what)

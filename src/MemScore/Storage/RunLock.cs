@@ -15,9 +15,20 @@ public sealed class RunLock : IDisposable
     sealed record Owner(int Pid, string Host, string StartedUtc);
 
     readonly string _path;
-    bool _released;
+    int _released;
 
-    RunLock(string path) => _path = path;
+    /// <summary>
+    /// The lock is also released when the process ends in order without disposing it (Environment.Exit,
+    /// e.g. the CLI's exit after a second Ctrl-C while a step cannot be cancelled), so it is not left for
+    /// the next run to take over. A killed process (SIGKILL) leaves it; that is what staleness is for.
+    /// </summary>
+    RunLock(string path)
+    {
+        _path = path;
+        AppDomain.CurrentDomain.ProcessExit += ReleaseAtExit;
+    }
+
+    void ReleaseAtExit(object? sender, EventArgs e) => Dispose();
 
     public static RunLock Acquire(string runDirectory) => AcquireFile(Path.Combine(runDirectory, "run.lock"), runDirectory);
 
@@ -110,8 +121,8 @@ public sealed class RunLock : IDisposable
 
     public void Dispose()
     {
-        if (_released) return;
-        _released = true;
-        try { File.Delete(_path); } catch (IOException) { }
+        if (Interlocked.Exchange(ref _released, 1) != 0) return;
+        AppDomain.CurrentDomain.ProcessExit -= ReleaseAtExit;
+        try { File.Delete(_path); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 }

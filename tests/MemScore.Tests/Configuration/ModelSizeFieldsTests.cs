@@ -38,9 +38,9 @@ public class ModelSizeFieldsTests
 
     [Theory]
     [InlineData("bernoulli-mlp-vae", 8, null, "feature-maps = 8: expected no value for model bernoulli-mlp-vae")]
-    [InlineData("bernoulli-dc-vae", 0, null, "feature-maps = 0: expected an integer >= 1")]
+    [InlineData("bernoulli-dc-vae", 0, null, "feature-maps = 0: expected an integer in 1..256")]
     [InlineData("gaussian-dc-vae", null, 5, "mixture-components = 5: expected no value for model gaussian-dc-vae")]
-    [InlineData("mol-dc-vae", null, 0, "mixture-components = 0: expected an integer >= 1")]
+    [InlineData("mol-dc-vae", null, 0, "mixture-components = 0: expected an integer in 1..100")]
     public void Misapplied_or_out_of_range_values_are_refused(string model, int? featureMaps, int? components, string message)
     {
         var config = new ExperimentConfig { Model = model, FeatureMaps = featureMaps, MixtureComponents = components };

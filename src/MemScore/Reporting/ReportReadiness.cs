@@ -1,0 +1,74 @@
+using System.Globalization;
+using MemScore.Core;
+using MemScore.Execution;
+using MemScore.Storage;
+
+namespace MemScore.Reporting;
+
+/// <summary>How much of a run a report rests on.</summary>
+/// <param name="ScoredExamples">Examples with a finite M at the last evaluation epoch (an in-model and an out-model value each).</param>
+public sealed record ReportReadiness(int TasksFinished, int TaskCount, int ScoredExamples, int Examples)
+{
+    public bool Partial => TasksFinished < TaskCount;
+
+    /// <summary>Largest |log p(x)| in nats a real model produces (a 64x64x3 image at 8 bits is about 68,000 nats); beyond it a file is damaged.</summary>
+    public const double MaxAbsLogLikelihood = 1e12;
+
+    /// <summary>
+    /// What `memscore report` needs, checked before anything is written; each failure is a run-folder
+    /// error (exit 4) naming the file and the problem: a --full folder of the same images (dataset,
+    /// data-dir, pad-to), finished tasks whose log p(x) and ESS are in range, and at least one example
+    /// scored by both an in-model and an out-model. A partial run passes: the report is made on what
+    /// exists and the caller says how many tasks are missing.
+    /// </summary>
+    public static ReportReadiness Check(RunContext run, string? fullRunDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (fullRunDirectory is not null) CheckSameData(run, new FullRunFolder(fullRunDirectory));
+        var results = Aggregator.FinishedResults(run);
+        foreach (var result in results) CheckValues(run.Folder.TaskPath(result.Task), result);
+        var scores = Aggregator.Score(run, results);
+        int last = scores.LastEpochColumn;
+        int scored = Enumerable.Range(0, scores.Count).Count(i => double.IsFinite(scores.M(i, last)));
+        if (scored == 0)
+            throw new MemScoreException(ErrorKind.RunFolder,
+                $"{run.Folder.Root}: {results.Count} of {run.TaskCount} tasks finished and no example is scored by both an in-model and an out-model yet, " +
+                $"so there is nothing to report; finish the run (memscore run --out {run.Folder.Root}, or see memscore status {run.Folder.Root})");
+        return new ReportReadiness(results.Count, run.TaskCount, scored, scores.Count);
+    }
+
+    static void CheckSameData(RunContext run, FullRunFolder folder)
+    {
+        var full = folder.ReadManifest().Config;
+        var mine = run.Config;
+        static string? FullPath(string? p) => p is null ? null : Path.GetFullPath(p);
+        var differences = new List<string>();
+        if (full.Dataset != mine.Dataset) differences.Add($"dataset {full.Dataset}, the run's {mine.Dataset}");
+        if (FullPath(full.DataDir) != FullPath(mine.DataDir)) differences.Add($"data-dir {full.DataDir ?? "(none)"}, the run's {mine.DataDir ?? "(none)"}");
+        if (full.PadTo != mine.PadTo) differences.Add($"pad-to {full.PadTo}, the run's {mine.PadTo}");
+        if (differences.Count > 0)
+            throw new MemScoreException(ErrorKind.RunFolder,
+                $"{folder.ManifestPath}: the full run is of other images than {run.Folder.Root} ({string.Join("; ", differences)}); " +
+                "give --full a `memscore full` folder made with the run's --dataset, --data-dir and --pad-to");
+    }
+
+    static void CheckValues(string path, Memorization.TaskResult result)
+    {
+        int n = result.LogLikelihoods.Length == 0 ? 0 : result.LogLikelihoods[0].Length;
+        for (int e = 0; e < result.LogLikelihoods.Length; e++)
+            foreach (int i in result.EvaluatedRows(n))
+            {
+                double logp = result.LogLikelihoods[e][i];
+                if (!double.IsFinite(logp) || Math.Abs(logp) > MaxAbsLogLikelihood)
+                    throw Damaged(path, FormattableString.Invariant($"'logp' holds {logp} at evaluation {e}, example {i}, expected a finite log p(x) within +-{MaxAbsLogLikelihood:G} nats"));
+                if (result.EffectiveSampleSizes is { } ess && !(ess[e][i] >= 1 - 1e-6 && double.IsFinite(ess[e][i])))
+                    throw Damaged(path, FormattableString.Invariant($"'ess' holds {ess[e][i]} at evaluation {e}, example {i}, expected an effective sample size >= 1"));
+            }
+    }
+
+    static MemScoreException Damaged(string path, string problem) =>
+        new(ErrorKind.RunFolder, $"{path}: {problem}; the file is damaged: delete it to retrain the task");
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"{TasksFinished} of {TaskCount} tasks finished; M is defined for {ScoredExamples} of {Examples} examples");
+}
