@@ -52,7 +52,7 @@ public static class Estimators
     /// </summary>
     public static int[] BalancedOffsets(int repeats, int folds, long seed)
     {
-        var rng = new SplitMix64(SeedDeriver.Derive(seed, "balanced-groupings"));
+        var rng = new SplitMix64(new SeedSchedule(seed).BalancedGroupings);
         return Enumerable.Range(0, repeats).Select(_ => rng.NextInt(folds - 1)).ToArray();
     }
 

@@ -62,7 +62,7 @@ public sealed class Relabellings
             }
             return new Relabellings(repeats, folds, true, null, shifts, g - 1) { Identities = new bool[g - 1] };
         }
-        var generated = new Relabellings(repeats, folds, false, new SplitMix64(SeedDeriver.Derive(seed, "relabelling")), [], 0);
+        var generated = new Relabellings(repeats, folds, false, new SplitMix64(new SeedSchedule(seed).Relabelling), [], 0);
         generated.Extend(draws);
         return generated;
     }

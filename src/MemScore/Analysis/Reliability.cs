@@ -89,7 +89,7 @@ public static class Reliability
             if (!double.IsFinite(z)) return null;
             var usable = Enumerable.Range(0, p.Count).Where(i => double.IsFinite(p.Shift[i]) && double.IsFinite(p.Upper[i] - p.Lower[i]) && p.Upper[i] > p.Lower[i]).ToArray();
             if (usable.Length < 20) return null;
-            var rng = new SplitMix64(SeedDeriver.Derive(options.Seed, "shift-prior"));
+            var rng = new SplitMix64(new SeedSchedule(options.Seed).ShiftPrior);
             var sample = usable.Length <= options.SampleSize ? usable : rng.Permutation(usable.Length).Take(options.SampleSize).Select(j => usable[j]).ToArray();
             var prior = Npmle.Fit(sample.Select(i => p.Shift[i]).ToArray(), sample.Select(i => (p.Upper[i] - p.Lower[i]) / (2 * z)).ToArray(),
                 ErrorLaw.Normal, options.GridPoints, options.Iterations);
@@ -110,7 +110,7 @@ public static class Reliability
         var candidates = Enumerable.Range(0, n).Where(i => double.IsFinite(m[i]) && double.IsFinite(permutation.Shift[i])
             && double.IsFinite(permutation.Upper[i] - permutation.Lower[i]) && permutation.Upper[i] > permutation.Lower[i]).ToArray();
         if (candidates.Length < 20 || !double.IsFinite(z)) return ReliabilityEstimate.Unavailable;
-        var rng = new SplitMix64(SeedDeriver.Derive(options.Seed, "reliability"));
+        var rng = new SplitMix64(new SeedSchedule(options.Seed).Reliability);
         var sample = candidates.Length <= options.SampleSize ? candidates
             : rng.Permutation(candidates.Length).Take(options.SampleSize).Select(j => candidates[j]).Order().ToArray();
         int s = sample.Length;
@@ -186,7 +186,7 @@ public static class Reliability
 
     static int[][] RelabellingDraws(int count, int l, int k, long seed)
     {
-        var rng = new SplitMix64(SeedDeriver.Derive(seed, "reliability-relabelling"));
+        var rng = new SplitMix64(new SeedSchedule(seed).ReliabilityRelabelling);
         return Enumerable.Range(0, count).Select(_ => Enumerable.Range(0, l).Select(_ => rng.NextInt(k)).ToArray()).ToArray();
     }
 

@@ -46,6 +46,17 @@ public readonly record struct SeedSchedule(long RootSeed)
 
     static string EvaluationDraw(DataSplit split) => split == DataSplit.Test ? "test-evaluation" : "evaluation";
 
+    /// <summary>Aggregation-time draws: the balanced estimator's groupings, permutation relabellings, reliability simulation.</summary>
+    public long BalancedGroupings => Derive("balanced-groupings");
+    public long Relabelling => Derive("relabelling");
+    public long ShiftPrior => Derive("shift-prior");
+    public long Reliability => Derive("reliability");
+    public long ReliabilityRelabelling => Derive("reliability-relabelling");
+
+    /// <summary>The simulation harness's true effects and model noise (each from its own root seed).</summary>
+    public long SimulationTruth => Derive("simulation-truth");
+    public long SimulationNoise => Derive("simulation-noise");
+
     long Derive(string purpose, params long[] coordinates) => SeedDeriver.Derive(RootSeed, purpose, coordinates);
 }
 

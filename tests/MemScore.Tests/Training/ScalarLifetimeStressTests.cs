@@ -58,13 +58,15 @@ public class ScalarLifetimeStressTests(ITestOutputHelper output)
         }
         using (var g = new Generator((ulong)seed + 9))
         {
-            var images = rand([2, 3, 4, 4], generator: g).mul_(0.9).add_(0.05);
+            // The test's own arithmetic keeps its Scalars too: an implicit one here races the collector like any other.
+            using var k = new MemScore.Core.ScalarScope();
+            var images = rand([2, 3, 4, 4], generator: g).mul_(k[0.9]).add_(k[0.05], k.One);
             var mean = randn([2, 3, 4, 4], generator: g);
             var logVariance = randn([2, 3, 4, 4], generator: g);
             results.AddRange(GaussianLikelihood.LogitSpaceLogProbability(images, mean, logVariance).data<float>().ToArray().Select(v => (double)v));
             var output = randn([2, (int)DiscretizedLogisticMixture.OutputChannels(3, 2), 4, 4], generator: g);
             using var parameters = DiscretizedLogisticMixture.Split(output, 3, 2);
-            var levels = images.mul(255).floor_().div_(255);
+            var levels = images.mul(k[255]).floor_().div_(k[255]);
             results.AddRange(DiscretizedLogisticMixture.LogProbability(levels, parameters).data<float>().ToArray().Select(v => (double)v));
         }
         return [.. results];

@@ -78,7 +78,7 @@ public static class LogLikelihoodSimulator
         if (!(s.SpreadMin > 0 && s.SpreadMax >= s.SpreadMin)) throw new ArgumentOutOfRangeException(nameof(s), $"spreads {s.SpreadMin}..{s.SpreadMax}: need 0 < min <= max");
         if (!(s.RepeatExampleShare >= 0 && s.RepeatExampleShare < 1)) throw new ArgumentOutOfRangeException(nameof(s), s.RepeatExampleShare, "RepeatExampleShare must be in [0, 1)");
         int n = s.Count, l = s.Repeats, k = s.Folds;
-        var truth = new SplitMix64(SeedDeriver.Derive(s.TruthSeed, "simulation-truth"));
+        var truth = new SplitMix64(new SeedSchedule(s.TruthSeed).SimulationTruth);
         var baseline = new double[n];
         var spread = new double[n];
         var effect = new double[n];
@@ -94,7 +94,7 @@ public static class LogLikelihoodSimulator
         }
 
         var plan = new FoldPlan(n, k, l, s.NoiseSeed);
-        var noise = new SplitMix64(SeedDeriver.Derive(s.NoiseSeed, "simulation-noise"));
+        var noise = new SplitMix64(new SeedSchedule(s.NoiseSeed).SimulationNoise);
         double rho = s.RepeatExampleShare, own = Math.Sqrt(1 - rho);
         var values = new double[l][][];
         var outFold = new int[l][];
