@@ -111,7 +111,7 @@ public class HostileInputRound2DataTests(DamagedRunFixture fixture) : IClassFixt
         var result = CliProcess.Run([.. DamagedRunFixture.Args, "--out", run]);
         Assert.True(result.ExitCode == 4, $"exit {result.ExitCode}: {result.StdErr}");
         Assert.Contains($"{task}: {expected}", result.StdErr);
-        Assert.Single(result.StdErr.Split('\n').Where(l => l.StartsWith("error:", StringComparison.Ordinal)));
+        Assert.Single(result.StdErr.Split('\n'), l => l.StartsWith("error:", StringComparison.Ordinal));
         Assert.False(File.Exists(Path.Combine(run, "scores.csv")), "no scores from a damaged result");
         Assert.False(File.Exists(Path.Combine(run, "summary.npz")));
     }
@@ -150,7 +150,7 @@ public class HostileInputRound2DataTests(DamagedRunFixture fixture) : IClassFixt
         Damage(checkpoint, how);
         var result = CliProcess.Run([.. DamagedRunFixture.Args, "--out", run]);
         Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.StdErr}");
-        string warning = Assert.Single(result.StdErr.Split('\n').Where(l => l.StartsWith($"warning: {checkpoint}: ", StringComparison.Ordinal)));
+        string warning = Assert.Single(result.StdErr.Split('\n'), l => l.StartsWith($"warning: {checkpoint}: ", StringComparison.Ordinal));
         Assert.Contains(expected, warning);
         Assert.Contains("checkpoint discarded, the task (repeat 0, fold 0) restarts from epoch 1", warning);
         Assert.Equal(fixture.Scores("finished"), File.ReadAllBytes(Path.Combine(run, "scores.csv")));
@@ -168,7 +168,7 @@ public class HostileInputRound2DataTests(DamagedRunFixture fixture) : IClassFixt
         Damage(checkpoint, how);
         var result = CliProcess.Run([.. DamagedRunFixture.EnsembleArgs, "--out", run]);
         Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.StdErr}");
-        string warning = Assert.Single(result.StdErr.Split('\n').Where(l => l.StartsWith($"warning: {checkpoint}: ", StringComparison.Ordinal)));
+        string warning = Assert.Single(result.StdErr.Split('\n'), l => l.StartsWith($"warning: {checkpoint}: ", StringComparison.Ordinal));
         Assert.Contains(expected, warning);
         Assert.Contains("checkpoint discarded, the fold ensemble of repeat 0 restarts from epoch 1", warning);
         Assert.Equal(fixture.Scores("ensemble-finished"), File.ReadAllBytes(Path.Combine(run, "scores.csv")));

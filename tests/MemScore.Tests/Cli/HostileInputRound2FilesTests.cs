@@ -18,7 +18,7 @@ public class HostileInputRound2FilesTests
         Assert.NotNull(result);
         Assert.True(result.ExitCode == 3, $"exit {result.ExitCode}: {result.StdErr}");
         Assert.Contains(expected, result.StdErr);
-        Assert.Single(result.StdErr.Split('\n').Where(l => l.StartsWith("error:", StringComparison.Ordinal)));
+        Assert.Single(result.StdErr.Split('\n'), l => l.StartsWith("error:", StringComparison.Ordinal));
         Assert.False(File.Exists(dir["out/run.json"]));
     }
 
