@@ -80,7 +80,7 @@ public sealed record ScoreInference(
             return $"This design cannot declare any example memorized at FDR {fdr}: with {RepeatsUsed} complete repeats the smallest possible p-value is {MinAttainableP:G3}, above {Fdr:G3}. Use more repeats (L) or folds (K).";
         string count = $"{Discoveries} of {examples} examples memorized at FDR {fdr}";
         if (!SingleExampleCanReachSignificance)
-            return $"{count}. This design cannot declare a single example on its own: the smallest possible p-value is {MinAttainableP:G3}, so at least {ExamplesNeededAtMinimum} examples must all reach it; more repeats lower it.";
+            return $"{count}; discoveries come only in groups: this design cannot declare a single example on its own (the smallest possible p-value is {MinAttainableP:G3}, so at least {ExamplesNeededAtMinimum} examples must reach it together); more repeats lower that.";
         return count + ".";
     }
 

@@ -11,9 +11,6 @@ public sealed record ReportReadiness(int TasksFinished, int TaskCount, int Score
 {
     public bool Partial => TasksFinished < TaskCount;
 
-    /// <summary>Largest |log p(x)| in nats a real model produces (a 64x64x3 image at 8 bits is about 68,000 nats); beyond it a file is damaged.</summary>
-    public const double MaxAbsLogLikelihood = 1e12;
-
     /// <summary>
     /// What `memscore report` needs, checked before anything is written; each failure is a run-folder
     /// error (exit 4) naming the file and the problem: a --full folder of the same images (dataset,
@@ -27,7 +24,8 @@ public sealed record ReportReadiness(int TasksFinished, int TaskCount, int Score
         if (fullRunDirectory is not null) CheckSameData(run, new FullRunFolder(fullRunDirectory));
         var results = Aggregator.FinishedResults(run);
         foreach (var result in results) CheckValues(run.Folder.TaskPath(result.Task), result);
-        var scores = Aggregator.Score(run, results);
+        // Only which examples have an M is needed here; the permutation statistics are the builder's work.
+        var scores = Aggregator.Score(run, results, withInference: false);
         int last = scores.LastEpochColumn;
         int scored = Enumerable.Range(0, scores.Count).Count(i => double.IsFinite(scores.M(i, last)));
         if (scored == 0)
@@ -52,18 +50,12 @@ public sealed record ReportReadiness(int TasksFinished, int TaskCount, int Score
                 "give --full a `memscore full` folder made with the run's --dataset, --data-dir and --pad-to");
     }
 
+    /// <summary>The same range checks as reading a task file (<see cref="ResultValues"/>), for results held in memory.</summary>
     static void CheckValues(string path, Memorization.TaskResult result)
     {
         int n = result.LogLikelihoods.Length == 0 ? 0 : result.LogLikelihoods[0].Length;
-        for (int e = 0; e < result.LogLikelihoods.Length; e++)
-            foreach (int i in result.EvaluatedRows(n))
-            {
-                double logp = result.LogLikelihoods[e][i];
-                if (!double.IsFinite(logp) || Math.Abs(logp) > MaxAbsLogLikelihood)
-                    throw Damaged(path, FormattableString.Invariant($"'logp' holds {logp} at evaluation {e}, example {i}, expected a finite log p(x) within +-{MaxAbsLogLikelihood:G} nats"));
-                if (result.EffectiveSampleSizes is { } ess && !(ess[e][i] >= 1 - 1e-6 && double.IsFinite(ess[e][i])))
-                    throw Damaged(path, FormattableString.Invariant($"'ess' holds {ess[e][i]} at evaluation {e}, example {i}, expected an effective sample size >= 1"));
-            }
+        if (ResultValues.Problem(result.LogLikelihoods, result.EffectiveSampleSizes, result.TrainLoss, result.Evaluated, n) is { } problem)
+            throw Damaged(path, problem);
     }
 
     static MemScoreException Damaged(string path, string problem) =>
