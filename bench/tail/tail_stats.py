@@ -57,7 +57,19 @@ def describe(name, logp, inside, repeats, folds):
           f" | M>15 {int((m > 15).sum())} >20 {int((m > 20).sum())} >25 {int((m > 25).sum())}"
           f" | sd(in) q50 {np.median(sd_in):.2f} q99 {np.quantile(sd_in, 0.99):.2f}"
           f" | best-in minus median-in q50 {np.median(gap):.2f} q99 {np.quantile(gap, 0.99):.2f} max {gap.max():.2f}")
+    offset = np.mean(logp - np.median(logp, 0), 1)          # how much better model j fits every example
+    residual = logp - np.median(logp, 0) - offset[:, None]
+    print(f"  per-model mean log p sd {logp.mean(1).std(ddof=1):.2f} (run mean SE {logp.mean(1).std(ddof=1) / np.sqrt(len(logp)):.2f})"
+          f" | offset of the best-in model at the top-20 M examples: median {np.median(best_offset(logp, inside, offset, m)):.2f}"
+          f" | residual sd {residual.std():.2f}, residual q999 {np.quantile(residual, 0.999):.2f}")
     return u, m
+
+
+def best_offset(logp, inside, offset, m):
+    """For the 20 examples of largest M: the whole-model offset of the in-model that fits the example best."""
+    top = np.argsort(-m)[:20]
+    ins = np.where(inside, logp, -np.inf)
+    return offset[ins[:, top].argmax(0)]
 
 
 def spearman(a, b):
