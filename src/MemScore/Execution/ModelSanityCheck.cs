@@ -68,8 +68,8 @@ public static class ModelSanityCheck
         double perModel = state * 4 / 3 + evaluation;   // weights + Adam moments, plus gradients; plus the sampler's block
         if (workers * perModel > memory)
             throw new InvalidConfigurationException(
-                $"model = {family.Name} (latent-dim = {config.LatentDim}{(config.FeatureMaps is int f ? $", feature-maps = {f}" : "")}" +
-                $"{(config.MixtureComponents is int k ? $", mixture-components = {k}" : "")}) on {input} needs at least {Size(perModel)} per model " +
+                $"model = {family.Name} (latent-dim = {config.LatentDim}{string.Concat(config.ModelOptions.Keys.Select(key => $", {key} = {config.ModelOptions.TextOf(key)}"))}) " +
+                $"on {input} needs at least {Size(perModel)} per model " +
                 $"(weights, gradients and Adam moments: {Size(state * 4 / 3)}; importance samples: {Size(evaluation)}){Times(workers)}, " +
                 $"more than the {Size(memory)} of memory here; use a smaller model{(workers > 1 ? " or fewer --workers" : "")}");
     }
