@@ -76,18 +76,10 @@ public sealed record ExperimentConfig
     public bool FoldEnsembles { get; init; }
 
     /// <summary>
-    /// The model family's own options (--model-option KEY=VALUE, `memscore models` lists them), e.g.
-    /// {"feature-maps": 16}; keys not given take the family's defaults. Always written, so every config
-    /// hashes under <see cref="ConfigLayout.ModelOptions"/>.
+    /// The model family's own options (--model-option KEY=VALUE; `memscore models` lists them), e.g.
+    /// {"feature-maps": 16}; keys not given take the family's defaults. How it enters the hash: <see cref="ConfigLayout"/>.
     /// </summary>
     public ModelOptionValues ModelOptions { get; init; } = ModelOptionValues.Empty;
-
-    /// <summary>
-    /// How this config is spelled when hashed (<see cref="ConfigLayout"/>): the current layout, or the flat one
-    /// of a run folder made before model-options existed, whose hashes must keep matching.
-    /// </summary>
-    [JsonIgnore]
-    public int Layout { get; init; } = ConfigLayout.Current;
 
     /// <summary>What a model of this config is built from: input shape and init seed from the caller, the rest from here.</summary>
     public ModelContext ModelContextFor(long[] inputShape, long initSeed) =>
@@ -154,12 +146,13 @@ public sealed record ExperimentConfig
     /// <summary>
     /// SHA-256 of the canonical JSON under a results scheme (<see cref="ResultsScheme"/>): equal hashes mean
     /// equal results-affecting settings and rules. Scheme 1 hashes the JSON alone (as every folder made
-    /// before schemes were versioned did); later schemes prefix "memscore-results-scheme N\n".
+    /// before schemes were versioned did); later schemes prefix "memscore-results-scheme N\n". The JSON is
+    /// spelled in the config layout that can hold the model options (<see cref="ConfigLayout.HashedText"/>).
     /// </summary>
     public string Hash(int scheme = ResultsScheme.Current)
     {
         if (scheme < ResultsScheme.Unrecorded) throw new ArgumentOutOfRangeException(nameof(scheme), scheme, "results schemes start at 1");
-        string json = ConfigLayout.HashedJson(this);
+        string json = ConfigLayout.HashedText(this);
         string text = scheme == ResultsScheme.Unrecorded ? json : $"memscore-results-scheme {scheme}\n{json}";
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant()[..16];
     }

@@ -44,7 +44,7 @@ public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
         var family = models.Get(config.Model);
         using var split = FullRunSplit.Prepare(config, datasets, request.CacheDirectory ?? DatasetRequest.DefaultCacheDirectory(), family.Input,
             request.TestFraction, request.Download);
-        config = WriteOrCheckManifest(folder, config, split.DataHash, split, request.TestFraction);
+        WriteOrCheckManifest(folder, config, split.DataHash, split, request.TestFraction);
         long dimensions = split.Train.ImageShape.Aggregate(1L, (a, b) => a * b);
 
         if (File.Exists(folder.ResultPath))
@@ -61,8 +61,7 @@ public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
     }
 
 
-    /// <summary>Writes full.json, or checks the folder's; returns the config spelled in the folder's <see cref="ConfigLayout"/>.</summary>
-    static ExperimentConfig WriteOrCheckManifest(FullRunFolder folder, ExperimentConfig config, string dataHash, FullRunSplit split, double testFraction)
+    static void WriteOrCheckManifest(FullRunFolder folder, ExperimentConfig config, string dataHash, FullRunSplit split, double testFraction)
     {
         var manifest = new JsonObject
         {
@@ -75,20 +74,17 @@ public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
             ["test_source"] = split.Source,
             ["test_fraction"] = testFraction,
             ["results_scheme"] = ResultsScheme.Current,
-            ["config_layout"] = config.Layout,
         }.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
         if (File.Exists(folder.ManifestPath))
         {
             var previous = JsonNode.Parse(InputFile.ReadAllText(folder.ManifestPath, ErrorKind.RunFolder, "a full-run manifest (JSON)"));
             if (previous is JsonObject root && RunManifest.SchemeOf(root, folder.ManifestPath) is int scheme && scheme != ResultsScheme.Current)
                 throw ResultsScheme.Refusal(folder.ManifestPath, scheme, "full-run folder");
-            var adopted = previous is JsonObject old ? config.InLayout(ConfigLayout.Of(old, folder.ManifestPath)) : null;
-            if (adopted is null || previous?["config_hash"]?.GetValue<string>() != adopted.Hash() || previous?["dataset_hash"]?.GetValue<string>() != dataHash)
+            if (previous?["config_hash"]?.GetValue<string>() != config.Hash() || previous?["dataset_hash"]?.GetValue<string>() != dataHash)
                 throw new MemScoreException(ErrorKind.RunFolder, $"{folder.ManifestPath}: this folder holds a full run with other settings or data; choose a new --out");
-            return adopted;
+            return;
         }
         AtomicFile.WriteAllText(folder.ManifestPath, manifest);
-        return config;
     }
 
     FullCurves Train(ExperimentConfig config, ModelFamily family, FullRunSplit split, FullRunFolder folder, int checkpointEvery,

@@ -24,8 +24,7 @@ public sealed class RunPlanner(DatasetRegistry datasets, ModelRegistry models)
         OutputFolder.RefuseInsideData(request.OutputDirectory, config.DataDir);
         var folder = new RunFolder(request.OutputDirectory);
         var previous = File.Exists(folder.ManifestPath) ? RunManifest.Read(folder.ManifestPath, config) : null;
-        // A folder keeps the config layout it was made with (ConfigLayout): compare this config spelled as it.
-        if (previous is not null && config.InLayout(previous.Config.Layout)?.Hash() != previous.ConfigHash)
+        if (previous is not null && previous.ConfigHash != config.Hash())
         {
             // Runs made before the default changed recorded all cores; say how to resume them.
             string threadsHint = previous.Config.Threads != config.Threads

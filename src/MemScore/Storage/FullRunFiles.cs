@@ -70,11 +70,9 @@ public sealed class FullRunFolder(string root)
         {
             config = (root["config"] is System.Text.Json.Nodes.JsonNode node
                      ? Configuration.ExperimentConfig.FromJson(node.ToJsonString(), ManifestPath)
-                     : throw Damaged($"'config' is {(root.ContainsKey("config") ? "null" : "missing")}, expected the run's config"))
-                     with { Layout = Configuration.ConfigLayout.Of(root, ManifestPath) };
+                     : throw Damaged($"'config' is {(root.ContainsKey("config") ? "null" : "missing")}, expected the run's config"));
         }
         catch (InvalidInputException e) { throw Damaged($"'config' is invalid: {e.Message}", e); }
-        if (Configuration.ConfigLayout.InLayout(config, config.Layout) is null) throw Damaged($"config_layout {config.Layout} cannot hold model-options {config.ModelOptions}");
         if (Field<string>("config_hash", "a string") != config.Hash())
             throw Damaged($"'config_hash' is {root["config_hash"]!.ToJsonString()}, but 'config' hashes to \"{config.Hash()}\"");
         Field<string>("dataset_hash", "a string");

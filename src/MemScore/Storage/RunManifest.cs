@@ -8,7 +8,7 @@ using MemScore.Models;
 namespace MemScore.Storage;
 
 /// <summary>
-/// run.json: the resolved config, its hash (under the config's <see cref="ConfigLayout"/>, recorded as config_layout), the data's hash and size, tool and library versions,
+/// run.json: the resolved config, its hash, the data's hash and size, tool and library versions,
 /// device and thread count. Written before any training so a run folder describes itself.
 /// </summary>
 public sealed record RunManifest(
@@ -55,7 +55,6 @@ public sealed record RunManifest(
             ["cache_dir"] = CacheDirectory,
             ["input_kind"] = InputKindNames.ToName(Input),
             ["results_scheme"] = Scheme,
-            ["config_layout"] = Config.Layout,
         };
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
@@ -70,16 +69,13 @@ public sealed record RunManifest(
     public static RunManifest Read(string path, ExperimentConfig? intended = null)
     {
         var manifest = Parse(path);
-        string actual = manifest.Config.InLayout(manifest.Config.Layout) is null
-            ? throw new InvalidInputException(path, $"config_layout = {manifest.Config.Layout} cannot hold model-options {manifest.Config.ModelOptions}")
-            : manifest.Config.Hash(manifest.Scheme);
+        string actual = manifest.Config.Hash(manifest.Scheme);
         if (actual == manifest.ConfigHash)
             return manifest.Scheme == ResultsScheme.Current ? manifest : throw ResultsScheme.Refusal(path, manifest.Scheme);
-        var like = intended?.InLayout(manifest.Config.Layout);   // the command's config spelled as the folder's
         string detail =
-            like is not null && like.Hash(manifest.Scheme) == manifest.ConfigHash
-                ? $"fields edited: {string.Join("; ", manifest.Config.DiffAgainst(like))}"
-            : like is not null && like.Hash(manifest.Scheme) == actual
+            intended is not null && intended.Hash(manifest.Scheme) == manifest.ConfigHash
+                ? $"fields edited: {string.Join("; ", manifest.Config.DiffAgainst(intended))}"
+            : intended is not null && intended.Hash(manifest.Scheme) == actual
                 ? $"its config equals this command's, so config_hash itself was changed (from {actual})"
             : "which fields changed cannot be told from the file alone (rerun with the flags that made the run to see them)";
         throw new MemScoreException(ErrorKind.RunFolder,
@@ -100,8 +96,8 @@ public sealed record RunManifest(
         try
         {
             var root = JsonNode.Parse(InputFile.ReadAllText(path, ErrorKind.RunFolder, "a run manifest (JSON)"))?.AsObject() ?? throw new JsonException("not an object");
-            var config = ExperimentConfig.FromJson(root["config"]?.ToJsonString() ?? throw new JsonException("missing 'config'"), path)
-                with { Layout = ConfigLayout.Of(root, path) };
+            // Through the config reader: folders made before model-options spell the DC-VAE options as top-level fields.
+            var config = ExperimentConfig.FromJson(root["config"]?.ToJsonString() ?? throw new JsonException("missing 'config'"), path);
             var versions = root["versions"]!.AsObject();
             return new RunManifest(config,
                 root["config_hash"]!.GetValue<string>(),

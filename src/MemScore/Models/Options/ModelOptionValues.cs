@@ -96,7 +96,8 @@ public sealed class ModelOptionValues : IEquatable<ModelOptionValues>
 
     static string CanonicalNumber(string key, JsonNode value)
     {
-        var element = value.GetValue<JsonElement>();
+        using var parsed = JsonDocument.Parse(value.ToJsonString());   // a node built from a C# number has no JsonElement behind it
+        var element = parsed.RootElement;
         if (element.TryGetInt64(out long integer)) return integer.ToString(CultureInfo.InvariantCulture);
         double number = element.GetDouble();
         if (!double.IsFinite(number)) throw new InvalidConfigurationException($"model-options.{key} = {value.ToJsonString()}: expected a finite number");
