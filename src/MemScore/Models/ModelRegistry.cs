@@ -1,4 +1,6 @@
 using MemScore.Core;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace MemScore.Models;
 
@@ -15,6 +17,18 @@ public sealed record ModelFamily(string Name, string Description, Func<ModelCont
 
     /// <summary>The K fold models of a repeat can be trained as one batched network (--fold-ensembles).</summary>
     public bool Ensembles { get; init; }
+
+    /// <summary>
+    /// What the sanity pass before any folder is written does with a fresh model and two examples
+    /// (Execution.ModelSanityCheck); by default one training step and one log p(x), the two calls every task makes.
+    /// </summary>
+    public Action<IDensityModel, Tensor, Generator> SanityBatch { get; init; } = TrainAndScore;
+
+    static void TrainAndScore(IDensityModel model, Tensor batch, Generator noise)
+    {
+        model.TrainStep(batch, noise);
+        model.LogLikelihood(batch, noise).Dispose();
+    }
 
     /// <summary>
     /// A family whose options bind to <typeparamref name="TOptions"/>: <paramref name="create"/> gets the
