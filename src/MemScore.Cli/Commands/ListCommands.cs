@@ -4,6 +4,7 @@ using Spectre.Console.Cli;
 
 namespace MemScore.Cli.Commands;
 
+/// <summary>`memscore models`: each family, then its model-options (set with --model-option KEY=VALUE) with default, accepted values and meaning.</summary>
 public sealed class ModelsCommand : Command
 {
     public override int Execute(CommandContext context, CancellationToken cancellation)
@@ -12,7 +13,7 @@ public sealed class ModelsCommand : Command
         {
             Console.WriteLine($"{family.Name,-22} {family.Description}");
             foreach (var option in family.Options.Options)
-                Console.WriteLine($"  --model-option {option.Key}=...  {option.Description}; {option.Expected}, {(option.Default is null ? "required" : "default " + option.Default)}");
+                Console.WriteLine($"  {option.Key,-20} {(option.Default is null ? "required" : "default " + option.Default)}; {option.Expected}: {option.Description}");
         }
         return ExitCodes.Success;
     }
