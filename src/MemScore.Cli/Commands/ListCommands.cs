@@ -12,7 +12,7 @@ public sealed class ModelsCommand : Command
         foreach (var family in ModelRegistry.CreateDefault().All)
         {
             Console.WriteLine($"{family.Name,-22} {family.Description}");
-            foreach (var option in family.Options.Options)
+            foreach (var option in family.Options.All)
                 Console.WriteLine($"  {option.Key,-20} {(option.Default is null ? "required" : "default " + option.Default)}; {option.Expected}: {option.Description}");
         }
         return ExitCodes.Success;

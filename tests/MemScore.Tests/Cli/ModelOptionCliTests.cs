@@ -17,7 +17,7 @@ public class ModelOptionCliTests
         foreach (var family in ModelRegistry.CreateDefault().All)
         {
             Assert.Contains(family.Name, models.StdOut);
-            foreach (var option in family.Options.Options)
+            foreach (var option in family.Options.All)
                 Assert.Contains($"{option.Key} default {option.Default}; {option.Expected}: {option.Description}", Regex.Replace(models.StdOut, " +", " "));
         }
     }

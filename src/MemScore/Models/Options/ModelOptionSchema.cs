@@ -13,7 +13,7 @@ public sealed record ModelOptionInfo(string Key, string? Default, string Expecte
 /// <summary>What a family tells about its options without knowing their record type: listing and validation.</summary>
 public interface IModelOptionSchema
 {
-    IReadOnlyList<ModelOptionInfo> Options { get; }
+    IReadOnlyList<ModelOptionInfo> All { get; }
 
     /// <summary>Every problem of <paramref name="values"/> for <paramref name="family"/>: unknown keys, wrong types, values out of range, missing required options.</summary>
     IReadOnlyList<string> Problems(ModelOptionValues values, string family);
@@ -33,7 +33,7 @@ public sealed class ModelOptionSchema<TOptions>(TOptions defaults) : IModelOptio
 
     public TOptions Defaults => defaults;
 
-    public IReadOnlyList<ModelOptionInfo> Options => _entries.Select(e => e.Info).ToArray();
+    public IReadOnlyList<ModelOptionInfo> All => _entries.Select(e => e.Info).ToArray();
 
     /// <summary>An integer option in [<paramref name="min"/>, <paramref name="max"/>].</summary>
     public ModelOptionSchema<TOptions> Integer(string key, string description, Func<TOptions, int> get, Func<TOptions, int, TOptions> set, int min, int max) =>

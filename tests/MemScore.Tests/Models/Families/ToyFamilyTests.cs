@@ -43,7 +43,7 @@ public class ToyFamilyTests
     public void The_default_applies_when_the_option_is_not_given()
     {
         Assert.Equal("2", WidthOf(new ExperimentConfig { Model = "toy", Device = "cpu" }));
-        var listed = Assert.Single(Toy.Options.Options);
+        var listed = Assert.Single(Toy.Options.All);
         Assert.Equal(("width", "2", "an integer in 1..8"), (listed.Key, listed.Default, listed.Expected));
     }
 

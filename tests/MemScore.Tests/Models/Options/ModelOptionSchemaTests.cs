@@ -58,7 +58,7 @@ public class ModelOptionSchemaTests
         Assert.Contains(absent, p => p.Contains("nope.pt\": expected the path of an existing file", StringComparison.Ordinal));
         var bound = Schema.Bind(ModelOptionValues.Empty.WithAssignments([$"path={dir["model.pt"]}", "scale=1"]), "scripted");
         Assert.Equal(new FileOptions(dir["model.pt"], 1.0), bound);
-        Assert.Equal([null, "0.5"], Schema.Options.Select(o => o.Default));
+        Assert.Equal([null, "0.5"], Schema.All.Select(o => o.Default));
     }
 
     [Fact]
