@@ -44,15 +44,15 @@ public class RunSettings : CommandSettings
     public int? Folds { get; init; }
 
     [CommandOption("--repeats <L>")]
-    [Description("L repeats with fresh fold splits (default 2; paper 10)")]
+    [Description("L repeats with fresh fold splits (default 5; paper 10)")]
     public int? Repeats { get; init; }
 
     [CommandOption("--epochs <N>")]
-    [Description("Training epochs per model (default 10; paper 100)")]
+    [Description("Training epochs per model (default 60; paper 100)")]
     public int? Epochs { get; init; }
 
     [CommandOption("--eval-every <N>")]
-    [Description("Evaluate log p(x) every N epochs; the last epoch always (default 5)")]
+    [Description("Evaluate log p(x) every N epochs; the last epoch always (default 60: only the last; paper 5)")]
     public int? EvalEvery { get; init; }
 
     [CommandOption("--lr|--learning-rate <LR>")]
