@@ -5,6 +5,7 @@ using MemScore.Analysis;
 using MemScore.Core;
 using MemScore.Execution;
 using MemScore.Memorization;
+using MemScore.Reporting.Figures;
 using MemScore.Storage;
 
 namespace MemScore.Reporting;
@@ -23,7 +24,6 @@ public sealed record ComparisonOutcome(string IndexPath, int Runs, int Figures, 
 /// </summary>
 public static class ComparisonBuilder
 {
-    static readonly string[] Colors = ["#4a7ab5", "#d9534f", "#5cb85c", "#8e44ad", "#f0ad4e", "#333333"];
     static string F(double v) => double.IsFinite(v) ? v.ToString("F3", CultureInfo.InvariantCulture) : "n/a";
 
     public static ComparisonOutcome Build(IReadOnlyList<RunContext> runs, string outputDirectory, EstimatorKind estimator = EstimatorKind.Paper)
@@ -37,14 +37,9 @@ public static class ComparisonBuilder
         var jackknife = runs.Select((r, j) => r.InModels is null && ModelValues.From(results[j], r.Plan, r.Config.EvaluationEpochs().Length - 1) is { } values
             ? PermutationInference.JackknifeShiftVariance(values, new PermutationOptions(Seed: r.Config.Seed)) : null).ToArray();
         var lastM = scores.Select(s => Enumerable.Range(0, s.Count).Select(i => s.M(i, s.LastEpochColumn)).ToArray()).ToArray();
-        var html = new StringBuilder("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>MemScore comparison</title><style>body{font-family:sans-serif;max-width:1100px;margin:auto;padding:1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}</style></head><body><h1>Comparison of runs</h1>");
-        int figures = 0;
-        void Figure(string name, string svg)
-        {
-            AtomicFile.WriteAllText(Path.Combine(outputDirectory, "figures", name), svg);
-            html.Append($"<img class=\"figure\" src=\"figures/{name}\" alt=\"{name}\">");
-            figures++;
-        }
+        var page = new ReportPage(outputDirectory);
+        page.Begin("Comparison of runs");
+        var html = page.Html;
 
         // Settings that differ, and quantiles at the last epoch.
         var differing = DifferingFields(runs);
@@ -65,26 +60,10 @@ public static class ComparisonBuilder
         html.Append("</table>");
         AtomicFile.WriteAllText(Path.Combine(outputDirectory, "quantiles.csv"), csv.ToString());
 
-        // Quantiles against epoch, overlaid.
-        var series = new List<Series>();
-        for (int r = 0; r < runs.Count; r++)
-            foreach (var (q, dash) in new[] { (0.95, ""), (0.999, " (q0.999)") })
-                series.Add(new Series($"{names[r]} q{q}", scores[r].EvaluationEpochs.Select(e => (double)e).ToArray(),
-                    Enumerable.Range(0, scores[r].EvaluationEpochs.Length).Select(col => Statistics.Quantile(
-                        Enumerable.Range(0, scores[r].Count).Select(i => scores[r].M(i, col)).Where(double.IsFinite).ToArray(), q)).ToArray(),
-                    Colors[r % Colors.Length]));
-        var quantileChart = new SvgChart("Upper quantiles of M against epoch (upper line per run: q0.999)", "epoch", "M (nats)");
-        series.ForEach(s => quantileChart.Line(s));
-        Figure("quantiles_by_epoch.svg", quantileChart.Render(series.Where((_, k) => k % 2 == 0).ToList()));
-
-        // Histograms on common bins, drawn as lines.
-        var all = lastM.SelectMany(m => m).Where(double.IsFinite).ToArray();
-        var edges = Histogram.Of(all, 40).Edges;
-        var centres = edges.Zip(edges.Skip(1), (a, b) => (a + b) / 2).ToArray();
-        var histSeries = runs.Select((_, r) => new Series(names[r], centres, Counts(lastM[r], edges), Colors[r % Colors.Length])).ToList();
-        var histogram = new SvgChart("Distribution of M at each run's last epoch", "M (nats)", "examples");
-        histSeries.ForEach(s => histogram.Line(s));
-        Figure("m_histograms.svg", histogram.Render(histSeries));
+        html.Append("<div class=\"charts\">");
+        QuantilesByEpoch(page, names, scores);
+        Histograms(page, names, lastM);
+        html.Append("</div>");
 
         // Examples whose M changed most, where runs share the examples.
         var summary = new List<(string, string, int, int)>();
@@ -130,10 +109,43 @@ public static class ComparisonBuilder
                     R(b.Lower[i]), R(b.Upper[i]), R(b.Shift[i] - a.Shift[i]), R(c.Z[i]), R(c.Q[i]))).Append('\n');
             AtomicFile.WriteAllText(Path.Combine(outputDirectory, $"changes_{r}.csv"), changeCsv.ToString());
         }
-        html.Append("</body></html>");
         string index = Path.Combine(outputDirectory, "index.html");
-        AtomicFile.WriteAllText(index, html.ToString());
-        return new ComparisonOutcome(index, runs.Count, figures, summary);
+        AtomicFile.WriteAllText(index, page.End());
+        return new ComparisonOutcome(index, runs.Count, page.Figures, summary);
+    }
+
+    /// <summary>Upper quantiles of M against epoch, every run on one chart (e.g. two learning rates): q0.95 solid, q0.999 dashed.</summary>
+    static void QuantilesByEpoch(ReportPage page, string[] names, Scores[] scores)
+    {
+        var chart = new Chart("Upper quantiles of M against epoch", "epoch", "M (nats)");
+        var table = new FigureTable("run", "epoch", "q0.95", "q0.999");
+        for (int r = 0; r < scores.Length; r++)
+        {
+            var s = scores[r];
+            double[] epochs = s.EvaluationEpochs.Select(e => (double)e).ToArray();
+            double[] Quantiles(double q) => Enumerable.Range(0, epochs.Length).Select(col => Statistics.Quantile(
+                Enumerable.Range(0, s.Count).Select(i => s.M(i, col)).Where(double.IsFinite).DefaultIfEmpty(double.NaN).ToArray(), q)).ToArray();
+            double[] q95 = Quantiles(0.95), q999 = Quantiles(0.999);
+            string color = Chart.Palette[r % Chart.Palette.Length];
+            chart.Line($"{names[r]} 0.95 quantile", epochs, q95, color, markers: true).Line($"{names[r]} 0.999 quantile", epochs, q999, color, dashed: true, markers: true);
+            for (int e = 0; e < epochs.Length; e++) table.Row(names[r], epochs[e], q95[e], q999[e]);
+        }
+        page.Figure("quantiles_by_epoch", chart.Render(), "upper quantiles of M against epoch for every run", table);
+    }
+
+    /// <summary>Each run's histogram of M at its last epoch on common bins, as translucent bars.</summary>
+    static void Histograms(ReportPage page, string[] names, double[][] lastM)
+    {
+        var all = lastM.SelectMany(m => m).Where(double.IsFinite).ToArray();
+        if (all.Length == 0) return;
+        var edges = Histogram.Of(all, 40).Edges;
+        var chart = new Chart("Distribution of M at each run's last epoch", "M (nats)", "share of the run's examples");
+        var table = new FigureTable(["from", "to", .. names]);
+        var counts = lastM.Select(m => Counts(m, edges)).ToArray();
+        for (int r = 0; r < names.Length; r++)
+            chart.Histogram(new Histogram(edges, counts[r].Select(c => (int)c).ToArray()), Chart.Palette[r % Chart.Palette.Length], names[r], density: true);
+        for (int b = 0; b + 1 < edges.Length; b++) table.Row([edges[b], edges[b + 1], .. counts.Select(c => (object)c[b])]);
+        page.Figure("m_histograms", chart.Render(), "histograms of M for every run", table);
     }
 
     static string R(double v) => double.IsNaN(v) ? "" : v.ToString("R", CultureInfo.InvariantCulture);
