@@ -168,7 +168,7 @@
     const py = y => H - pad.b - (y - y0) / (y1 - y0 || 1) * (H - pad.t - pad.b);
     g.appendChild(svg("line", { x1: pad.l, x2: W - pad.r, y1: H - pad.b, y2: H - pad.b, stroke: "#333" }));
     g.appendChild(svg("line", { x1: pad.l, x2: pad.l, y1: pad.t, y2: H - pad.b, stroke: "#333" }));
-    ticks(x0, x1, 5).forEach(t => {
+    ticks(x0, x1, 6).forEach(t => {
       g.appendChild(svg("line", { x1: px(t), x2: px(t), y1: H - pad.b, y2: H - pad.b + 4, stroke: "#333" }));
       g.appendChild(svg("text", { x: px(t), y: H - pad.b + 16, "text-anchor": "middle", class: "tick" }, String(+t.toPrecision(6))));
     });

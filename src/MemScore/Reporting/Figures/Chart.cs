@@ -19,6 +19,7 @@ public sealed class Chart
 
     readonly Plot _plot = new();
     bool _legend;
+    Alignment _legendCorner = Alignment.UpperRight;
     public int Width { get; }
     public int Height { get; }
 
@@ -109,9 +110,16 @@ public sealed class Chart
         return this;
     }
 
+    /// <summary>Where the legend sits (upper right unless the data live there, as a ROC curve's do).</summary>
+    public Chart LegendAt(Alignment corner)
+    {
+        _legendCorner = corner;
+        return this;
+    }
+
     public RenderedChart Render()
     {
-        if (_legend) _plot.ShowLegend(Alignment.UpperRight);
+        if (_legend) _plot.ShowLegend(_legendCorner);
         string svg = _plot.GetSvgXml(Width, Height);
         byte[] png = _plot.GetImage(Width, Height).GetImageBytes(ImageFormat.Png);
         return new RenderedChart(svg, png);

@@ -24,7 +24,7 @@ public static class MembershipSection
             .Line($"all examples (AUC {F(all.Auc)})", all.FalsePositiveRate, all.TruePositiveRate, Chart.Palette[0], markers: false);
         if (split is { } chosen)
             chart.Line($"top 5% by M, split repeats (AUC {F(chosen.Roc.Auc)})", chosen.Roc.FalsePositiveRate, chosen.Roc.TruePositiveRate, Chart.Palette[1], markers: false);
-        chart.Line("chance", [0, 1], [0, 1], "#999999", dashed: true, markers: false).Limits(0, 1, 0, 1);
+        chart.Line("chance", [0, 1], [0, 1], "#999999", dashed: true, markers: false).Limits(0, 1, 0, 1).LegendAt(ScottPlot.Alignment.LowerRight);
         var table = new FigureTable("curve", "fpr", "tpr");
         AddCurve(table, "all", all);
         if (split is { } s) AddCurve(table, "top5_split", s.Roc);
