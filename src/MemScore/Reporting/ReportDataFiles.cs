@@ -19,6 +19,17 @@ public static class ReportDataFiles
         foreach (var c in n.PerClass) perClass.AppendJoin(',', c.Label, c.Count, R(c.Median), R(c.Q95), R(c.ShareAboveQ95)).Append('\n');
         AtomicFile.WriteAllText(Path.Combine(directory, "per_class.csv"), perClass.ToString());
         AtomicFile.WriteAllText(Path.Combine(directory, "uncertainty.csv"), UncertaintyCsv(n));
+        if (n.Inference is not null) AtomicFile.WriteAllText(Path.Combine(directory, "memorized.csv"), MemorizedCsv(n));
+    }
+
+    /// <summary>The FDR list: every example declared memorized (q &lt;= FDR), most significant first.</summary>
+    public static string MemorizedCsv(ReportNumbers n)
+    {
+        var inference = n.Inference ?? throw new ArgumentException("no per-example inference in this report", nameof(n));
+        var csv = new StringBuilder("index,label,M,M_lo,M_hi,p,q\n");
+        foreach (int i in inference.Memorized())
+            csv.AppendJoin(',', n.Scores.SourceIndices[i], n.Scores.Labels[i], R(n.M[i]), R(inference.Lower[i]), R(inference.Upper[i]), R(inference.P[i]), R(inference.Q[i])).Append('\n');
+        return csv.ToString();
     }
 
     public static string NumbersJson(ReportNumbers n, SampleAnalysisSummary? samples)

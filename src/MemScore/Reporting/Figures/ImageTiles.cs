@@ -34,44 +34,43 @@ public static class ImageTiles
 
     /// <summary>
     /// Tiles of equal size in a grid of <paramref name="columns"/>, row by row, each enlarged
-    /// <paramref name="scale"/> times, as one PNG (the explorer's thumbnails: one file per page of examples).
+    /// <paramref name="scale"/> times (nearest neighbour), on white, as one PNG (the explorer's thumbnails:
+    /// one file per page of examples). Grey when every tile is grey, else RGB. The pixels are placed
+    /// in one buffer and SkiaSharp only encodes it: drawing 60,000 tiles one by one took ~30 s.
     /// </summary>
     public static byte[] Sheet(IReadOnlyList<ExamplePixels> tiles, int columns, int scale = 1)
     {
+        ArgumentNullException.ThrowIfNull(tiles);
         if (tiles.Count == 0 || columns < 1 || scale < 1) throw new ArgumentException("need at least one tile, one column and scale >= 1");
         int w = tiles[0].Width, h = tiles[0].Height;
-        int rows = (tiles.Count + columns - 1) / columns;
-        using var surface = SKSurface.Create(new SKImageInfo(Math.Min(columns, tiles.Count) * w * scale, rows * h * scale, SKColorType.Rgba8888, SKAlphaType.Opaque));
-        var canvas = surface.Canvas;
-        canvas.Clear(SKColors.White);
-        var sampling = new SKSamplingOptions(SKFilterMode.Nearest);
+        if (tiles.Any(t => t.Width != w || t.Height != h)) throw new ArgumentException("tiles of a sheet must have one size", nameof(tiles));
+        int channels = tiles.Any(t => t.Channels == 3) ? 4 : 1;   // RGBA or grey
+        int width = Math.Min(columns, tiles.Count) * w * scale, height = (tiles.Count + columns - 1) / columns * h * scale;
+        var buffer = new byte[width * height * channels];
+        Array.Fill(buffer, (byte)255);
         for (int t = 0; t < tiles.Count; t++)
-        {
-            using var image = ToImage(tiles[t]);
-            var target = SKRect.Create(t % columns * w * scale, t / columns * h * scale, w * scale, h * scale);
-            canvas.DrawImage(image, target, sampling);
-        }
-        using var snapshot = surface.Snapshot();
-        using var data = snapshot.Encode(SKEncodedImageFormat.Png, 100);
-        return data.ToArray();
-    }
-
-    static SKImage ToImage(ExamplePixels pixels)
-    {
-        int n = pixels.Width * pixels.Height;
-        var rgba = new byte[n * 4];
-        for (int p = 0; p < n; p++)
-        {
-            for (int c = 0; c < 3; c++) rgba[p * 4 + c] = pixels.Values[p * pixels.Channels + (pixels.Channels == 3 ? c : 0)];
-            rgba[p * 4 + 3] = 255;
-        }
-        var info = new SKImageInfo(pixels.Width, pixels.Height, SKColorType.Rgba8888, SKAlphaType.Opaque);
-        var handle = GCHandle.Alloc(rgba, GCHandleType.Pinned);
+            Place(tiles[t], buffer, width, channels, t % columns * w * scale, t / columns * h * scale, scale);
+        var info = new SKImageInfo(width, height, channels == 1 ? SKColorType.Gray8 : SKColorType.Rgba8888, SKAlphaType.Opaque);
+        var handle = GCHandle.Alloc(buffer, GCHandleType.Pinned);
         try
         {
-            using var view = new SKPixmap(info, handle.AddrOfPinnedObject(), pixels.Width * 4);
-            return SKImage.FromPixelCopy(view);
+            using var pixmap = new SKPixmap(info, handle.AddrOfPinnedObject(), width * channels);
+            using var image = SKImage.FromPixels(pixmap);
+            using var data = image.Encode(SKEncodedImageFormat.Png, 100);
+            return data.ToArray();
         }
         finally { handle.Free(); }
+    }
+
+    static void Place(ExamplePixels tile, byte[] buffer, int width, int channels, int left, int top, int scale)
+    {
+        for (int y = 0; y < tile.Height * scale; y++)
+            for (int x = 0; x < tile.Width * scale; x++)
+            {
+                int source = (y / scale * tile.Width + x / scale) * tile.Channels, target = ((top + y) * width + left + x) * channels;
+                if (channels == 1) buffer[target] = tile.Values[source];
+                else
+                    for (int c = 0; c < 3; c++) buffer[target + c] = tile.Values[source + (tile.Channels == 3 ? c : 0)];
+            }
     }
 }

@@ -25,7 +25,7 @@ public static class LeadSection
             html.Append($"<p>The {Math.Min(TilesPerGrid, memorized.Length)} most significant (q &le; {inference.Fdr:G2}), with the {F(inference.IntervalLevel * 100, "F1")}% interval for M:</p><div class=\"grid\">");
             foreach (int i in memorized.Take(TilesPerGrid))
                 ExampleTiles.Place(page, context, n, i, $"{ExampleTiles.Name(n, i)}<br>M={F(n.M[i], "F1")} [{F(inference.Lower[i], "F1")}, {F(inference.Upper[i], "F1")}]<br>q={F(inference.Q[i], "G2")}");
-            html.Append("</div>");
+            html.Append($"</div><p>All {memorized.Length}: <a href=\"memorized.csv\">memorized.csv</a> (the FDR list), or sort the explorer below by q.</p>");
         }
         html.Append("</div>");
     }
