@@ -16,7 +16,6 @@ namespace MemScore.Reporting.Explorer;
 public static class ExplorerData
 {
     public const int PerSheet = 1000, SheetColumns = 40;
-    const int ReadBatch = 1000;
 
     /// <summary>Writes the explorer's files; returns the HTML that places the explorer on the page.</summary>
     public static string Write(string reportDirectory, RunContext context, ReportNumbers n)
@@ -47,20 +46,14 @@ public static class ExplorerData
 
     sealed record Sheets(string[] Files, int Width, int Height);
 
+    /// <summary>Images are read in order (tensors stay on this thread); sheets are encoded and written in parallel.</summary>
     static Sheets WriteSheets(string dir, RunContext context, int count)
     {
-        var files = new List<string>();
-        int width = 0, height = 0;
-        for (int start = 0; start < count; start += PerSheet)
-        {
-            var rows = Enumerable.Range(start, Math.Min(PerSheet, count - start)).ToArray();
-            var pixels = rows.Chunk(ReadBatch).SelectMany(batch => ImageTiles.Read(context, batch)).ToArray();
-            (width, height) = (pixels[0].Width, pixels[0].Height);
-            string name = $"sheet_{start / PerSheet}.png";
-            AtomicFile.WriteAllBytes(Path.Combine(dir, name), ImageTiles.Sheet(pixels, SheetColumns));
-            files.Add(name);
-        }
-        return new Sheets([.. files], width, height);
+        var starts = Enumerable.Range(0, (count + PerSheet - 1) / PerSheet).Select(s => s * PerSheet).ToArray();
+        var pixels = starts.Select(start => ImageTiles.Read(context, Enumerable.Range(start, Math.Min(PerSheet, count - start)).ToArray())).ToArray();
+        var files = starts.Select((_, s) => $"sheet_{s}.png").ToArray();
+        Parallel.For(0, starts.Length, s => AtomicFile.WriteAllBytes(Path.Combine(dir, files[s]), ImageTiles.Sheet(pixels[s], SheetColumns)));
+        return new Sheets(files, pixels[0][0].Width, pixels[0][0].Height);
     }
 
     static string Json(RunContext context, ReportNumbers n, Sheets sheets)
