@@ -130,7 +130,7 @@ public static class ComparisonBuilder
             chart.Line($"{names[r]} 0.95 quantile", epochs, q95, color, markers: true).Line($"{names[r]} 0.999 quantile", epochs, q999, color, dashed: true, markers: true);
             for (int e = 0; e < epochs.Length; e++) table.Row(names[r], epochs[e], q95[e], q999[e]);
         }
-        page.Figure("quantiles_by_epoch", chart.Render(), "upper quantiles of M against epoch for every run", table);
+        page.Figure("quantiles_by_epoch", chart.WholeNumbersOnX().LegendBelow().Render(), "upper quantiles of M against epoch for every run", table);
     }
 
     /// <summary>Each run's histogram of M at its last epoch on common bins, as translucent bars.</summary>

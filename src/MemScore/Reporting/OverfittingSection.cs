@@ -22,7 +22,7 @@ public static class OverfittingSection
         double[] epochs = Enumerable.Range(1, curves.CompletedEpochs).Select(e => (double)e).ToArray();
         var chart = new Chart("Loss of the full model against epoch", "epoch", "loss per example (nats)")
             .Line("train (eval mode)", epochs, curves.TrainEvalLoss, Chart.Palette[0])
-            .Line("test", epochs, curves.TestEvalLoss, Chart.Palette[1]).Render();
+            .Line("test", epochs, curves.TestEvalLoss, Chart.Palette[1]).WholeNumbersOnX().Render();
         var table = new FigureTable("epoch", "train_loss", "test_loss");
         for (int e = 0; e < curves.CompletedEpochs; e++) table.Row(e + 1, curves.TrainEvalLoss[e], curves.TestEvalLoss[e]);
         page.Figure("full_losses", chart, "train and test loss against epoch", table);

@@ -18,7 +18,7 @@ public sealed class Chart
     public static readonly string[] Palette = ["#1f77b4", "#d62728", "#9467bd", "#2ca02c", "#ff7f0e", "#555555"];
 
     readonly Plot _plot = new();
-    bool _legend;
+    bool _legend, _legendBelow;
     Alignment _legendCorner = Alignment.UpperRight;
     public int Width { get; }
     public int Height { get; }
@@ -117,9 +117,24 @@ public sealed class Chart
         return this;
     }
 
+    /// <summary>The legend below the plot, outside the data (for charts whose lines fill every corner).</summary>
+    public Chart LegendBelow()
+    {
+        _legendBelow = true;
+        return this;
+    }
+
+    /// <summary>Ticks only at whole numbers on the x axis (epochs, repeats, labels).</summary>
+    public Chart WholeNumbersOnX()
+    {
+        _plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        return this;
+    }
+
     public RenderedChart Render()
     {
-        if (_legend) _plot.ShowLegend(_legendCorner);
+        if (_legend && _legendBelow) _plot.ShowLegend(Edge.Bottom);
+        else if (_legend) _plot.ShowLegend(_legendCorner);
         string svg = _plot.GetSvgXml(Width, Height);
         byte[] png = _plot.GetImage(Width, Height).GetImageBytes(ImageFormat.Png);
         return new RenderedChart(svg, png);

@@ -18,7 +18,7 @@ public static class BiasSection
         for (int k = 0; k < ReportNumbers.QuantileLevels.Length; k++)
             chart.Line($"{ReportNumbers.QuantileLevels[k]} quantile", repeats, n.QuantilesByRepeats.Select(r => r[k]).ToArray(), Chart.Palette[k], markers: true);
         for (int r = 0; r < repeats.Length; r++) table.Row([(object)repeats[r], .. n.QuantilesByRepeats[r].Select(v => (object)v)]);
-        page.Figure("m_by_repeats", chart.Render(), "quantiles of M against repeats", table);
+        page.Figure("m_by_repeats", chart.WholeNumbersOnX().LegendBelow().Render(), "quantiles of M against repeats", table);
 
         page.Html.Append("<table class=\"bias\"><tr><th></th><th>median</th><th>q0.95</th><th>q0.999</th></tr>")
             .Append($"<tr><td>paper M</td>{Cells(n.PaperM)}</tr>")

@@ -28,7 +28,8 @@ public static class DistributionSection
         var chart = new Chart("M per class", "label", "M (nats)")
             .Line("median", labels, n.PerClass.Select(c => c.Median).ToArray(), Chart.Palette[0], markers: true)
             .Line("0.95 quantile", labels, n.PerClass.Select(c => c.Q95).ToArray(), Chart.Palette[1], markers: true)
-            .Line("overall 0.95 quantile", [labels.Min(), labels.Max()], [n.Q95, n.Q95], "#777777", dashed: true, markers: false).Render();
+            .Line("overall 0.95 quantile", [labels.Min(), labels.Max()], [n.Q95, n.Q95], "#777777", dashed: true, markers: false)
+            .WholeNumbersOnX().LegendBelow().Render();
         var table = new FigureTable("label", "n", "median_M", "q95_M", "share_above_q95");
         foreach (var c in n.PerClass) table.Row(c.Label, c.Count, c.Median, c.Q95, c.ShareAboveQ95);
         page.Figure("m_per_class", chart, "median and 0.95 quantile of M per class", table);

@@ -14,6 +14,6 @@ public static class TrainingSection
         for (int k = 0; k < ReportNumbers.QuantileLevels.Length; k++)
             chart.Line($"{ReportNumbers.QuantileLevels[k]} quantile", epochs, n.QuantilesByEpoch[k], Chart.Palette[k], markers: true);
         for (int c = 0; c < epochs.Length; c++) table.Row([epochs[c], .. n.QuantilesByEpoch.Select(q => (object)q[c])]);
-        page.Figure("m_quantiles_by_epoch", chart.Render(), "quantiles of M against epoch", table);
+        page.Figure("m_quantiles_by_epoch", chart.WholeNumbersOnX().LegendBelow().Render(), "quantiles of M against epoch", table);
     }
 }
