@@ -41,7 +41,25 @@ public static class ComparisonBuilder
         page.Begin("Comparison of runs");
         var html = page.Html;
 
-        // Settings that differ, and quantiles at the last epoch.
+        QuantileTable(page, runs, names, scores, lastM, outputDirectory);
+        html.Append("<div class=\"charts\">");
+        QuantilesByEpoch(page, names, scores);
+        Histograms(page, names, lastM);
+        html.Append("</div>");
+
+        // Examples whose M changed most, where runs share the examples.
+        var summary = new List<(string, string, int, int)>();
+        for (int r = 1; r < runs.Count; r++)
+            if (PairChanges(page, runs, outputDirectory, names, scores, lastM, jackknife, r) is { } pair) summary.Add(pair);
+        string index = Path.Combine(outputDirectory, "index.html");
+        AtomicFile.WriteAllText(index, page.End());
+        return new ComparisonOutcome(index, runs.Count, page.Figures, summary);
+    }
+
+    /// <summary>The settings that differ between the runs and each run's quantiles of M at its last epoch (also quantiles.csv).</summary>
+    static void QuantileTable(ReportPage page, IReadOnlyList<RunContext> runs, string[] names, Scores[] scores, double[][] lastM, string outputDirectory)
+    {
+        var html = page.Html;
         var differing = DifferingFields(runs);
         html.Append("<table><tr><th>run</th>").Append(string.Concat(differing.Select(f => $"<th>{f}</th>")))
             .Append("<th>examples</th><th>last epoch</th><th>median M</th><th>q0.95 M</th><th>q0.999 M</th></tr>");
@@ -59,59 +77,51 @@ public static class ComparisonBuilder
         }
         html.Append("</table>");
         AtomicFile.WriteAllText(Path.Combine(outputDirectory, "quantiles.csv"), csv.ToString());
+    }
 
-        html.Append("<div class=\"charts\">");
-        QuantilesByEpoch(page, names, scores);
-        Histograms(page, names, lastM);
-        html.Append("</div>");
-
-        // Examples whose M changed most, where runs share the examples.
-        var summary = new List<(string, string, int, int)>();
-        for (int r = 1; r < runs.Count; r++)
+    /// <summary>The examples whose M changed most from the first run to run <paramref name="r"/> (also changes_R.csv); null when not comparable or without intervals.</summary>
+    static (string, string, int, int)? PairChanges(ReportPage page, IReadOnlyList<RunContext> runs, string outputDirectory, string[] names, Scores[] scores,
+        double[][] lastM, double[]?[] jackknife, int r)
+    {
+        var html = page.Html;
+        if (runs[r].Manifest.DatasetHash != runs[0].Manifest.DatasetHash || !scores[r].SourceIndices.SequenceEqual(scores[0].SourceIndices))
         {
-            if (runs[r].Manifest.DatasetHash != runs[0].Manifest.DatasetHash || !scores[r].SourceIndices.SequenceEqual(scores[0].SourceIndices))
-            {
-                html.Append($"<p>{WebUtility.HtmlEncode(names[r])} scores other examples than {WebUtility.HtmlEncode(names[0])}: no per-example comparison.</p>");
-                continue;
-            }
-            var changes = Changes(scores[0], scores[r], jackknife[0], jackknife[r]);
-            html.Append($"<h2>Largest changes of M: {WebUtility.HtmlEncode(names[0])} &rarr; {WebUtility.HtmlEncode(names[r])}</h2>");
-            if (changes is null || changes.Compared == 0)
-            {
-                var raw = Enumerable.Range(0, scores[0].Count).Where(i => double.IsFinite(lastM[0][i]) && double.IsFinite(lastM[r][i]))
-                    .OrderByDescending(i => Math.Abs(lastM[r][i] - lastM[0][i])).Take(15).ToArray();
-                html.Append(changes is null
-                        ? "<p>No intervals for one of the runs (--in-models, or no complete repeat): ranked by the raw change, which noise alone may explain.</p>"
-                        : "<p>These designs are too small for bounded intervals (too few relabellings: more repeats or folds): ranked by the raw change, which noise alone may explain.</p>")
-                    .Append("<table class=\"changes\"><tr><th>index</th><th>label</th><th>M before</th><th>M after</th><th>change</th></tr>");
-                foreach (int i in raw)
-                    html.Append($"<tr><td>{scores[0].SourceIndices[i]}</td><td>{scores[0].Labels[i]}</td><td>{F(lastM[0][i])}</td><td>{F(lastM[r][i])}</td><td>{F(lastM[r][i] - lastM[0][i])}</td></tr>");
-                html.Append("</table>");
-                continue;
-            }
-            var c = changes;
-            summary.Add((names[0], names[r], c.Significant, c.Compared));
-            html.Append($"<p class=\"noise\"><b>{c.Significant} of {c.Compared} examples changed by more than noise explains</b> (two-sided test of the change of the " +
-                        $"interval centres, Benjamini-Hochberg at 10%; approximate: normal errors with each centre's seed-to-seed variance, the larger of the interval's and a jackknife over repeats). {c.Beyond2} have |z| &gt; 1.96, where noise alone " +
-                        $"gives about {0.05 * c.Compared:F0}. Ranked by |z| = |change| / combined standard error:</p>")
-                .Append("<table class=\"changes\"><tr><th>index</th><th>label</th><th>M before</th><th>interval before</th><th>M after</th><th>interval after</th>" +
-                        "<th>change of the interval centre</th><th>z</th><th>q</th></tr>");
-            var a = scores[0].Inference!;
-            var b = scores[r].Inference!;
-            foreach (int i in c.Order.Take(15))
-                html.Append($"<tr><td>{scores[0].SourceIndices[i]}</td><td>{scores[0].Labels[i]}</td><td>{F(lastM[0][i])}</td><td>{F(a.Lower[i])} .. {F(a.Upper[i])}</td>" +
-                            $"<td>{F(lastM[r][i])}</td><td>{F(b.Lower[i])} .. {F(b.Upper[i])}</td><td>{F(b.Shift[i] - a.Shift[i])}</td><td>{F(c.Z[i])}</td><td>{F(c.Q[i])}</td></tr>");
-            html.Append("</table>");
-            string pair = $"{names[0]}_{names[r]}";
-            var changeCsv = new StringBuilder("index,label,M_before,M_after,M_lo_before,M_hi_before,M_lo_after,M_hi_after,centre_change,z,q\n");
-            foreach (int i in c.Order)
-                changeCsv.Append(string.Join(",", scores[0].SourceIndices[i], scores[0].Labels[i], R(lastM[0][i]), R(lastM[r][i]), R(a.Lower[i]), R(a.Upper[i]),
-                    R(b.Lower[i]), R(b.Upper[i]), R(b.Shift[i] - a.Shift[i]), R(c.Z[i]), R(c.Q[i]))).Append('\n');
-            AtomicFile.WriteAllText(Path.Combine(outputDirectory, $"changes_{r}.csv"), changeCsv.ToString());
+            html.Append($"<p>{WebUtility.HtmlEncode(names[r])} scores other examples than {WebUtility.HtmlEncode(names[0])}: no per-example comparison.</p>");
+            return null;
         }
-        string index = Path.Combine(outputDirectory, "index.html");
-        AtomicFile.WriteAllText(index, page.End());
-        return new ComparisonOutcome(index, runs.Count, page.Figures, summary);
+        var changes = Changes(scores[0], scores[r], jackknife[0], jackknife[r]);
+        html.Append($"<h2>Largest changes of M: {WebUtility.HtmlEncode(names[0])} &rarr; {WebUtility.HtmlEncode(names[r])}</h2>");
+        if (changes is null || changes.Compared == 0)
+        {
+            var raw = Enumerable.Range(0, scores[0].Count).Where(i => double.IsFinite(lastM[0][i]) && double.IsFinite(lastM[r][i]))
+                .OrderByDescending(i => Math.Abs(lastM[r][i] - lastM[0][i])).Take(15).ToArray();
+            html.Append(changes is null
+                    ? "<p>No intervals for one of the runs (--in-models, or no complete repeat): ranked by the raw change, which noise alone may explain.</p>"
+                    : "<p>These designs are too small for bounded intervals (too few relabellings: more repeats or folds): ranked by the raw change, which noise alone may explain.</p>")
+                .Append("<table class=\"changes\"><tr><th>index</th><th>label</th><th>M before</th><th>M after</th><th>change</th></tr>");
+            foreach (int i in raw)
+                html.Append($"<tr><td>{scores[0].SourceIndices[i]}</td><td>{scores[0].Labels[i]}</td><td>{F(lastM[0][i])}</td><td>{F(lastM[r][i])}</td><td>{F(lastM[r][i] - lastM[0][i])}</td></tr>");
+            html.Append("</table>");
+            return null;
+        }
+        var c = changes;
+        html.Append($"<p class=\"noise\"><b>{c.Significant} of {c.Compared} examples changed by more than noise explains</b> (two-sided test of the change of the " +
+                    $"interval centres, Benjamini-Hochberg at 10%; approximate: normal errors with each centre's seed-to-seed variance, the larger of the interval's and a jackknife over repeats). {c.Beyond2} have |z| &gt; 1.96, where noise alone " +
+                    $"gives about {0.05 * c.Compared:F0}. Ranked by |z| = |change| / combined standard error:</p>")
+            .Append("<table class=\"changes\"><tr><th>index</th><th>label</th><th>M before</th><th>interval before</th><th>M after</th><th>interval after</th>" +
+                    "<th>change of the interval centre</th><th>z</th><th>q</th></tr>");
+        var a = scores[0].Inference!;
+        var b = scores[r].Inference!;
+        foreach (int i in c.Order.Take(15))
+            html.Append($"<tr><td>{scores[0].SourceIndices[i]}</td><td>{scores[0].Labels[i]}</td><td>{F(lastM[0][i])}</td><td>{F(a.Lower[i])} .. {F(a.Upper[i])}</td>" +
+                        $"<td>{F(lastM[r][i])}</td><td>{F(b.Lower[i])} .. {F(b.Upper[i])}</td><td>{F(b.Shift[i] - a.Shift[i])}</td><td>{F(c.Z[i])}</td><td>{F(c.Q[i])}</td></tr>");
+        html.Append("</table>");
+        var changeCsv = new StringBuilder("index,label,M_before,M_after,M_lo_before,M_hi_before,M_lo_after,M_hi_after,centre_change,z,q\n");
+        foreach (int i in c.Order)
+            changeCsv.Append(string.Join(",", scores[0].SourceIndices[i], scores[0].Labels[i], R(lastM[0][i]), R(lastM[r][i]), R(a.Lower[i]), R(a.Upper[i]),
+                R(b.Lower[i]), R(b.Upper[i]), R(b.Shift[i] - a.Shift[i]), R(c.Z[i]), R(c.Q[i]))).Append('\n');
+        AtomicFile.WriteAllText(Path.Combine(outputDirectory, $"changes_{r}.csv"), changeCsv.ToString());
+        return (names[0], names[r], c.Significant, c.Compared);
     }
 
     /// <summary>Upper quantiles of M against epoch, every run on one chart (e.g. two learning rates): q0.95 solid, q0.999 dashed.</summary>
