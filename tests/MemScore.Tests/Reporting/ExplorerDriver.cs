@@ -35,6 +35,10 @@ public sealed class ExplorerDriver(HeadlessChromium.BrowserPage page) : IAsyncDi
     public async Task FilterLabelAsync(string label) =>
         await page.EvaluateAsync<bool>($"(() => {{ const s = document.getElementById('ex-label'); s.value = '{label}'; s.dispatchEvent(new Event('input')); return true; }})()");
 
+    /// <summary>Sets the text of the input with id <paramref name="id"/> as typing would (an input event).</summary>
+    public async Task TypeAsync(string id, string text) =>
+        await page.EvaluateAsync<bool>($"(() => {{ const e = document.getElementById('{id}'); e.value = '{text}'; e.dispatchEvent(new Event('input')); return true; }})()");
+
     /// <summary>Clicks the first row; returns the detail panel's strip-plot points (in, out).</summary>
     public async Task<(int In, int Out)> OpenFirstRowAsync()
     {

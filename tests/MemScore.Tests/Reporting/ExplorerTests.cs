@@ -35,6 +35,18 @@ public class ExplorerTests
         var labels = await page.ColumnAsync(2);
         Assert.NotEmpty(labels);
         Assert.All(labels, l => Assert.Equal("7", l));
+
+        // A range of M: only the planted examples (M ~ 40) are above 20; a search by index finds one row.
+        await page.FilterLabelAsync("");
+        await page.TypeAsync("ex-mmin", "20");
+        var planted = (await page.ColumnAsync(1)).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).Order();
+        Assert.Equal(run.Planted.Select(row => run.Context.Data.SourceIndices[row]).Order(), planted);
+        await page.TypeAsync("ex-mmin", "");
+        await page.TypeAsync("ex-search", top.Index.ToString(CultureInfo.InvariantCulture));
+        Assert.Contains(top.Index.ToString(CultureInfo.InvariantCulture), await page.ColumnAsync(1));
+        // 300 examples in pages of 50.
+        await page.TypeAsync("ex-search", "");
+        Assert.Equal("page 1 of 6", await page.Page.EvaluateAsync<string>("document.getElementById('ex-page').textContent"));
         Assert.Empty(page.Page.Errors);
     }
 }

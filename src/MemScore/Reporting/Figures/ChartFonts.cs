@@ -21,6 +21,9 @@ public static class ChartFonts
 
     static readonly Lazy<string?> Registered = new(Register);
 
+    /// <summary>Whether any known font file is on this machine (Debian: fonts-dejavu-core, which chromium's fontconfig pulls in).</summary>
+    public static bool FontFileFound => Candidates.Any(c => File.Exists(c.Regular));
+
     /// <summary>The family to draw with: ours when a font file was found, else null (ScottPlot's default).</summary>
     public static string? Resolve() => Registered.Value;
 
