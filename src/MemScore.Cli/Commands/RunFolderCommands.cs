@@ -50,6 +50,7 @@ public sealed class AggregateCommand : Command<AggregationSettings>
             Console.WriteLine(inference.SignificanceSentence(outcome.Scores.Count));
             Console.WriteLine(inference.ReliabilitySentence());
         }
+        if (outcome.Target is { } target) Console.WriteLine(target.Sentence());
         if (!outcome.Coverage.Complete) Console.WriteLine("Partial: rerun `memscore aggregate` when the remaining tasks finish.");
         return ExitCodes.Success;
     }
