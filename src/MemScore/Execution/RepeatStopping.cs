@@ -36,7 +36,8 @@ public sealed record TargetProgress(RepeatTarget Target, int CompleteRepeats, IR
     public string Sentence() => Reached
         ? Invariant($"Target reliability {Target.Reliability:0.###} reached with {StopAt} of at most {Target.MaxRepeats} repeats (predicted seed-to-seed Spearman of M {LastPredicted:F3}); the scores use those {StopAt} repeats.")
         : Finished
-            ? Invariant($"Target reliability {Target.Reliability:0.###} not reached: all {Target.MaxRepeats} repeats give a predicted seed-to-seed Spearman of M of {LastPredicted:F3}.")
+            ? Invariant($"Target reliability {Target.Reliability:0.###} not reached: all {Target.MaxRepeats} repeats give ") +
+              (double.IsFinite(LastPredicted) ? Invariant($"a predicted seed-to-seed Spearman of M of {LastPredicted:F3}.") : "no prediction of the ranking's reliability (too few examples with intervals).")
             : Invariant($"Target reliability {Target.Reliability:0.###} not reached yet: {CompleteRepeats} of at most {Target.MaxRepeats} repeats complete") +
               (Predictions.Count > 0 ? Invariant($" (predicted Spearman {LastPredicted:F3}).") : ".");
 
