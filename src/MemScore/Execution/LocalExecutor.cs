@@ -60,6 +60,7 @@ public sealed class LocalExecutor(DatasetRegistry datasets, ModelRegistry models
         using var context = new RunPlanner(datasets, models).Plan(request with { Workers = workers });   // the sanity pass checks memory for these workers
         var executor = new TaskExecutor(context, models);
         var target = request.Target ?? RepeatTarget.Read(folder);
+        target?.RequireCompatible(config);
         var tracker = target is null ? null : new TargetTracker(context, target);
         var units = WorkUnits(context);
         Report(d => new RunProgress(RunStage.Planned, d, taskCount));
