@@ -99,7 +99,7 @@ public sealed class SlurmSubmitCommand : Command<SlurmSubmitSettings>
         int[] indices = backend.TasksToSubmit(run);
         if (indices.Length == 0)
         {
-            Console.WriteLine("Nothing to submit: every task is done, queued or running.");
+            Console.WriteLine("Nothing to submit: every task is done, queued or running, or past the stop of a reached target reliability.");
             return ExitCodes.Success;
         }
         string script = backend.WriteScript(run, indices, options, WorkerCommand());

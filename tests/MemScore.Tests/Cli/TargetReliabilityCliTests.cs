@@ -76,6 +76,25 @@ public class TargetReliabilityCliTests
         Assert.Contains("reached with 2 of at most 3", aggregate.StdOut);
     }
 
+    [Fact]
+    public void Two_workers_stop_at_the_target_cancel_what_is_past_it_and_a_rerun_changes_nothing()
+    {
+        using var dir = new TempDirectory();
+        string[] args = ["run", "--limit", "300", "--folds", "5", "--epochs", "3", "--is-samples", "4", "--threads", "1", "--workers", "2",
+            "--max-repeats", "4", "--target-reliability", "0.01", "--out", dir["run"]];
+        var first = CliProcess.Run(args);
+        Assert.True(first.ExitCode == 0, first.StdErr);
+        Assert.Contains("reached with 2 of at most 4 repeats", first.StdOut);
+        Assert.Contains("not needed", first.StdErr);
+        Assert.Equal(10, Directory.GetFiles(dir["run/tasks"], "*.npz").Length);   // repeats 2 and 3 never published a result
+        byte[] progress = File.ReadAllBytes(dir["run/target_progress.json"]), scores = File.ReadAllBytes(dir["run/scores.csv"]);
+        var again = CliProcess.Run(args);
+        Assert.True(again.ExitCode == 0, again.StdErr);
+        Assert.Contains("0 tasks trained, 10 reused", again.StdOut);
+        Assert.Equal(progress, File.ReadAllBytes(dir["run/target_progress.json"]));
+        Assert.Equal(scores, File.ReadAllBytes(dir["run/scores.csv"]));
+    }
+
     [Theory]
     [InlineData("1.5", "3", null, "target-reliability = 1.5")]
     [InlineData("0", "3", null, "target-reliability = 0")]
