@@ -103,12 +103,16 @@ public class RunSettings : CommandSettings
     [Description("Cheaper estimator: U from M seeded in-models per example instead of all L(K-1); evaluation cost (L + M) n instead of L K n (default: all)")]
     public int? InModels { get; init; }
 
+    [CommandOption("--model-option <KEY=VALUE>")]
+    [Description("Set one of the model family's options (repeatable; `memscore models` lists them with defaults), e.g. --model-option feature-maps=16; overrides the config's \"model-options\"")]
+    public string[]? ModelOptions { get; init; }
+
     [CommandOption("--feature-maps <F>")]
-    [Description("DC-VAE width: feature maps of the first convolution (default 32, the paper's)")]
+    [Description("Short for --model-option feature-maps=F: DC-VAE width, feature maps of the first convolution (default 32, the paper's)")]
     public int? FeatureMaps { get; init; }
 
     [CommandOption("--mixture-components <N>")]
-    [Description("Logistics per pixel of mol-dc-vae (default 10, the paper's)")]
+    [Description("Short for --model-option mixture-components=N: logistics per pixel of mol-dc-vae (default 10, the paper's)")]
     public int? MixtureComponents { get; init; }
 
     [CommandOption("--fold-ensembles")]
@@ -162,7 +166,7 @@ public class RunSettings : CommandSettings
         ConfigFile is null && Preset is null && new object?[]
         {
             Dataset, DataDir, Limit, Model, Folds, Repeats, MaxRepeats, Epochs, EvalEvery, LearningRate, BatchSize, LatentDim, ImportanceSamples,
-            EvalBatchSize, Seed, Threads, TrainBinarization, PadTo, Flip, Device, InModels, FoldEnsembles, FeatureMaps, MixtureComponents,
+            EvalBatchSize, Seed, Threads, TrainBinarization, PadTo, Flip, Device, InModels, FoldEnsembles, ModelOptions, FeatureMaps, MixtureComponents,
         }.All(v => v is null);
 
     /// <summary>--target-reliability / --max-repeats as a stopping rule (null when neither is given), validated naming the flags.</summary>
@@ -202,8 +206,15 @@ public class RunSettings : CommandSettings
             Device = Device ?? c.Device,
             InModels = InModels ?? c.InModels,
             FoldEnsembles = FoldEnsembles ?? c.FoldEnsembles,
-            FeatureMaps = FeatureMaps ?? c.FeatureMaps,
-            MixtureComponents = MixtureComponents ?? c.MixtureComponents,
+            ModelOptions = c.ModelOptions.WithAssignments(ModelOptionAssignments()),
         };
+    }
+
+    /// <summary>--model-option values, the shorthand flags first so an explicit --model-option of the same key wins.</summary>
+    IEnumerable<string> ModelOptionAssignments()
+    {
+        if (FeatureMaps is int f) yield return $"feature-maps={f}";
+        if (MixtureComponents is int k) yield return $"mixture-components={k}";
+        foreach (string assignment in ModelOptions ?? []) yield return assignment;
     }
 }

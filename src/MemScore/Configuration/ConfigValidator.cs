@@ -8,7 +8,8 @@ namespace MemScore.Configuration;
 /// Checks a config once, where it enters; every message names the field, the value and what was expected.
 /// Sizes have upper bounds (README, "Bounds"): far above any setting of the paper, below what would
 /// overflow or exhaust memory before the first epoch. What fits in memory within them is checked
-/// against the data by <see cref="Execution.ModelSanityCheck"/>.
+/// against the data by <see cref="Execution.ModelSanityCheck"/>. The model family validates its own
+/// model-options (<see cref="ModelFamily.Options"/>).
 /// </summary>
 public static class ConfigValidator
 {
@@ -20,8 +21,6 @@ public static class ConfigValidator
     public const int MaxImportanceSamples = 1_000_000;
     public const int MaxThreads = 1024;
     public const int MaxPadTo = 1024;
-    public const int MaxFeatureMaps = 256;
-    public const int MaxMixtureComponents = 100;
 
     public static void Validate(ExperimentConfig config, DatasetRegistry datasets, ModelRegistry models)
     {
@@ -59,16 +58,17 @@ public static class ConfigValidator
         Require(config.InModels is null || (config.InModels >= 1 && config.InModels <= inModels), "in-models", config.InModels,
             $"absent (all in-models) or an integer in 1..{inModels} (L(K-1) = {config.Repeats} x {config.Folds - 1})");
 
-        string[] dcVaes = [BernoulliDcVae.FamilyName, GaussianDcVae.FamilyName, ConstantGaussianDcVae.FamilyName, LogisticMixtureDcVae.FamilyName];
-        Require(config.FeatureMaps is null || (config.FeatureMaps is >= 1 and <= MaxFeatureMaps && dcVaes.Contains(config.Model)), "feature-maps", config.FeatureMaps,
-            dcVaes.Contains(config.Model) ? $"an integer in 1..{MaxFeatureMaps}" : $"no value for model {config.Model} (it applies to {string.Join(", ", dcVaes)})");
-        Require(config.MixtureComponents is null || (config.MixtureComponents is >= 1 and <= MaxMixtureComponents && config.Model == LogisticMixtureDcVae.FamilyName), "mixture-components",
-            config.MixtureComponents, config.Model == LogisticMixtureDcVae.FamilyName ? $"an integer in 1..{MaxMixtureComponents}" : $"no value for model {config.Model} (it applies to {LogisticMixtureDcVae.FamilyName})");
-
-        if (config.FoldEnsembles)
+        if (models.Contains(config.Model))
         {
-            Require(config.Model == BernoulliMlpVae.FamilyName, "fold-ensembles", "true", $"model = {BernoulliMlpVae.FamilyName} (the only family trained as ensembles), not {config.Model}");
-            Require(config.InModels is null, "fold-ensembles", "true", $"no --in-models (ensembles evaluate every example under every member), not in-models = {config.InModels}");
+            var family = models.Get(config.Model);
+            errors.AddRange(family.Options.Problems(config.ModelOptions, family.Name));
+            if (config.FoldEnsembles)
+            {
+                var trained = models.All.Where(f => f.Ensembles).Select(f => f.Name).ToArray();
+                Require(family.Ensembles, "fold-ensembles", "true", $"model = {string.Join(" or ", trained)} " +
+                    $"({(trained.Length == 1 ? "the only family" : "the families")} trained as ensembles), not {config.Model}");
+                Require(config.InModels is null, "fold-ensembles", "true", $"no --in-models (ensembles evaluate every example under every member), not in-models = {config.InModels}");
+            }
         }
 
         if (errors.Count > 0) throw new InvalidConfigurationException(string.Join("; ", errors));

@@ -75,21 +75,15 @@ public sealed record ExperimentConfig
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool FoldEnsembles { get; init; }
 
-    /// <summary>F, the DC-VAE width (--feature-maps); null = 32 as in the paper. Left out of the JSON when null.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public int? FeatureMaps { get; init; }
-
-    /// <summary>Logistics per pixel of mol-dc-vae (--mixture-components); null = 10. Left out of the JSON when null.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public int? MixtureComponents { get; init; }
+    /// <summary>
+    /// The model family's own options (--model-option KEY=VALUE; `memscore models` lists them), e.g.
+    /// {"feature-maps": 16}; keys not given take the family's defaults. How it enters the hash: <see cref="ConfigLayout"/>.
+    /// </summary>
+    public ModelOptionValues ModelOptions { get; init; } = ModelOptionValues.Empty;
 
     /// <summary>What a model of this config is built from: input shape and init seed from the caller, the rest from here.</summary>
     public ModelContext ModelContextFor(long[] inputShape, long initSeed) =>
-        new(inputShape, LatentDim, LearningRate, ImportanceSamples, initSeed, ComputeDevice.Resolve(Device))
-        {
-            FeatureMaps = FeatureMaps,
-            MixtureComponents = MixtureComponents,
-        };
+        new(inputShape, LatentDim, LearningRate, ImportanceSamples, initSeed, ComputeDevice.Resolve(Device)) { Options = ModelOptions };
 
     /// <summary>All cores: the default thread count of single-model commands (`memscore full`, `memscore bench`).</summary>
     public static int AllCores() => Math.Max(1, Environment.ProcessorCount);
@@ -133,7 +127,7 @@ public sealed record ExperimentConfig
             _ = config.Count;   // materializes the properties: duplicate names throw here
         }
         catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException) { return json; }
-        bool renamed = false;
+        bool renamed = ConfigLayout.MoveFlatModelOptions(config, path);
         foreach (var (flag, field) in FlagSpellings)
         {
             if (!config.TryGetPropertyValue(flag, out var value)) continue;
@@ -152,23 +146,32 @@ public sealed record ExperimentConfig
     /// <summary>
     /// SHA-256 of the canonical JSON under a results scheme (<see cref="ResultsScheme"/>): equal hashes mean
     /// equal results-affecting settings and rules. Scheme 1 hashes the JSON alone (as every folder made
-    /// before schemes were versioned did); later schemes prefix "memscore-results-scheme N\n".
+    /// before schemes were versioned did); later schemes prefix "memscore-results-scheme N\n". The JSON is
+    /// spelled in the config layout that can hold the model options (<see cref="ConfigLayout.HashedText"/>).
     /// </summary>
     public string Hash(int scheme = ResultsScheme.Current)
     {
         if (scheme < ResultsScheme.Unrecorded) throw new ArgumentOutOfRangeException(nameof(scheme), scheme, "results schemes start at 1");
-        string text = scheme == ResultsScheme.Unrecorded ? ToJson() : $"memscore-results-scheme {scheme}\n{ToJson()}";
+        string json = ConfigLayout.HashedText(this);
+        string text = scheme == ResultsScheme.Unrecorded ? json : $"memscore-results-scheme {scheme}\n{json}";
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant()[..16];
     }
 
     /// <summary>Reads a JSON config; unknown fields, wrong types, null for a required field and NaN are errors naming the file and field.
-    /// Fields may also be spelled like their flags (<see cref="FlagSpellings"/>).</summary>
+    /// Fields may also be spelled like their flags (<see cref="FlagSpellings"/>), and model options as the flat fields of
+    /// earlier versions (<see cref="ConfigLayout.FlatModelOptions"/>).</summary>
     public static ExperimentConfig FromJsonFile(string path)
     {
         if (!File.Exists(path)) throw new InvalidInputException(path, "config file not found");
+        return FromJson(InputFile.ReadAllText(path, ErrorKind.InvalidInput, "a JSON config"), path);
+    }
+
+    /// <summary>The config of JSON text (a config file, or the "config" of run.json); <paramref name="path"/> names it in errors.</summary>
+    public static ExperimentConfig FromJson(string json, string path)
+    {
         try
         {
-            return JsonSerializer.Deserialize<ExperimentConfig>(WithFieldNames(InputFile.ReadAllText(path, ErrorKind.InvalidInput, "a JSON config"), path), JsonOptions)
+            return JsonSerializer.Deserialize<ExperimentConfig>(WithFieldNames(json, path), JsonOptions)
                 ?? throw new InvalidInputException(path, "config is 'null'; expected a JSON object");
         }
         catch (JsonException e)

@@ -10,8 +10,9 @@ namespace MemScore.Execution;
 
 /// <summary>
 /// The sanity pass that runs before a run or full-run folder is written (the pythae practice,
-/// STYLE.md): any registered family is built for the data's input shape, trains one step and scores
-/// log p(x) on two examples, through <see cref="IDensityModel"/> alone. A family that cannot work on
+/// STYLE.md): any registered family is built for the data's input shape and runs its sanity batch on
+/// two examples (<see cref="ModelFamily.SanityBatch"/>: by default one training step and one log p(x)),
+/// through <see cref="IDensityModel"/> alone. A family that cannot work on
 /// these data (a DC-VAE on 28x28 images) is refused at once, naming the family and the shape, instead
 /// of at the first task after run.json and plan.json exist. The same pass refuses what cannot fit in
 /// memory: a lower bound of what each worker needs (the model's state after one step, i.e. weights and
@@ -54,8 +55,7 @@ public static class ModelSanityCheck
             using (var scope = NewDisposeScope())
             {
                 var batch = ImageTransforms.AsIntensities(data.Scored.narrow(0, 0, Math.Min(Examples, data.Count)));
-                model.TrainStep(batch, noise);
-                model.LogLikelihood(batch, noise);
+                family.SanityBatch(model, batch, noise);
             }
             state = model is ICheckpointable checkpointable ? checkpointable.SaveState().Values.Sum(a => (double)a.Data.Length) : 0;
         }
@@ -68,8 +68,8 @@ public static class ModelSanityCheck
         double perModel = state * 4 / 3 + evaluation;   // weights + Adam moments, plus gradients; plus the sampler's block
         if (workers * perModel > memory)
             throw new InvalidConfigurationException(
-                $"model = {family.Name} (latent-dim = {config.LatentDim}{(config.FeatureMaps is int f ? $", feature-maps = {f}" : "")}" +
-                $"{(config.MixtureComponents is int k ? $", mixture-components = {k}" : "")}) on {input} needs at least {Size(perModel)} per model " +
+                $"model = {family.Name} (latent-dim = {config.LatentDim}{string.Concat(config.ModelOptions.Keys.Select(key => $", {key} = {config.ModelOptions.TextOf(key)}"))}) " +
+                $"on {input} needs at least {Size(perModel)} per model " +
                 $"(weights, gradients and Adam moments: {Size(state * 4 / 3)}; importance samples: {Size(evaluation)}){Times(workers)}, " +
                 $"more than the {Size(memory)} of memory here; use a smaller model{(workers > 1 ? " or fewer --workers" : "")}");
     }

@@ -13,10 +13,23 @@ public static class BernoulliLikelihood
     /// </summary>
     public static Tensor LogProbability(Tensor x, Tensor logits)
     {
+        using var perPixel = PerSubPixel(x, logits);
+        return perPixel.sum([-3, -2, -1]);
+    }
+
+    /// <summary>The same for flattened images: x [B, D] against logits [..., B, D] gives [..., B] (summed over D only).</summary>
+    public static Tensor LogProbabilityOfVectors(Tensor x, Tensor logits)
+    {
+        using var perPixel = PerSubPixel(x, logits);
+        return perPixel.sum(-1);
+    }
+
+    /// <summary>log sigmoid((2x - 1) logit): +logit where x = 1, -logit where x = 0.</summary>
+    static Tensor PerSubPixel(Tensor x, Tensor logits)
+    {
         using var scope = NewDisposeScope();
         using var k = new ScalarScope();
         var sign = x.mul(k[2]).sub_(k[1]);
-        var perPixel = nn.functional.logsigmoid(logits.mul(sign));
-        return perPixel.sum([-3, -2, -1]).MoveToOuterDisposeScope();
+        return nn.functional.logsigmoid(logits.mul(sign)).MoveToOuterDisposeScope();
     }
 }

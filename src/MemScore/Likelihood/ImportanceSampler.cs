@@ -12,8 +12,6 @@ namespace MemScore.Likelihood;
 /// </summary>
 public static class ImportanceSampler
 {
-    static readonly double Log2Pi = Math.Log(2 * Math.PI);
-
     /// <summary>Returns float64 [B]. Noise is drawn as one [S, B, latent] block from <paramref name="noise"/>.</summary>
     public static Tensor LogMarginal(IVariationalNetwork network, Tensor x, int samples, Generator noise)
     {
@@ -43,19 +41,12 @@ public static class ImportanceSampler
 
     static (Tensor LogP, Tensor Ess) LogMarginalWithEss(IVariationalNetwork network, Tensor x, Tensor eps)
     {
-        int samples = (int)eps.shape[0];
         using var scope = NewDisposeScope();
-        using var k = new ScalarScope();
         var (mu, logvar) = network.Encode(x);
-        var z = eps.mul(logvar.mul(k[0.5]).exp()).add_(mu, k.One);               // [S, B, L]
-        var logPrior = z.pow(k[2]).add_(k[Log2Pi], k.One).sum(-1).mul_(k[-0.5]);  // log N(z; 0, I)
-        // log q(z|x) with z = mu + sigma * eps: the Gaussian's exponent is exactly -eps^2/2.
-        var logProposal = eps.pow(k[2]).add_(logvar, k.One).add_(k[Log2Pi], k.One).sum(-1).mul_(k[-0.5]);
-        var logLikelihood = network.LogLikelihoodGivenLatent(z, x);             // [S, B]
-        var logWeights = logLikelihood.add(logPrior, k.One).sub_(logProposal).to_type(ScalarType.Float64);
-        var logSum = logWeights.logsumexp(0);
-        var ess = logSum.mul(k[2]).sub_(logWeights.mul(k[2]).logsumexp(0)).exp_();
-        var result = logSum.sub(k[Math.Log(samples)]);
-        return (result.MoveToOuterDisposeScope(), ess.MoveToOuterDisposeScope());
+        var z = VariationalTerms.Reparameterize(eps, mu, logvar);             // [S, B, L]
+        var logLikelihood = network.LogLikelihoodGivenLatent(z, x);          // [S, B]
+        var logWeights = VariationalTerms.LogImportanceWeights(logLikelihood, z, eps, logvar);
+        var (logp, ess) = VariationalTerms.ImportanceEstimate(logWeights, sampleDim: 0);
+        return (logp.MoveToOuterDisposeScope(), ess.MoveToOuterDisposeScope());
     }
 }

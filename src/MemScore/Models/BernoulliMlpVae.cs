@@ -1,4 +1,5 @@
 using MemScore.Core;
+using MemScore.Likelihood;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -97,12 +98,9 @@ public sealed class BernoulliMlpVaeNetwork : nn.Module, IDecodingNetwork
 
     public Tensor LogLikelihoodGivenLatent(Tensor z, Tensor x)
     {
-        using var scope = NewDisposeScope();
-        using var k = new ScalarScope();
-        var logits = DecodeLogits(z);                            // [S, B, D]
-        var sign = x.reshape(x.shape[0], -1).mul(k[2]).sub_(k[1]);   // [B, D], +1 where x = 1, -1 where x = 0
-        var result = nn.functional.logsigmoid(logits.mul(sign)).sum(-1);
-        return result.MoveToOuterDisposeScope();
+        using var logits = DecodeLogits(z);                      // [S, B, D]
+        using var flat = x.reshape(x.shape[0], -1);              // [B, D]
+        return BernoulliLikelihood.LogProbabilityOfVectors(flat, logits);
     }
 
     /// <summary>The pixel probabilities (mean), or one Bernoulli draw per sub-pixel (stochastic).</summary>

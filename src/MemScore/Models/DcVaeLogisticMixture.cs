@@ -46,7 +46,7 @@ public static class LogisticMixtureDcVae
     public const string FamilyName = "mol-dc-vae";
 
     public static IDensityModel Create(ModelContext context) =>
-        Create(context, DcVaeOptions.For(context), context.MixtureComponents ?? LogisticMixtureDcVaeHead.DefaultComponents);
+        Create(context, DcVaeOptions.For(context));
 
     public static IDensityModel Create(ModelContext context, DcVaeOptions options, int components = LogisticMixtureDcVaeHead.DefaultComponents) =>
         DcVae.Create(FamilyName, context, options, channels => new LogisticMixtureDcVaeHead(channels, components));

@@ -6,10 +6,13 @@ using static TorchSharp.torch;
 namespace MemScore.Models;
 
 /// <summary>Options shared by the DC-VAE families; defaults are the paper's (METHOD.md section 4).</summary>
-public sealed record DcVaeOptions(int LatentDim, int FeatureMaps = 32)
+public sealed record DcVaeOptions(int LatentDim, int FeatureMaps = DcVaeOptions.DefaultFeatureMaps)
 {
-    /// <summary>The options a model context asks for (latent size, F or the default 32).</summary>
-    public static DcVaeOptions For(ModelContext context) => new(context.LatentDim, context.FeatureMaps ?? 32);
+    /// <summary>F of the paper (METHOD.md section 4).</summary>
+    public const int DefaultFeatureMaps = 32;
+
+    /// <summary>The options of a model context's latent size and width <paramref name="featureMaps"/>.</summary>
+    public static DcVaeOptions For(ModelContext context, int featureMaps = DefaultFeatureMaps) => new(context.LatentDim, featureMaps);
 
     public const int ImageSide = 32;
 }

@@ -40,10 +40,8 @@ public sealed record ModelDescription(string Name, IReadOnlyDictionary<string, s
 /// <param name="Device">Where the model computes; null = CPU. Tensors given to and returned by a model are on the CPU.</param>
 public sealed record ModelContext(long[] InputShape, int LatentDim, double LearningRate, int ImportanceSamples, long InitSeed, Device? Device = null)
 {
-    /// <summary>F, the DC-VAE width (feature maps of the first convolution); null = the family's default (32, METHOD.md).</summary>
-    public int? FeatureMaps { get; init; }
-    /// <summary>Logistics per pixel of the mixture decoder; null = its default (10).</summary>
-    public int? MixtureComponents { get; init; }
+    /// <summary>The config's model-options; the family binds them to its options record (defaults for keys not given).</summary>
+    public ModelOptionValues Options { get; init; } = ModelOptionValues.Empty;
 }
 
 /// <summary>A model with a per-example training objective that can be evaluated without training (the overfitting view of `memscore full`).</summary>

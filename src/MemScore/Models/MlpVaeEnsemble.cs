@@ -1,4 +1,5 @@
 using MemScore.Core;
+using MemScore.Likelihood;
 using MemScore.Training;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -15,7 +16,6 @@ namespace MemScore.Models;
 /// </summary>
 public sealed class MlpVaeEnsemble : nn.Module
 {
-    static readonly double Log2Pi = Math.Log(2 * Math.PI);
 
     readonly StackedLinear[] _encoder;
     readonly StackedLinear _mu;
@@ -149,14 +149,10 @@ public sealed class MlpVaeEnsemble : nn.Module
     Tensor NegativeElbo(Tensor x, Tensor eps)
     {
         using var scope = NewDisposeScope();
-        using var k = new ScalarScope();
         var (mu, logvar) = Encode(x);
-        var z = eps.mul(logvar.mul(k[0.5]).exp()).add_(mu, k.One);
-        var sign = x.mul(k[2]).sub_(k[1]);
-        var reconstruction = nn.functional.logsigmoid(DecodeLogits(z).mul_(sign)).sum(-1);
-        // KL(q(z|x) || N(0, I)) in closed form (Kingma & Welling 2014, appendix B).
-        var kl = logvar.add(k[1], k.One).sub_(mu.pow(k[2])).sub_(logvar.exp()).sum(-1).mul_(k[-0.5]);
-        return kl.sub(reconstruction).MoveToOuterDisposeScope();
+        var z = VariationalTerms.Reparameterize(eps, mu, logvar);
+        var reconstruction = BernoulliLikelihood.LogProbabilityOfVectors(x, DecodeLogits(z));
+        return VariationalTerms.NegativeElbo(reconstruction, mu, logvar).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -171,23 +167,17 @@ public sealed class MlpVaeEnsemble : nn.Module
         eval();
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        using var k = new ScalarScope();
         long count = images.shape[0];
         var (device, dtype) = (_mu.Weight.device, _mu.Weight.dtype);
         var x = images.reshape(count, -1).to(dtype, device);
         var eps = stack(noises.Select(g => randn([_importanceSamples, count, LatentDim], generator: g)).ToArray()).to(dtype, device);   // [E, S, B, L]
         var (mu, logvar) = Encode(x.unsqueeze(0).expand(Members, count, InputSize));
-        var z = eps.mul(logvar.mul(k[0.5]).exp().unsqueeze(1)).add_(mu.unsqueeze(1), k.One);      // [E, S, B, L]
-        var logPrior = z.pow(k[2]).add_(k[Log2Pi], k.One).sum(-1).mul_(k[-0.5]);
-        // log q(z|x) with z = mu + sigma * eps: the Gaussian's exponent is exactly -eps^2/2.
-        var logProposal = eps.pow(k[2]).add_(logvar.unsqueeze(1), k.One).add_(k[Log2Pi], k.One).sum(-1).mul_(k[-0.5]);
+        var (memberMu, memberLogvar) = (mu.unsqueeze(1), logvar.unsqueeze(1));                    // [E, 1, B, L] against the samples
+        var z = VariationalTerms.Reparameterize(eps, memberMu, memberLogvar);                     // [E, S, B, L]
         var logits = DecodeLogits(z.reshape(Members, -1, LatentDim)).reshape(Members, _importanceSamples, count, InputSize);
-        var sign = x.mul(k[2]).sub_(k[1]);                                                           // [B, D] broadcast over E and S
-        var logLikelihood = nn.functional.logsigmoid(logits.mul_(sign)).sum(-1);                     // [E, S, B]
-        var logWeights = logLikelihood.add(logPrior, k.One).sub_(logProposal).to_type(ScalarType.Float64);
-        var logSum = logWeights.logsumexp(1);
-        var ess = logSum.mul(k[2]).sub_(logWeights.mul(k[2]).logsumexp(1)).exp_();
-        var logp = logSum.sub(k[Math.Log(_importanceSamples)]);
+        var logLikelihood = BernoulliLikelihood.LogProbabilityOfVectors(x, logits);                // [E, S, B], x [B, D] broadcast
+        var logWeights = VariationalTerms.LogImportanceWeights(logLikelihood, z, eps, memberLogvar);
+        var (logp, ess) = VariationalTerms.ImportanceEstimate(logWeights, sampleDim: 1);
         return (logp.cpu().MoveToOuterDisposeScope(), ess.cpu().MoveToOuterDisposeScope());
     }
 

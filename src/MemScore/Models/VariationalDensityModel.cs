@@ -60,13 +60,10 @@ public sealed class VariationalDensityModel : IDensityModel, ICheckpointable, II
     Tensor PerExampleNegativeElbo(Tensor batch, Tensor eps)
     {
         using var scope = NewDisposeScope();
-        using var k = new ScalarScope();
         var (mu, logvar) = _network.Encode(batch);
-        var z = eps.mul(logvar.mul(k[0.5]).exp()).add_(mu, k.One);
+        var z = VariationalTerms.Reparameterize(eps, mu, logvar);
         var reconstruction = _network.LogLikelihoodGivenLatent(z.unsqueeze(0), batch).squeeze(0);
-        // KL(q(z|x) || N(0, I)) in closed form (Kingma & Welling 2014, appendix B).
-        var kl = logvar.add(k[1], k.One).sub_(mu.pow(k[2])).sub_(logvar.exp()).sum(-1).mul_(k[-0.5]);
-        return kl.sub(reconstruction).MoveToOuterDisposeScope();
+        return VariationalTerms.NegativeElbo(reconstruction, mu, logvar).MoveToOuterDisposeScope();
     }
 
     public double TrainStep(Tensor batch, Generator noise)

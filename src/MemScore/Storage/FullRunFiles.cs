@@ -68,10 +68,11 @@ public sealed class FullRunFolder(string root)
         Configuration.ExperimentConfig config;
         try
         {
-            config = root["config"]?.Deserialize<Configuration.ExperimentConfig>(Configuration.ExperimentConfig.JsonOptions)
-                     ?? throw Damaged($"'config' is {(root.ContainsKey("config") ? "null" : "missing")}, expected the run's config");
+            config = (root["config"] is System.Text.Json.Nodes.JsonNode node
+                     ? Configuration.ExperimentConfig.FromJson(node.ToJsonString(), ManifestPath)
+                     : throw Damaged($"'config' is {(root.ContainsKey("config") ? "null" : "missing")}, expected the run's config"));
         }
-        catch (JsonException e) { throw Damaged($"'config{e.Path?.TrimStart('$')}' is invalid: {e.Message}", e); }
+        catch (InvalidInputException e) { throw Damaged($"'config' is invalid: {e.Message}", e); }
         if (Field<string>("config_hash", "a string") != config.Hash())
             throw Damaged($"'config_hash' is {root["config_hash"]!.ToJsonString()}, but 'config' hashes to \"{config.Hash()}\"");
         Field<string>("dataset_hash", "a string");

@@ -96,7 +96,8 @@ public sealed record RunManifest(
         try
         {
             var root = JsonNode.Parse(InputFile.ReadAllText(path, ErrorKind.RunFolder, "a run manifest (JSON)"))?.AsObject() ?? throw new JsonException("not an object");
-            var config = root["config"]?.Deserialize<ExperimentConfig>(ExperimentConfig.JsonOptions) ?? throw new JsonException("missing 'config'");
+            // Through the config reader: folders made before model-options spell the DC-VAE options as top-level fields.
+            var config = ExperimentConfig.FromJson(root["config"]?.ToJsonString() ?? throw new JsonException("missing 'config'"), path);
             var versions = root["versions"]!.AsObject();
             return new RunManifest(config,
                 root["config_hash"]!.GetValue<string>(),

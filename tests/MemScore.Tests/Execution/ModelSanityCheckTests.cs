@@ -38,7 +38,10 @@ public class ModelSanityCheckTests
     [Fact]
     public void A_dc_vae_on_28x28_is_refused_and_on_32x32_passes()
     {
-        var config = new ExperimentConfig { Model = "bernoulli-dc-vae", FeatureMaps = 4, LatentDim = 2, ImportanceSamples = 2 };
+        var config = new ExperimentConfig
+        {
+            Model = "bernoulli-dc-vae", ModelOptions = ModelOptionValues.Empty.With("feature-maps", 4), LatentDim = 2, ImportanceSamples = 2,
+        };
         using (var small = Binary(4, 1, 28, 28))
         {
             var e = Assert.Throws<MemScoreException>(() => ModelSanityCheck.Run(config, Family("bernoulli-dc-vae"), small, workers: 1));

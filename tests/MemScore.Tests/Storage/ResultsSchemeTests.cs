@@ -22,14 +22,22 @@ public class ResultsSchemeTests
         var manifest = RunManifest.Create(config, "data-hash", 100, [1, 32, 32], InputKind.Binary);
         var root = JsonNode.Parse(manifest.ToJson())!.AsObject();
         root.Remove("results_scheme");
-        root["config_hash"] = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(config.ToJson()))).ToLowerInvariant()[..16];
+        root["config_hash"] = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(FlatJson(config)))).ToLowerInvariant()[..16];
         return root.ToJsonString();
+    }
+
+    /// <summary>The config JSON as MemScore wrote it before model-options (ConfigLayout.Flat): the same without that field.</summary>
+    static string FlatJson(ExperimentConfig config)
+    {
+        var json = JsonNode.Parse(config.ToJson())!.AsObject();
+        Assert.True(json.Remove("model-options"));
+        return json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
     }
 
     [Fact]
     public void The_scheme_enters_the_hash_and_scheme_1_is_the_hash_every_earlier_folder_recorded()
     {
-        string json = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Config.ToJson()))).ToLowerInvariant()[..16];
+        string json = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(FlatJson(Config)))).ToLowerInvariant()[..16];
         Assert.Equal(json, Config.Hash(1));
         Assert.NotEqual(Config.Hash(1), Config.Hash());
         Assert.Equal(Config.Hash(ResultsScheme.Current), Config.Hash());
