@@ -46,6 +46,10 @@ public static class Aggregator
     /// </summary>
     public static IReadOnlyList<TaskResult> FinishedResults(RunContext context) => Selected(context, null).Results;
 
+    /// <summary><see cref="FinishedResults"/> with where the run's target reliability stands (null for a plain run).</summary>
+    public static (IReadOnlyList<TaskResult> Results, TargetProgress? Target) FinishedResultsWithTarget(RunContext context) =>
+        Selected(context, null);
+
     static (List<TaskResult> Results, TargetProgress? Target) Selected(RunContext context, TargetProgress? known)
     {
         var all = RepeatStopping.AllFinished(context);

@@ -74,6 +74,15 @@ public class TargetReliabilityCliTests
         Assert.True(aggregate.ExitCode == 0, aggregate.StdErr);
         Assert.Contains("Coverage: 10/10 tasks", aggregate.StdOut);
         Assert.Contains("reached with 2 of at most 3", aggregate.StdOut);
+
+        // The report states what was reached, on the page and in numbers.json.
+        var report = CliProcess.Run("report", run);
+        Assert.True(report.ExitCode == 0, report.StdErr);
+        Assert.Contains("Target reliability 0.01 reached with 2 of at most 3 repeats", File.ReadAllText(Path.Combine(run, "report", "index.html")));
+        var numbers = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(run, "report", "numbers.json")))!;
+        Assert.True(numbers["target_reached"]!.GetValue<bool>());
+        Assert.Equal(2, numbers["target_repeats_used"]!.GetValue<int>());
+        Assert.Equal(10, numbers["tasks"]!.GetValue<int>());   // K = 5 x the 2 repeats used
     }
 
     [Fact]
