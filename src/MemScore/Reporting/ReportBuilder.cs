@@ -311,8 +311,9 @@ public static class ReportBuilder
     /// <summary>The scored (binarized or dequantized, padded) image of example row <paramref name="row"/>, 2x upscaled, as PNG.</summary>
     static byte[] Tile(RunContext context, int row)
     {
-        using var stored = context.Data.ScoredRows([row]);
-        using var image = stored[0].permute(1, 2, 0).contiguous();   // [H, W, C]: interleaved channels
+        using var scope = NewDisposeScope();   // owns stored[0] and the permuted view (FinalizerTensorTests)
+        var stored = context.Data.ScoredRows([row]);
+        var image = stored[0].permute(1, 2, 0).contiguous();   // [H, W, C]: interleaved channels
         int h = (int)image.shape[0], w = (int)image.shape[1], channels = (int)image.shape[2];
         var pixels = image.data<float>().Select(v => (byte)Math.Clamp(Math.Round(v * 255), 0, 255)).ToArray();
         if (channels == 1) return PngEncoder.Grayscale(PngEncoder.Upscale(pixels, w, h, 2), w * 2, h * 2);
