@@ -40,14 +40,7 @@ public static class IlCalls
     }
 
     /// <summary>The call targets in <paramref name="method"/>'s body (none when it has no IL body); unresolvable tokens are skipped.</summary>
-    public static IEnumerable<MethodBase> Targets(MethodBase method) =>
-        Instructions(method).Where(i => i.Target is not null).Select(i => i.Target!);
-
-    /// <summary>
-    /// The instructions of <paramref name="method"/>'s body in order, each with its call target when it is a call
-    /// (call, callvirt, newobj, ldftn, ldvirtftn) whose token resolves; none when it has no IL body.
-    /// </summary>
-    public static IEnumerable<(OpCode Op, MethodBase? Target)> Instructions(MethodBase method)
+    public static IEnumerable<MethodBase> Targets(MethodBase method)
     {
         byte[]? il;
         try { il = method.GetMethodBody()?.GetILAsByteArray(); }
@@ -70,13 +63,13 @@ public static class IlCalls
                 OperandType.InlineSwitch => 4 + 4 * BitConverter.ToInt32(il, position),
                 _ => 4,
             };
-            MethodBase? target = null;
             if (op == OpCodes.Call || op == OpCodes.Callvirt || op == OpCodes.Newobj || op == OpCodes.Ldftn || op == OpCodes.Ldvirtftn)
             {
+                MethodBase? target = null;
                 try { target = method.Module.ResolveMethod(BitConverter.ToInt32(il, position), typeArguments, methodArguments); }
                 catch (Exception e) when (e is ArgumentException or BadImageFormatException or TypeLoadException or MissingMemberException) { }
+                if (target is not null) yield return target;
             }
-            yield return (op, target);
             position += operand;
         }
     }
