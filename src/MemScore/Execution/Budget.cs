@@ -61,13 +61,15 @@ public sealed record Budget(int Models, long TrainingExamplePasses, long Evaluat
 
     static Tensor RandomInputs(long[] shape, InputKind input, Generator generator)
     {
-        using var uniform = rand(shape, generator: generator);
+        using var scope = NewDisposeScope();   // owns the temporaries (FinalizerTensorTests)
         using var k = new ScalarScope();
-        return input switch
+        var uniform = rand(shape, generator: generator);
+        var inputs = input switch
         {
             InputKind.Binary => uniform.lt(k[0.3]).to_type(ScalarType.Float32),
             InputKind.Dequantized => uniform.clamp(k[1e-3], k[1 - 1e-3]),
             _ => ImageTransforms.QuantizeTo8Bit(uniform),
         };
+        return inputs.MoveToOuterDisposeScope();
     }
 }

@@ -18,6 +18,9 @@ public static class ModuleCheckpoint
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(optimizer);
+        // Owns every tensor the save makes (detached copies, views of ensemble moments): outside a scope they would
+        // reach the finalizer, which may free one while libtorch still reads it (FinalizerTensorTests).
+        using var scope = NewDisposeScope();
         var state = new Dictionary<string, NpyArray>();
         foreach (var (name, parameter) in module.named_parameters())
             state["param." + name] = ToFloat32(parameter, name);

@@ -13,11 +13,12 @@ public static class EpochTrainer
 
     /// <summary>
     /// Collecting every 200 steps and at each epoch's end keeps RSS flat at negligible cost: training
-    /// leaves no tensor or Scalar to the finalizer (NativeGarbageTests, ScalarLifetimeRuleTests), but the
+    /// leaves no tensor or Scalar to the finalizer (FinalizerTensorTests, ScalarLifetimeRuleTests), but the
     /// runtime lets the managed heap of TorchSharp wrappers grow by 100+ MB between its own collections
     /// (issue 18 item 29: peak RSS 821 MB without, 667 MB with, on 2,000 digits, K=5, L=2, 3 epochs).
     /// A collection here runs finalizers while other workers compute, which is safe only because no
-    /// Scalar is made outside a ScalarScope: implicit ones were freed mid-call and crashed libtorch.
+    /// Scalar is made outside a ScalarScope and no tensor outside a dispose scope is left undisposed:
+    /// implicit Scalars and the temporaries of checkpoint saves were freed mid-call and crashed libtorch.
     /// </summary>
     static void CollectNativeGarbage()
     {

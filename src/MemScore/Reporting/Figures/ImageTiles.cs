@@ -18,10 +18,13 @@ public static class ImageTiles
         ArgumentNullException.ThrowIfNull(context);
         if (rows.Count == 0) return [];
         using var k = new Core.ScalarScope();
-        using var stored = context.Data.ScoredRows(rows.ToArray());
+        // The scope owns every temporary (the mul() result, the permuted view): one left to the finalizer can be
+        // freed while a native call still uses it (FinalizerTensorTests, PLATFORM.md).
+        using var scope = NewDisposeScope();
+        var stored = context.Data.ScoredRows(rows.ToArray());
         // 8-bit levels in torch: round(v * 255) clamped to [0, 255], channels interleaved ([N, H, W, C]).
-        using var levels = stored.mul(k[255f]).round_().clamp_(k[0f], k[255f]).to(ScalarType.Byte);
-        using var image = levels.permute(0, 2, 3, 1).contiguous();
+        var levels = stored.mul(k[255f]).round_().clamp_(k[0f], k[255f]).to(ScalarType.Byte);
+        var image = levels.permute(0, 2, 3, 1).contiguous();
         int h = (int)image.shape[1], w = (int)image.shape[2], channels = (int)image.shape[3];
         if (channels != 1 && channels != 3) throw new InvalidOperationException($"cannot draw images with {channels} channels");
         var values = image.data<byte>().ToArray();
