@@ -24,6 +24,13 @@ public sealed class FullRunSplit : IDisposable
     /// apply and is not checked against the number of examples (`full --limit 2` is fine).
     /// </summary>
     public static ExperimentConfig DataConfig(ExperimentConfig config) => config with { Folds = 2 };
+
+    /// <summary>
+    /// K and L do not apply to one model trained on all the data: they are fixed at the values the
+    /// defaults had before 2026-12 (K = 5, L = 2), so a config file shared with `run` and the newer
+    /// run defaults leave a full run's config hash (and its resume) as it was.
+    /// </summary>
+    public static ExperimentConfig WithoutFoldFields(ExperimentConfig config) => config with { Folds = 5, Repeats = 2 };
     /// <param name="greyLevels">Keep the 8-bit grey levels of both splits (<see cref="ExperimentData.GreyRows"/>), for the sample-based tests.</param>
     public static FullRunSplit Prepare(ExperimentConfig config, DatasetRegistry datasets, string cache, InputKind input, double testFraction, bool download = false,
         bool greyLevels = false)

@@ -29,7 +29,7 @@ public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
     {
         var clock = Stopwatch.StartNew();
         DenormalFlushing.SetForCurrentThread(true);
-        var config = request.Config;
+        var config = FullRunSplit.WithoutFoldFields(request.Config);
         ConfigValidator.Validate(config, datasets, models);
         if (!(request.TestFraction > 0 && request.TestFraction < 1))
             throw new InvalidConfigurationException($"test-fraction = {request.TestFraction}: expected a number between 0 and 1");
