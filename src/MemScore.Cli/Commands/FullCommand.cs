@@ -33,7 +33,7 @@ public sealed class FullCommand : Command<FullSettings>
         var models = ModelRegistry.CreateDefault();
         ConfigValidator.Validate(config, datasets, models);
         string output = settings.Out ?? Path.Combine("runs", $"full-{config.Dataset}-{config.Hash()}");
-        CheckBeforeWriting(config, models.Get(config.Model), datasets, new FullRunFolder(output), settings, cancellation);
+        CheckBeforeWriting(config, models.For(config), datasets, new FullRunFolder(output), settings, cancellation);
         Console.Error.WriteLine($"memscore full: {config.Dataset}, {config.Model}, {config.Epochs} epochs, S={config.ImportanceSamples}, seed {config.Seed} -> {Path.GetFullPath(output)}");
         var progress = new SynchronousProgress<TrainingProgress>(p =>
         {

@@ -111,6 +111,18 @@ public class RunSettings : CommandSettings
     [Description("Logistics per pixel of mol-dc-vae (default 10, the paper's)")]
     public int? MixtureComponents { get; init; }
 
+    [CommandOption("--model-file <FILE>")]
+    [Description("torchscript: the module saved with torch.jit.script(model).save(FILE); its SHA-256 enters the config hash")]
+    public string? ModelFile { get; init; }
+
+    [CommandOption("--model-input <KIND>")]
+    [Description("torchscript: what x holds: binary (default, {0,1}), dequantized ((k+u)/256; log p in 8-bit space) or discrete-8bit (k/255)")]
+    public string? ModelInput { get; init; }
+
+    [CommandOption("--model-init <MODE>")]
+    [Description("torchscript: reset (default: fresh seeded weights per task) or file (every task starts from the file's weights)")]
+    public string? ModelInit { get; init; }
+
     [CommandOption("--fold-ensembles")]
     [Description("Train the K folds of each repeat as one batched network (bernoulli-mlp-vae only; part of the config: equal to separate models up to float round-off). Slower than separate models on CPU (bench/RESULTS.md); meant for GPUs")]
     public bool? FoldEnsembles { get; init; }
@@ -145,6 +157,7 @@ public class RunSettings : CommandSettings
         if (Out is not null) Storage.OutputFolder.RequirePath(Out, "out");
         if (CacheDir is not null) Storage.OutputFolder.RequirePath(CacheDir, "cache-dir");
         if (DataDir is not null) Storage.OutputFolder.RequirePath(DataDir, "data-dir");
+        if (ModelFile is not null) Storage.OutputFolder.RequirePath(ModelFile, "model-file");
         Execution.ExecutionRule.RequireCheckpointEvery(CheckpointEvery);
         return base.Validate();
     }
@@ -155,6 +168,7 @@ public class RunSettings : CommandSettings
         {
             Dataset, DataDir, Limit, Model, Folds, Repeats, Epochs, EvalEvery, LearningRate, BatchSize, LatentDim, ImportanceSamples,
             EvalBatchSize, Seed, Threads, TrainBinarization, PadTo, Flip, Device, InModels, FoldEnsembles, FeatureMaps, MixtureComponents,
+            ModelFile, ModelInput, ModelInit,
         }.All(v => v is null);
 
     /// <summary>Defaults (or a preset, or the config file), then the flags given.</summary>
@@ -190,6 +204,22 @@ public class RunSettings : CommandSettings
             FoldEnsembles = FoldEnsembles ?? c.FoldEnsembles,
             FeatureMaps = FeatureMaps ?? c.FeatureMaps,
             MixtureComponents = MixtureComponents ?? c.MixtureComponents,
+            TorchScript = ResolveTorchScript(c.TorchScript),
         };
+    }
+
+    /// <summary>The config's module settings with the --model-* flags applied; the file's SHA-256 is taken now unless the config records it for this same file.</summary>
+    Models.TorchScript.TorchScriptOptions? ResolveTorchScript(Models.TorchScript.TorchScriptOptions? configured)
+    {
+        if (configured is null && ModelFile is null && ModelInput is null && ModelInit is null) return null;
+        var options = configured ?? new Models.TorchScript.TorchScriptOptions();
+        options = options with
+        {
+            Path = ModelFile is null ? options.Path : System.IO.Path.GetFullPath(ModelFile),
+            Sha256 = ModelFile is null ? options.Sha256 : null,
+            Input = ModelInput ?? options.Input,
+            Init = ModelInit ?? options.Init,
+        };
+        return options.Sha256 is null && options.Path.Length > 0 ? options.WithFileHash() : options;
     }
 }

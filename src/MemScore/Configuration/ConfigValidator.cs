@@ -65,6 +65,11 @@ public static class ConfigValidator
         Require(config.MixtureComponents is null || (config.MixtureComponents is >= 1 and <= MaxMixtureComponents && config.Model == LogisticMixtureDcVae.FamilyName), "mixture-components",
             config.MixtureComponents, config.Model == LogisticMixtureDcVae.FamilyName ? $"an integer in 1..{MaxMixtureComponents}" : $"no value for model {config.Model} (it applies to {LogisticMixtureDcVae.FamilyName})");
 
+        bool torchScript = config.Model == Models.TorchScript.TorchScriptFamily.FamilyName;
+        Require(torchScript == config.TorchScript is not null, "torchscript", config.TorchScript is null ? null : config.TorchScript.Path,
+            torchScript ? "the module file (--model-file FILE)" : $"no module file for model {config.Model} (it applies to model = torchscript)");
+        if (torchScript && config.TorchScript is { } module) errors.AddRange(module.Problems());
+
         if (config.FoldEnsembles)
         {
             Require(config.Model == BernoulliMlpVae.FamilyName, "fold-ensembles", "true", $"model = {BernoulliMlpVae.FamilyName} (the only family trained as ensembles), not {config.Model}");

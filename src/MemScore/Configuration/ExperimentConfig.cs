@@ -83,12 +83,17 @@ public sealed record ExperimentConfig
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? MixtureComponents { get; init; }
 
+    /// <summary>The module of --model torchscript: path, SHA-256 (so the file enters the hash), input kind, init. Left out of the JSON when null.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Models.TorchScript.TorchScriptOptions? TorchScript { get; init; }
+
     /// <summary>What a model of this config is built from: input shape and init seed from the caller, the rest from here.</summary>
     public ModelContext ModelContextFor(long[] inputShape, long initSeed) =>
         new(inputShape, LatentDim, LearningRate, ImportanceSamples, initSeed, ComputeDevice.Resolve(Device))
         {
             FeatureMaps = FeatureMaps,
             MixtureComponents = MixtureComponents,
+            TorchScript = TorchScript,
         };
 
     /// <summary>All cores: the default thread count of single-model commands (`memscore full`, `memscore bench`).</summary>

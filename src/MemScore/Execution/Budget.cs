@@ -40,7 +40,7 @@ public sealed record Budget(int Models, long TrainingExamplePasses, long Evaluat
     public Budget Measure(ExperimentConfig config, ModelRegistry models, long[] imageShape, int trainSteps = 12)
     {
         set_num_threads(config.Threads);
-        var family = models.Get(config.Model);
+        var family = models.For(config);
         using var model = family.Create(config.ModelContextFor(imageShape, initSeed: 1));
         using var generator = new Generator(1);
         int rows = config.BatchSize * trainSteps;

@@ -41,7 +41,7 @@ public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
         AtomicFile.DeleteLeftovers(folder.Root);
         set_num_threads(config.Threads);
 
-        var family = models.Get(config.Model);
+        var family = models.For(config);
         using var split = FullRunSplit.Prepare(config, datasets, request.CacheDirectory ?? DatasetRequest.DefaultCacheDirectory(), family.Input,
             request.TestFraction, request.Download);
         WriteOrCheckManifest(folder, config, split.DataHash, split, request.TestFraction);

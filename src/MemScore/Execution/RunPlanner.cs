@@ -35,7 +35,7 @@ public sealed class RunPlanner(DatasetRegistry datasets, ModelRegistry models)
         }
         folder.EnsureWritable();
         string cache = request.CacheDirectory ?? previous?.CacheDirectory ?? DatasetRequest.DefaultCacheDirectory();
-        var family = models.Get(config.Model);
+        var family = models.For(config);
         var data = ExperimentData.Prepare(config, datasets, cache, family.Input, request.Download);
         try
         {

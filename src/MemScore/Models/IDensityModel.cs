@@ -44,6 +44,8 @@ public sealed record ModelContext(long[] InputShape, int LatentDim, double Learn
     public int? FeatureMaps { get; init; }
     /// <summary>Logistics per pixel of the mixture decoder; null = its default (10).</summary>
     public int? MixtureComponents { get; init; }
+    /// <summary>The module file and its settings for the torchscript family; null for the others.</summary>
+    public TorchScript.TorchScriptOptions? TorchScript { get; init; }
 }
 
 /// <summary>A model with a per-example training objective that can be evaluated without training (the overfitting view of `memscore full`).</summary>

@@ -33,7 +33,8 @@ public sealed class ModelRegistry
             ConstantGaussianDcVae.Create, InputKind.Dequantized))
         .Add(new ModelFamily(LogisticMixtureDcVae.FamilyName,
             "DC-VAE with a discretized mixture of 10 logistics per pixel for 8-bit 32x32 images",
-            LogisticMixtureDcVae.Create, InputKind.Discrete8Bit));
+            LogisticMixtureDcVae.Create, InputKind.Discrete8Bit))
+        .Add(TorchScript.TorchScriptFamily.Family);
 
     public ModelRegistry Add(ModelFamily family)
     {
@@ -45,6 +46,13 @@ public sealed class ModelRegistry
     public IEnumerable<string> Names => _families.Keys;
     public IReadOnlyCollection<ModelFamily> All => _families.Values;
     public bool Contains(string name) => _families.ContainsKey(name);
+
+    /// <summary>The family of <paramref name="config"/>, with the input kind the config chooses where the family leaves it open (torchscript).</summary>
+    public ModelFamily For(Configuration.ExperimentConfig config)
+    {
+        var family = Get(config.Model);
+        return family.Name == TorchScript.TorchScriptFamily.FamilyName && config.TorchScript is { } module ? family with { Input = module.InputKind } : family;
+    }
 
     public ModelFamily Get(string name) =>
         _families.TryGetValue(name, out var family) ? family

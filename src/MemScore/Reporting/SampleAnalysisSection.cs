@@ -83,7 +83,7 @@ public static class SampleAnalysisSection
     {
         var html = page.Html;
         html.Append("<h2>Nearest-neighbour test and data copying (generated images of the full model)</h2>");
-        var family = models.Get(manifest.Config.Model);
+        var family = models.For(manifest.Config);
         using var model = family.Create(manifest.Config.ModelContextFor(run.Data.ImageShape, initSeed: 0));
         if (model is not ISampleableModel sampler || model is not ICheckpointable loadable || !File.Exists(folder.ModelPath))
         {

@@ -1,0 +1,79 @@
+using System.Runtime.InteropServices;
+using MemScore.Core;
+using static TorchSharp.torch;
+
+namespace MemScore.Models.TorchScript;
+
+/// <summary>
+/// The methods MemScore calls on a module (README "Score your own PyTorch model"):
+/// loss(x) -> Tensor[B], log_px(x, samples: int) -> Tensor[B], optional reset_parameters() and sample(n: int).
+/// Every call goes through here, so a failing or misshapen method is reported by name with the file.
+/// </summary>
+public sealed class TorchScriptContract(jit.ScriptModule module, string source)
+{
+    public const string Loss = "loss";
+    public const string LogPx = "log_px";
+    public const string ResetParameters = "reset_parameters";
+    public const string SampleMethod = "sample";
+
+    /// <summary>Whether the module defines <paramref name="method"/> (libtorch names a missing method in its error).</summary>
+    public bool Defines(string method, params object[] arguments)
+    {
+        try
+        {
+            Dispose(module.invoke(method, arguments));
+            return true;
+        }
+        catch (ExternalException e) when (IsMissing(e, method)) { return false; }
+        catch (ExternalException) { return true; }
+    }
+
+    /// <summary>Calls a method that must return a float tensor of <paramref name="shape"/>; refuses anything else, naming the method.</summary>
+    public Tensor Call(string method, long[] shape, params object[] arguments)
+    {
+        string signature = $"{method}({string.Join(", ", arguments.Select(Describe))})";
+        object result;
+        try { result = module.invoke(method, arguments); }
+        catch (ExternalException e) when (IsMissing(e, method))
+        {
+            throw new InvalidInputException(source, $"the module has no method {method}: define it and mark it @torch.jit.export (contract: README 'Score your own PyTorch model')", e);
+        }
+        catch (ExternalException e)
+        {
+            throw new InvalidInputException(source, $"{signature} failed: {TorchScriptFile.FirstLine(e.Message)}", e);
+        }
+        if (result is not Tensor tensor)
+        {
+            Dispose(result);
+            throw new InvalidInputException(source, $"{signature} returned {result?.GetType().Name ?? "None"}; expected one tensor of shape [{string.Join(", ", shape)}]");
+        }
+        if (!tensor.shape.SequenceEqual(shape) || !tensor.is_floating_point())
+        {
+            string got = $"a {tensor.dtype} tensor of shape [{string.Join(", ", tensor.shape)}]";
+            tensor.Dispose();
+            throw new InvalidInputException(source, $"{signature} returned {got}; expected a float tensor of shape [{string.Join(", ", shape)}] (one value per example)");
+        }
+        return tensor;
+    }
+
+    /// <summary>The same, refusing NaN or infinite values (used on the probe batch when the module is loaded).</summary>
+    public Tensor CallFinite(string method, long[] shape, params object[] arguments)
+    {
+        var tensor = Call(method, shape, arguments);
+        using var finite = tensor.isfinite().all();
+        if (finite.item<bool>()) return tensor;
+        tensor.Dispose();
+        throw new InvalidInputException(source, $"{method} returned NaN or infinite values on a probe batch of the data's shape; a fresh model must give finite values");
+    }
+
+    static bool IsMissing(ExternalException e, string method) =>
+        e.Message.Contains($"'{method}'", StringComparison.Ordinal) && e.Message.Contains("not defined", StringComparison.OrdinalIgnoreCase);
+
+    static string Describe(object argument) => argument is Tensor t ? $"x [{string.Join(", ", t.shape)}]" : argument.ToString() ?? "None";
+
+    static void Dispose(object? result)
+    {
+        if (result is IDisposable disposable) disposable.Dispose();
+        else if (result is object[] many) foreach (var item in many) Dispose(item);
+    }
+}
