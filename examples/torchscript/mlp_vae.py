@@ -14,7 +14,7 @@ import torch.nn.functional as F
 class MlpVae(nn.Module):
     def __init__(self, pixels: int = 1024, latent: int = 16):
         super().__init__()
-        self.latent = latent
+        self.latent, self.side = latent, int(math.isqrt(pixels))
         self.encoder = nn.Sequential(nn.Linear(pixels, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU())
         self.mu, self.logvar = nn.Linear(256, latent), nn.Linear(256, latent)
         self.decoder = nn.Sequential(nn.Linear(latent, 256), nn.ReLU(), nn.Linear(256, 512), nn.ReLU(),
@@ -46,8 +46,8 @@ class MlpVae(nn.Module):
         return torch.logsumexp(log_w, 0) - math.log(samples)
 
     @torch.jit.export
-    def sample(self, n: int):  # decoder means of z ~ N(0, I), [n, 1, 32, 32] in [0, 1]
-        return torch.sigmoid(self.decoder(torch.randn(n, self.latent))).view(n, 1, 32, 32)
+    def sample(self, n: int):  # decoder means of z ~ N(0, I), [n, 1, side, side] in [0, 1]
+        return torch.sigmoid(self.decoder(torch.randn(n, self.latent))).view(n, 1, self.side, self.side)
 
 
 if __name__ == "__main__":

@@ -3,11 +3,13 @@
 
 Usage: /usr/bin/python3 make_torchscript_fixtures.py EXAMPLES_DIR OUT_DIR
   mlp_vae.pt        the example VAE (EXAMPLES_DIR/mlp_vae.py), weights drawn with torch.manual_seed(7)
+  mlp_vae_other.pt  the same with the next weights drawn (another file: another run)
   small_vae.pt      the same class with 8x8 inputs and latent 4 (fast contract and determinism tests)
   no_reset.pt       small_vae without reset_parameters: MemScore re-initialises Linear layers itself
   missing_log_px.pt, wrong_shape.pt, nan_loss.pt, extra_parameter.pt   malformed modules to refuse
   pickle_only.pt    torch.save of a state dict (not TorchScript);  not_torchscript.pt  plain text
 """
+import math
 import os
 import sys
 import torch
@@ -25,10 +27,11 @@ def save(module, name):
 
 class Resettable(MlpVae):
     @torch.jit.export
-    def reset_parameters(self):
-        for m in self.modules():
-            if isinstance(m, nn.Linear):
-                m.reset_parameters()
+    def reset_parameters(self):  # the latent heads only: TorchScript 1.13 cannot index or iterate a Sequential's layers here
+        for weight, bias in [(self.mu.weight, self.mu.bias), (self.logvar.weight, self.logvar.bias)]:
+            bound = 1.0 / math.sqrt(weight.shape[1])
+            nn.init.uniform_(weight, -bound, bound)
+            nn.init.uniform_(bias, -bound, bound)
 
 
 class MissingLogPx(nn.Module):
@@ -66,6 +69,7 @@ class ExtraParameter(MlpVae):
 os.makedirs(OUT, exist_ok=True)
 torch.manual_seed(7)
 save(MlpVae(), "mlp_vae.pt")
+save(MlpVae(), "mlp_vae_other.pt")
 torch.manual_seed(8)
 save(Resettable(64, 4), "small_vae.pt")
 save(MlpVae(64, 4), "no_reset.pt")

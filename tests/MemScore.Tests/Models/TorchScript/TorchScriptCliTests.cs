@@ -1,0 +1,80 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using MemScore.Tests.Support;
+
+namespace MemScore.Tests.Models.TorchScript;
+
+/// <summary>The torchscript family through the real CLI, starting with README's walk-through as written.</summary>
+public partial class TorchScriptCliTests
+{
+    static string Readme => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "README.md"));
+
+    /// <summary>The README's walk-through: the Python file and the two commands after "Score your own PyTorch model".</summary>
+    static (string Python, string[] Commands) WalkThrough()
+    {
+        string section = Readme[Readme.IndexOf("## Score your own PyTorch model", StringComparison.Ordinal)..];
+        var blocks = CodeBlock().Matches(section);
+        return (blocks[0].Groups["body"].Value, blocks[1].Groups["body"].Value.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [TorchScriptFact]
+    public void Readme_walk_through_runs_as_written_and_a_changed_module_file_is_a_different_run()
+    {
+        var (python, commands) = WalkThrough();
+        Assert.Equal(File.ReadAllText(Path.Combine(TorchScriptFixtures.ExamplesFolder, "mlp_vae.py")), python);
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir["mlp_vae.py"], python);
+        string[] save = Words(commands[0]);
+        Assert.Equal(["/usr/bin/python3", "mlp_vae.py", "mlp_vae.pt"], save);
+        var saved = TorchScriptFixtures.RunPython(dir["mlp_vae.py"], dir["mlp_vae.pt"]);
+        Assert.True(saved.Exit == 0, saved.Output);
+
+        string[] run = Words(commands[1]);
+        Assert.Equal("./memscore", run[0]);
+        string[] args = [.. run[1..].Select(a => a == "mlp_vae.pt" ? dir["mlp_vae.pt"] : a), "--out", dir["run"]];
+        var result = CliProcess.Run(args);
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        var lines = File.ReadAllLines(dir["run/scores.csv"]);
+        Assert.Equal(501, lines.Length);
+        Assert.All(lines.Skip(1), line => Assert.True(double.IsFinite(double.Parse(line.Split(',')[4], CultureInfo.InvariantCulture)), line));
+        Assert.Contains(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(dir["mlp_vae.pt"]))).ToLowerInvariant(),
+            File.ReadAllText(dir["run/run.json"]));
+
+        File.Copy(TorchScriptFixtures.File("mlp_vae_other.pt"), dir["mlp_vae.pt"], overwrite: true);
+        var changed = CliProcess.Run(args);
+        Assert.Equal(4, changed.ExitCode);
+        Assert.Contains("torchscript", changed.StdErr);
+        Assert.Contains("sha256", changed.StdErr);
+    }
+
+    [TorchScriptTheory]
+    [InlineData("pickle_only.pt", 2, "a torch.save pickle")]
+    [InlineData("wrong_shape.pt", 2, "expected a float tensor of shape [2]")]
+    [InlineData("absent.pt", 3, "absent.pt")]
+    public void Malformed_modules_are_refused_before_anything_is_written(string name, int exit, string expected)
+    {
+        using var dir = new TempDirectory();
+        string file = name == "absent.pt" ? dir["absent.pt"] : TorchScriptFixtures.File(name);
+        var result = CliProcess.Run("run", "--model", "torchscript", "--model-file", file, "--limit", "50", "--folds", "2", "--repeats", "1",
+            "--epochs", "1", "--out", dir["run"]);
+        Assert.Equal(exit, result.ExitCode);
+        Assert.Contains(expected, result.StdErr);
+        Assert.False(Directory.Exists(dir["run"]), "the run folder was created");
+    }
+
+    [Fact]
+    public void The_family_is_listed_and_needs_a_module_file()
+    {
+        Assert.Contains("torchscript", CliProcess.Run("models").StdOut);
+        var result = CliProcess.Run("run", "--model", "torchscript", "--budget");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("torchscript = null: expected the module file (--model-file FILE)", result.StdErr);
+        var stray = CliProcess.Run("run", "--model-file", "x.pt", "--budget");
+        Assert.NotEqual(0, stray.ExitCode);
+    }
+
+    static string[] Words(string line) => line.Split('#')[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    [GeneratedRegex("```[a-z]*\n(?<body>.*?)```", RegexOptions.Singleline)]
+    private static partial Regex CodeBlock();
+}
