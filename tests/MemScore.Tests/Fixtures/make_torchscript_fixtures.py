@@ -34,30 +34,33 @@ class Resettable(MlpVae):
             nn.init.uniform_(bias, -bound, bound)
 
 
-class MissingLogPx(nn.Module):
+class MissingLogPx(nn.Module):  # the malformed modules read the mean pixel, so they load on any image size
     def __init__(self):
         super().__init__()
-        self.linear = nn.Linear(64, 1)
+        self.linear = nn.Linear(1, 1)
+
+    def value(self, x):  # [B, 1]
+        return self.linear(x.flatten(1).mean(1, keepdim=True))
 
     @torch.jit.export
     def loss(self, x):
-        return self.linear(x.flatten(1)).squeeze(1) ** 2
+        return self.value(x).squeeze(1) ** 2
 
 
 class WrongShape(MissingLogPx):
     @torch.jit.export
     def log_px(self, x, samples: int):
-        return self.linear(x.flatten(1))  # [B, 1] instead of [B]
+        return self.value(x)  # [B, 1] instead of [B]
 
 
 class NanLoss(WrongShape):
     @torch.jit.export
     def loss(self, x):
-        return self.linear(x.flatten(1)).squeeze(1) * float("nan")
+        return self.value(x).squeeze(1) * float("nan")
 
     @torch.jit.export
     def log_px(self, x, samples: int):
-        return self.linear(x.flatten(1)).squeeze(1)
+        return self.value(x).squeeze(1)
 
 
 class ExtraParameter(MlpVae):

@@ -19,7 +19,7 @@ public sealed class SampleableTorchScriptModel : TorchScriptModel, ISampleableMo
         {
             Module.eval();
             using var _ = no_grad();
-            using var images = Contract.Call(TorchScriptContract.SampleMethod, [count, .. _imageShape], count);
+            using var images = Contract.Call(TorchScriptContract.SampleMethod, [count, .. _imageShape], null, count);
             return images.to_type(ScalarType.Float32);
         });
     }

@@ -17,11 +17,11 @@ public sealed class TorchScriptContract(jit.ScriptModule module, string source)
     public const string SampleMethod = "sample";
 
     /// <summary>Whether the module defines <paramref name="method"/> (libtorch names a missing method in its error).</summary>
-    public bool Defines(string method, params object[] arguments)
+    public bool Defines(string method, int? count = null)
     {
         try
         {
-            Dispose(module.invoke(method, arguments));
+            Dispose(ScalarScope.InvokeScript(module, method, null, count));
             return true;
         }
         catch (ExternalException e) when (IsMissing(e, method)) { return false; }
@@ -29,11 +29,11 @@ public sealed class TorchScriptContract(jit.ScriptModule module, string source)
     }
 
     /// <summary>Calls a method that must return a float tensor of <paramref name="shape"/>; refuses anything else, naming the method.</summary>
-    public Tensor Call(string method, long[] shape, params object[] arguments)
+    public Tensor Call(string method, long[] shape, Tensor? x, int? count = null)
     {
-        string signature = $"{method}({string.Join(", ", arguments.Select(Describe))})";
+        string signature = $"{method}({string.Join(", ", new[] { x is null ? null : $"x [{string.Join(", ", x.shape)}]", count?.ToString() }.OfType<string>())})";
         object result;
-        try { result = module.invoke(method, arguments); }
+        try { result = ScalarScope.InvokeScript(module, method, x, count); }
         catch (ExternalException e) when (IsMissing(e, method))
         {
             throw new InvalidInputException(source, $"the module has no method {method}: define it and mark it @torch.jit.export (contract: README 'Score your own PyTorch model')", e);
@@ -57,9 +57,9 @@ public sealed class TorchScriptContract(jit.ScriptModule module, string source)
     }
 
     /// <summary>The same, refusing NaN or infinite values (used on the probe batch when the module is loaded).</summary>
-    public Tensor CallFinite(string method, long[] shape, params object[] arguments)
+    public Tensor CallFinite(string method, long[] shape, Tensor x, int? count = null)
     {
-        var tensor = Call(method, shape, arguments);
+        var tensor = Call(method, shape, x, count);
         using var finite = tensor.isfinite().all();
         if (finite.item<bool>()) return tensor;
         tensor.Dispose();
@@ -68,8 +68,6 @@ public sealed class TorchScriptContract(jit.ScriptModule module, string source)
 
     static bool IsMissing(ExternalException e, string method) =>
         e.Message.Contains($"'{method}'", StringComparison.Ordinal) && e.Message.Contains("not defined", StringComparison.OrdinalIgnoreCase);
-
-    static string Describe(object argument) => argument is Tensor t ? $"x [{string.Join(", ", t.shape)}]" : argument.ToString() ?? "None";
 
     static void Dispose(object? result)
     {

@@ -51,11 +51,11 @@ public class TorchScriptModel : IDensityModel, ICheckpointable, IEvaluationLoss
 
     public Tensor PerExampleLoss(Tensor batch, Generator noise) => Evaluate(TorchScriptContract.Loss, batch, noise);
 
-    Tensor Evaluate(string method, Tensor batch, Generator noise, params object[] extra) => GlobalGeneratorLock.Run(noise, () =>
+    Tensor Evaluate(string method, Tensor batch, Generator noise, int? samples = null) => GlobalGeneratorLock.Run(noise, () =>
     {
         _module.eval();
         using var _ = no_grad();
-        using var values = _contract.Call(method, [batch.shape[0]], [batch, .. extra]);
+        using var values = _contract.Call(method, [batch.shape[0]], batch, samples);
         return values.to_type(ScalarType.Float64);
     });
 
