@@ -4,6 +4,7 @@
 Usage: /usr/bin/python3 make_torchscript_fixtures.py EXAMPLES_DIR OUT_DIR
   mlp_vae.pt        the example VAE (EXAMPLES_DIR/mlp_vae.py), weights drawn with torch.manual_seed(7)
   mlp_vae_other.pt  the same with the next weights drawn (another file: another run)
+  dc_vae.pt         EXAMPLES_DIR/dc_vae.py: convolutions with batch norm, no reset_parameters
   small_vae.pt      the same class with 8x8 inputs and latent 4 (fast contract and determinism tests)
   no_reset.pt       small_vae without reset_parameters: MemScore re-initialises Linear layers itself
   missing_log_px.pt, wrong_shape.pt, nan_loss.pt, extra_parameter.pt   malformed modules to refuse
@@ -17,6 +18,7 @@ from torch import nn
 
 sys.path.insert(0, sys.argv[1])
 from mlp_vae import MlpVae  # noqa: E402
+from dc_vae import DcVae  # noqa: E402
 
 OUT = sys.argv[2]
 
@@ -73,6 +75,7 @@ os.makedirs(OUT, exist_ok=True)
 torch.manual_seed(7)
 save(MlpVae(), "mlp_vae.pt")
 save(MlpVae(), "mlp_vae_other.pt")
+save(DcVae(), "dc_vae.pt")
 torch.manual_seed(8)
 save(Resettable(64, 4), "small_vae.pt")
 save(MlpVae(64, 4), "no_reset.pt")

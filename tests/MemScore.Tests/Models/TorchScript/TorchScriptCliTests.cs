@@ -40,11 +40,38 @@ public partial class TorchScriptCliTests
         Assert.Contains(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(dir["mlp_vae.pt"]))).ToLowerInvariant(),
             File.ReadAllText(dir["run/run.json"]));
 
+        string reader = ReadResultsSnippet().Replace("runs/my-run", dir["run"]);
+        File.WriteAllText(dir["read.py"], reader);
+        var read = TorchScriptFixtures.RunPython(dir["read.py"]);
+        Assert.True(read.Exit == 0, read.Output);
+        Assert.Contains("[", read.Output);
+
         File.Copy(TorchScriptFixtures.File("mlp_vae_other.pt"), dir["mlp_vae.pt"], overwrite: true);
         var changed = CliProcess.Run(args);
         Assert.Equal(4, changed.ExitCode);
         Assert.Contains("torchscript", changed.StdErr);
         Assert.Contains("sha256", changed.StdErr);
+    }
+
+    /// <summary>A scripted DC-VAE with batch norm and no reset_parameters (default init rules) through `run` and `full`.</summary>
+    [TorchScriptFact]
+    public void Scripted_dc_vae_with_batch_norm_runs_through_run_and_full()
+    {
+        using var dir = new TempDirectory();
+        string module = TorchScriptFixtures.File("dc_vae.pt");
+        string[] common = ["--model", "torchscript", "--model-file", module, "--limit", "200", "--epochs", "1", "--is-samples", "4", "--threads", "1"];
+        var run = CliProcess.Run(["run", .. common, "--folds", "2", "--repeats", "1", "--out", dir["run"]]);
+        Assert.True(run.ExitCode == 0, run.StdErr);
+        var scores = File.ReadAllLines(dir["run/scores.csv"]);
+        Assert.Equal(201, scores.Length);
+        Assert.All(scores.Skip(1), line => Assert.True(double.IsFinite(double.Parse(line.Split(',')[4], CultureInfo.InvariantCulture)), line));
+
+        var full = CliProcess.Run(["full", .. common, "--out", dir["full"]]);
+        Assert.True(full.ExitCode == 0, full.StdErr);
+        var weights = MemScore.Storage.Npz.Read(dir["full/model.npz"]);
+        Assert.Contains("param.encoder.0.weight", weights.Keys);
+        Assert.Contains("buffer.encoder.1.running_mean", weights.Keys);
+        Assert.True(File.Exists(dir["full/full.json"]));
     }
 
     [TorchScriptTheory]
@@ -72,6 +99,13 @@ public partial class TorchScriptCliTests
         Assert.Contains("torchscript = null: expected the module file (--model-file FILE)", result.StdErr);
         var stray = CliProcess.Run("run", "--model-file", "x.pt", "--budget");
         Assert.NotEqual(0, stray.ExitCode);
+    }
+
+    /// <summary>The Python block of README's "Read the results in Python".</summary>
+    static string ReadResultsSnippet()
+    {
+        string section = Readme[Readme.IndexOf("## Read the results in Python", StringComparison.Ordinal)..];
+        return CodeBlock().Matches(section)[0].Groups["body"].Value;
     }
 
     static string[] Words(string line) => line.Split('#')[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
