@@ -16,7 +16,10 @@ public sealed class TorchScriptContract(jit.ScriptModule module, string source)
     public const string ResetParameters = "reset_parameters";
     public const string SampleMethod = "sample";
 
-    /// <summary>Whether the module defines <paramref name="method"/> (libtorch names a missing method in its error).</summary>
+    /// <summary>
+    /// Calls an optional method and says whether the module defines it (libtorch names a missing method in
+    /// its error); a method that exists but fails is refused, naming it.
+    /// </summary>
     public bool Defines(string method, int? count = null)
     {
         try
@@ -25,7 +28,10 @@ public sealed class TorchScriptContract(jit.ScriptModule module, string source)
             return true;
         }
         catch (ExternalException e) when (IsMissing(e, method)) { return false; }
-        catch (ExternalException) { return true; }
+        catch (ExternalException e)
+        {
+            throw new InvalidInputException(source, $"{method}({count?.ToString() ?? ""}) failed: {TorchScriptFile.Cause(e.Message)}", e);
+        }
     }
 
     /// <summary>Calls a method that must return a float tensor of <paramref name="shape"/>; refuses anything else, naming the method.</summary>
@@ -40,7 +46,7 @@ public sealed class TorchScriptContract(jit.ScriptModule module, string source)
         }
         catch (ExternalException e)
         {
-            throw new InvalidInputException(source, $"{signature} failed: {TorchScriptFile.FirstLine(e.Message)}", e);
+            throw new InvalidInputException(source, $"{signature} failed: {TorchScriptFile.Cause(e.Message)}", e);
         }
         if (result is not Tensor tensor)
         {

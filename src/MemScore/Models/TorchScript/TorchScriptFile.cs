@@ -53,4 +53,11 @@ public static class TorchScriptFile
     }
 
     internal static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
+
+    /// <summary>
+    /// The line that says what went wrong in a TorchScript interpreter error: its last "...Error: ..." line
+    /// (the first line is only "The following operation failed in the TorchScript interpreter.").
+    /// </summary>
+    internal static string Cause(string message) =>
+        message.Split('\n').Select(l => l.Trim()).LastOrDefault(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^[A-Za-z.]*Error: ")) ?? FirstLine(message);
 }

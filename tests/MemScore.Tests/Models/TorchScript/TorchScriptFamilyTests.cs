@@ -28,6 +28,15 @@ public class TorchScriptFamilyTests
     }
 
     [TorchScriptFact]
+    public void A_module_for_other_images_is_refused_with_pytorchs_reason()
+    {
+        string path = TorchScriptFixtures.File("no_reset.pt");   // 8x8 inputs
+        var context = Context(path) with { InputShape = [1, 32, 32] };
+        var error = Assert.ThrowsAny<MemScoreException>(() => TorchScriptFamily.Create(context).Dispose());
+        Assert.Contains("loss(x [2, 1, 32, 32]) failed: RuntimeError: mat1 and mat2 shapes cannot be multiplied (2x1024 and 64x512)", error.Message);
+    }
+
+    [TorchScriptFact]
     public void A_file_that_changed_since_the_run_started_is_refused_naming_both_hashes()
     {
         string path = TorchScriptFixtures.File("small_vae.pt");
