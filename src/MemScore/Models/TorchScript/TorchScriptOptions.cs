@@ -28,7 +28,7 @@ public sealed record TorchScriptOptions
 
     public bool InitFromFile => Init == "file";
 
-    /// <summary>The same options with the file's hash, after checking that the file is readable TorchScript-sized input.</summary>
+    /// <summary>The same options with the SHA-256 of the file at <see cref="Path"/> (an unreadable file is refused naming it).</summary>
     public TorchScriptOptions WithFileHash() => this with { Sha256 = TorchScriptFile.Sha256(Path) };
 
     /// <summary>Messages naming the field and value for every invalid setting (empty when valid).</summary>
