@@ -6,8 +6,8 @@ namespace MemScore.Models.TorchScript;
 /// Noise drawn inside a TorchScript module (torch.randn) comes from libtorch's one process-wide
 /// generator, which every worker of the process shares. Each call into a module therefore holds
 /// this lock, seeds the global generator with a seed drawn from the task's own generator, and runs
-/// (forward and backward) to completion: the draws a task sees depend only on its seed, however many
-/// workers run. Modules of this family thus train one at a time within a process.
+/// the call to completion: the draws a task sees depend only on its seed, however many workers run.
+/// Forward calls of this family's modules thus run one at a time within a process (backward and Adam overlap).
 /// </summary>
 public static class GlobalGeneratorLock
 {

@@ -33,18 +33,20 @@ public class TorchScriptModel : IDensityModel, ICheckpointable, IEvaluationLoss
 
     public ModelDescription Describe() => _description;
 
-    public double TrainStep(Tensor batch, Generator noise) => GlobalGeneratorLock.Run(noise, () =>
+    /// <summary>Only the forward call holds the lock: backward and Adam draw no random numbers, so workers overlap there.</summary>
+    public double TrainStep(Tensor batch, Generator noise)
     {
         _module.train();
         using var scope = NewDisposeScope();
         _optimizer.ZeroGrad();
-        var loss = _contract.Call(TorchScriptContract.Loss, [batch.shape[0]], batch).sum();
+        var perExample = GlobalGeneratorLock.Run(noise, () => _contract.Call(TorchScriptContract.Loss, [batch.shape[0]], batch));
+        var loss = perExample.sum();
         double value = loss.item<float>();
         if (!double.IsFinite(value)) return double.NaN;
         loss.backward();
         _optimizer.StepOnce();
         return value / batch.shape[0];
-    });
+    }
 
     public Tensor LogLikelihood(Tensor batch, Generator noise) =>
         Evaluate(TorchScriptContract.LogPx, batch, noise, _importanceSamples);
