@@ -4,8 +4,9 @@ using System.Security.Cryptography;
 namespace MemScore.Tests.Support;
 
 /// <summary>
-/// The TorchScript modules of Fixtures/make_torchscript_fixtures.py, written once per script version by
-/// Debian's PyTorch (/usr/bin/python3 with python3-torch; ./test.sh installs it) into a shared temp folder.
+/// The TorchScript modules of Fixtures/make_torchscript_fixtures.py, written once per version of it and of the
+/// example models by Debian's PyTorch (/usr/bin/python3 with python3-torch; ./test.sh installs it) into a
+/// shared temp folder.
 /// </summary>
 public static class TorchScriptFixtures
 {
@@ -23,8 +24,8 @@ public static class TorchScriptFixtures
     static (string?, string?) Make()
     {
         string script = Path.Combine(AppContext.BaseDirectory, "Fixtures", "make_torchscript_fixtures.py");
-        string version = Convert.ToHexString(SHA256.HashData(
-            System.IO.File.ReadAllBytes(script).Concat(System.IO.File.ReadAllBytes(Path.Combine(ExamplesFolder, "mlp_vae.py"))).ToArray()))[..16];
+        var sources = Directory.GetFiles(ExamplesFolder, "*.py").Order(StringComparer.Ordinal).Prepend(script);
+        string version = Convert.ToHexString(SHA256.HashData(sources.SelectMany(System.IO.File.ReadAllBytes).ToArray()))[..16];
         string folder = Path.Combine(Path.GetTempPath(), "memscore-torchscript-fixtures-" + version);
         if (Directory.Exists(folder)) return (folder, null);
         string staging = folder + "-" + Guid.NewGuid().ToString("N")[..8];
