@@ -161,7 +161,7 @@ public class RunSettings : CommandSettings
             EvalBatchSize, Seed, Threads, TrainBinarization, PadTo, Flip, Device, InModels, FoldEnsembles, ModelOptions, FeatureMaps, MixtureComponents,
         }.All(v => v is null);
 
-    /// <summary>Defaults (or a preset, or the config file), then the flags given.</summary>
+    /// <summary>Defaults (or a preset, or the config file), then the flags given, then the options the model family derives (a module file's SHA-256).</summary>
     public ExperimentConfig ResolveConfig()
     {
         if (ConfigFile is not null && Preset is not null)
@@ -169,7 +169,7 @@ public class RunSettings : CommandSettings
         var c = ConfigFile is not null ? ExperimentConfig.FromJsonFile(ConfigFile)
             : Preset is not null ? Presets.Get(Preset)
             : new ExperimentConfig();
-        return c with
+        return Models.ModelRegistry.CreateDefault().Resolve(c with
         {
             Dataset = Dataset ?? c.Dataset,
             DataDir = DataDir ?? c.DataDir,
@@ -193,7 +193,7 @@ public class RunSettings : CommandSettings
             InModels = InModels ?? c.InModels,
             FoldEnsembles = FoldEnsembles ?? c.FoldEnsembles,
             ModelOptions = c.ModelOptions.WithAssignments(ModelOptionAssignments()),
-        };
+        });
     }
 
     /// <summary>--model-option values, the shorthand flags first so an explicit --model-option of the same key wins.</summary>
