@@ -47,10 +47,13 @@ public class TorchScriptConfigTests
     [Fact]
     public void The_options_choose_the_input_kind_of_the_family()
     {
+        using var dir = new TempDirectory();
+        string module = dir["m.pt"];
+        File.WriteAllText(module, "module");
         var family = ModelRegistry.CreateDefault().Get(TorchScriptFamily.FamilyName);
-        Assert.Equal(InputKind.Dequantized, family.InputFor(new TorchScriptOptions { Path = "m.pt", Input = "dequantized" }.ToValues()));
-        Assert.Equal(InputKind.Discrete8Bit, family.InputFor(new TorchScriptOptions { Path = "m.pt", Input = "discrete-8bit" }.ToValues()));
-        Assert.Equal(InputKind.Binary, family.InputFor(ModelOptionValues.Empty.With("path", "m.pt")));
+        Assert.Equal(InputKind.Dequantized, family.InputFor(new TorchScriptOptions { Path = module, Input = "dequantized" }.ToValues()));
+        Assert.Equal(InputKind.Discrete8Bit, family.InputFor(new TorchScriptOptions { Path = module, Input = "discrete-8bit" }.ToValues()));
+        Assert.Equal(InputKind.Binary, family.InputFor(ModelOptionValues.Empty.With("path", module)));
         Assert.Equal(InputKind.Dequantized, ModelRegistry.CreateDefault().Get(GaussianDcVae.FamilyName).InputFor(ModelOptionValues.Empty));
     }
 
