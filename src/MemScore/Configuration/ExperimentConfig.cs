@@ -25,12 +25,14 @@ public sealed record ExperimentConfig
     public string Model { get; init; } = "bernoulli-mlp-vae";
     /// <summary>K: folds per repeat (--folds).</summary>
     public int Folds { get; init; } = 5;
+    // Defaults K = 5, L = 5, 60 epochs, evaluated at the last: measured on 1,000 digits, a second training
+    // seed ranks M at Spearman 0.87 (predicted 0.86); at 10 epochs 0.15 (bench/reliability, sections a and c).
     /// <summary>L: repeats, each with a fresh random fold split (--repeats).</summary>
-    public int Repeats { get; init; } = 2;
+    public int Repeats { get; init; } = 5;
     /// <summary>Training epochs per model (--epochs).</summary>
-    public int Epochs { get; init; } = 10;
+    public int Epochs { get; init; } = 60;
     /// <summary>Evaluate log p(x) every this many epochs; the last epoch is always evaluated (--eval-every).</summary>
-    public int EvalEvery { get; init; } = 5;
+    public int EvalEvery { get; init; } = 60;
     /// <summary>Adam learning rate (--lr).</summary>
     public double LearningRate { get; init; } = 1e-3;
     /// <summary>Training minibatch size (--batch-size).</summary>

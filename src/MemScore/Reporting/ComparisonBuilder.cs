@@ -5,6 +5,7 @@ using MemScore.Analysis;
 using MemScore.Core;
 using MemScore.Execution;
 using MemScore.Memorization;
+using MemScore.Reporting.Figures;
 using MemScore.Storage;
 
 namespace MemScore.Reporting;
@@ -23,7 +24,6 @@ public sealed record ComparisonOutcome(string IndexPath, int Runs, int Figures, 
 /// </summary>
 public static class ComparisonBuilder
 {
-    static readonly string[] Colors = ["#4a7ab5", "#d9534f", "#5cb85c", "#8e44ad", "#f0ad4e", "#333333"];
     static string F(double v) => double.IsFinite(v) ? v.ToString("F3", CultureInfo.InvariantCulture) : "n/a";
 
     public static ComparisonOutcome Build(IReadOnlyList<RunContext> runs, string outputDirectory, EstimatorKind estimator = EstimatorKind.Paper)
@@ -37,16 +37,29 @@ public static class ComparisonBuilder
         var jackknife = runs.Select((r, j) => r.InModels is null && ModelValues.From(results[j], r.Plan, r.Config.EvaluationEpochs().Length - 1) is { } values
             ? PermutationInference.JackknifeShiftVariance(values, new PermutationOptions(Seed: r.Config.Seed)) : null).ToArray();
         var lastM = scores.Select(s => Enumerable.Range(0, s.Count).Select(i => s.M(i, s.LastEpochColumn)).ToArray()).ToArray();
-        var html = new StringBuilder("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>MemScore comparison</title><style>body{font-family:sans-serif;max-width:1100px;margin:auto;padding:1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}</style></head><body><h1>Comparison of runs</h1>");
-        int figures = 0;
-        void Figure(string name, string svg)
-        {
-            AtomicFile.WriteAllText(Path.Combine(outputDirectory, "figures", name), svg);
-            html.Append($"<img class=\"figure\" src=\"figures/{name}\" alt=\"{name}\">");
-            figures++;
-        }
+        var page = new ReportPage(outputDirectory);
+        page.Begin("Comparison of runs");
+        var html = page.Html;
 
-        // Settings that differ, and quantiles at the last epoch.
+        QuantileTable(page, runs, names, scores, lastM, outputDirectory);
+        html.Append("<div class=\"charts\">");
+        QuantilesByEpoch(page, names, scores);
+        Histograms(page, names, lastM);
+        html.Append("</div>");
+
+        // Examples whose M changed most, where runs share the examples.
+        var summary = new List<(string, string, int, int)>();
+        for (int r = 1; r < runs.Count; r++)
+            if (PairChanges(page, runs, outputDirectory, names, scores, lastM, jackknife, r) is { } pair) summary.Add(pair);
+        string index = Path.Combine(outputDirectory, "index.html");
+        AtomicFile.WriteAllText(index, page.End());
+        return new ComparisonOutcome(index, runs.Count, page.Figures, summary);
+    }
+
+    /// <summary>The settings that differ between the runs and each run's quantiles of M at its last epoch (also quantiles.csv).</summary>
+    static void QuantileTable(ReportPage page, IReadOnlyList<RunContext> runs, string[] names, Scores[] scores, double[][] lastM, string outputDirectory)
+    {
+        var html = page.Html;
         var differing = DifferingFields(runs);
         html.Append("<table><tr><th>run</th>").Append(string.Concat(differing.Select(f => $"<th>{f}</th>")))
             .Append("<th>examples</th><th>last epoch</th><th>median M</th><th>q0.95 M</th><th>q0.999 M</th></tr>");
@@ -64,76 +77,85 @@ public static class ComparisonBuilder
         }
         html.Append("</table>");
         AtomicFile.WriteAllText(Path.Combine(outputDirectory, "quantiles.csv"), csv.ToString());
+    }
 
-        // Quantiles against epoch, overlaid.
-        var series = new List<Series>();
-        for (int r = 0; r < runs.Count; r++)
-            foreach (var (q, dash) in new[] { (0.95, ""), (0.999, " (q0.999)") })
-                series.Add(new Series($"{names[r]} q{q}", scores[r].EvaluationEpochs.Select(e => (double)e).ToArray(),
-                    Enumerable.Range(0, scores[r].EvaluationEpochs.Length).Select(col => Statistics.Quantile(
-                        Enumerable.Range(0, scores[r].Count).Select(i => scores[r].M(i, col)).Where(double.IsFinite).ToArray(), q)).ToArray(),
-                    Colors[r % Colors.Length]));
-        var quantileChart = new SvgChart("Upper quantiles of M against epoch (upper line per run: q0.999)", "epoch", "M (nats)");
-        series.ForEach(s => quantileChart.Line(s));
-        Figure("quantiles_by_epoch.svg", quantileChart.Render(series.Where((_, k) => k % 2 == 0).ToList()));
-
-        // Histograms on common bins, drawn as lines.
-        var all = lastM.SelectMany(m => m).Where(double.IsFinite).ToArray();
-        var edges = Histogram.Of(all, 40).Edges;
-        var centres = edges.Zip(edges.Skip(1), (a, b) => (a + b) / 2).ToArray();
-        var histSeries = runs.Select((_, r) => new Series(names[r], centres, Counts(lastM[r], edges), Colors[r % Colors.Length])).ToList();
-        var histogram = new SvgChart("Distribution of M at each run's last epoch", "M (nats)", "examples");
-        histSeries.ForEach(s => histogram.Line(s));
-        Figure("m_histograms.svg", histogram.Render(histSeries));
-
-        // Examples whose M changed most, where runs share the examples.
-        var summary = new List<(string, string, int, int)>();
-        for (int r = 1; r < runs.Count; r++)
+    /// <summary>The examples whose M changed most from the first run to run <paramref name="r"/> (also changes_R.csv); null when not comparable or without intervals.</summary>
+    static (string, string, int, int)? PairChanges(ReportPage page, IReadOnlyList<RunContext> runs, string outputDirectory, string[] names, Scores[] scores,
+        double[][] lastM, double[]?[] jackknife, int r)
+    {
+        var html = page.Html;
+        if (runs[r].Manifest.DatasetHash != runs[0].Manifest.DatasetHash || !scores[r].SourceIndices.SequenceEqual(scores[0].SourceIndices))
         {
-            if (runs[r].Manifest.DatasetHash != runs[0].Manifest.DatasetHash || !scores[r].SourceIndices.SequenceEqual(scores[0].SourceIndices))
-            {
-                html.Append($"<p>{WebUtility.HtmlEncode(names[r])} scores other examples than {WebUtility.HtmlEncode(names[0])}: no per-example comparison.</p>");
-                continue;
-            }
-            var changes = Changes(scores[0], scores[r], jackknife[0], jackknife[r]);
-            html.Append($"<h2>Largest changes of M: {WebUtility.HtmlEncode(names[0])} &rarr; {WebUtility.HtmlEncode(names[r])}</h2>");
-            if (changes is null || changes.Compared == 0)
-            {
-                var raw = Enumerable.Range(0, scores[0].Count).Where(i => double.IsFinite(lastM[0][i]) && double.IsFinite(lastM[r][i]))
-                    .OrderByDescending(i => Math.Abs(lastM[r][i] - lastM[0][i])).Take(15).ToArray();
-                html.Append(changes is null
-                        ? "<p>No intervals for one of the runs (--in-models, or no complete repeat): ranked by the raw change, which noise alone may explain.</p>"
-                        : "<p>These designs are too small for bounded intervals (too few relabellings: more repeats or folds): ranked by the raw change, which noise alone may explain.</p>")
-                    .Append("<table class=\"changes\"><tr><th>index</th><th>label</th><th>M before</th><th>M after</th><th>change</th></tr>");
-                foreach (int i in raw)
-                    html.Append($"<tr><td>{scores[0].SourceIndices[i]}</td><td>{scores[0].Labels[i]}</td><td>{F(lastM[0][i])}</td><td>{F(lastM[r][i])}</td><td>{F(lastM[r][i] - lastM[0][i])}</td></tr>");
-                html.Append("</table>");
-                continue;
-            }
-            var c = changes;
-            summary.Add((names[0], names[r], c.Significant, c.Compared));
-            html.Append($"<p class=\"noise\"><b>{c.Significant} of {c.Compared} examples changed by more than noise explains</b> (two-sided test of the change of the " +
-                        $"interval centres, Benjamini-Hochberg at 10%; approximate: normal errors with each centre's seed-to-seed variance, the larger of the interval's and a jackknife over repeats). {c.Beyond2} have |z| &gt; 1.96, where noise alone " +
-                        $"gives about {0.05 * c.Compared:F0}. Ranked by |z| = |change| / combined standard error:</p>")
-                .Append("<table class=\"changes\"><tr><th>index</th><th>label</th><th>M before</th><th>interval before</th><th>M after</th><th>interval after</th>" +
-                        "<th>change of the interval centre</th><th>z</th><th>q</th></tr>");
-            var a = scores[0].Inference!;
-            var b = scores[r].Inference!;
-            foreach (int i in c.Order.Take(15))
-                html.Append($"<tr><td>{scores[0].SourceIndices[i]}</td><td>{scores[0].Labels[i]}</td><td>{F(lastM[0][i])}</td><td>{F(a.Lower[i])} .. {F(a.Upper[i])}</td>" +
-                            $"<td>{F(lastM[r][i])}</td><td>{F(b.Lower[i])} .. {F(b.Upper[i])}</td><td>{F(b.Shift[i] - a.Shift[i])}</td><td>{F(c.Z[i])}</td><td>{F(c.Q[i])}</td></tr>");
-            html.Append("</table>");
-            string pair = $"{names[0]}_{names[r]}";
-            var changeCsv = new StringBuilder("index,label,M_before,M_after,M_lo_before,M_hi_before,M_lo_after,M_hi_after,centre_change,z,q\n");
-            foreach (int i in c.Order)
-                changeCsv.Append(string.Join(",", scores[0].SourceIndices[i], scores[0].Labels[i], R(lastM[0][i]), R(lastM[r][i]), R(a.Lower[i]), R(a.Upper[i]),
-                    R(b.Lower[i]), R(b.Upper[i]), R(b.Shift[i] - a.Shift[i]), R(c.Z[i]), R(c.Q[i]))).Append('\n');
-            AtomicFile.WriteAllText(Path.Combine(outputDirectory, $"changes_{r}.csv"), changeCsv.ToString());
+            html.Append($"<p>{WebUtility.HtmlEncode(names[r])} scores other examples than {WebUtility.HtmlEncode(names[0])}: no per-example comparison.</p>");
+            return null;
         }
-        html.Append("</body></html>");
-        string index = Path.Combine(outputDirectory, "index.html");
-        AtomicFile.WriteAllText(index, html.ToString());
-        return new ComparisonOutcome(index, runs.Count, figures, summary);
+        var changes = Changes(scores[0], scores[r], jackknife[0], jackknife[r]);
+        html.Append($"<h2>Largest changes of M: {WebUtility.HtmlEncode(names[0])} &rarr; {WebUtility.HtmlEncode(names[r])}</h2>");
+        if (changes is null || changes.Compared == 0)
+        {
+            var raw = Enumerable.Range(0, scores[0].Count).Where(i => double.IsFinite(lastM[0][i]) && double.IsFinite(lastM[r][i]))
+                .OrderByDescending(i => Math.Abs(lastM[r][i] - lastM[0][i])).Take(15).ToArray();
+            html.Append(changes is null
+                    ? "<p>No intervals for one of the runs (--in-models, or no complete repeat): ranked by the raw change, which noise alone may explain.</p>"
+                    : "<p>These designs are too small for bounded intervals (too few relabellings: more repeats or folds): ranked by the raw change, which noise alone may explain.</p>")
+                .Append("<table class=\"changes\"><tr><th>index</th><th>label</th><th>M before</th><th>M after</th><th>change</th></tr>");
+            foreach (int i in raw)
+                html.Append($"<tr><td>{scores[0].SourceIndices[i]}</td><td>{scores[0].Labels[i]}</td><td>{F(lastM[0][i])}</td><td>{F(lastM[r][i])}</td><td>{F(lastM[r][i] - lastM[0][i])}</td></tr>");
+            html.Append("</table>");
+            return null;
+        }
+        var c = changes;
+        html.Append($"<p class=\"noise\"><b>{c.Significant} of {c.Compared} examples changed by more than noise explains</b> (two-sided test of the change of the " +
+                    $"interval centres, Benjamini-Hochberg at 10%; approximate: normal errors with each centre's seed-to-seed variance, the larger of the interval's and a jackknife over repeats). {c.Beyond2} have |z| &gt; 1.96, where noise alone " +
+                    $"gives about {0.05 * c.Compared:F0}. Ranked by |z| = |change| / combined standard error:</p>")
+            .Append("<table class=\"changes\"><tr><th>index</th><th>label</th><th>M before</th><th>interval before</th><th>M after</th><th>interval after</th>" +
+                    "<th>change of the interval centre</th><th>z</th><th>q</th></tr>");
+        var a = scores[0].Inference!;
+        var b = scores[r].Inference!;
+        foreach (int i in c.Order.Take(15))
+            html.Append($"<tr><td>{scores[0].SourceIndices[i]}</td><td>{scores[0].Labels[i]}</td><td>{F(lastM[0][i])}</td><td>{F(a.Lower[i])} .. {F(a.Upper[i])}</td>" +
+                        $"<td>{F(lastM[r][i])}</td><td>{F(b.Lower[i])} .. {F(b.Upper[i])}</td><td>{F(b.Shift[i] - a.Shift[i])}</td><td>{F(c.Z[i])}</td><td>{F(c.Q[i])}</td></tr>");
+        html.Append("</table>");
+        var changeCsv = new StringBuilder("index,label,M_before,M_after,M_lo_before,M_hi_before,M_lo_after,M_hi_after,centre_change,z,q\n");
+        foreach (int i in c.Order)
+            changeCsv.Append(string.Join(",", scores[0].SourceIndices[i], scores[0].Labels[i], R(lastM[0][i]), R(lastM[r][i]), R(a.Lower[i]), R(a.Upper[i]),
+                R(b.Lower[i]), R(b.Upper[i]), R(b.Shift[i] - a.Shift[i]), R(c.Z[i]), R(c.Q[i]))).Append('\n');
+        AtomicFile.WriteAllText(Path.Combine(outputDirectory, $"changes_{r}.csv"), changeCsv.ToString());
+        return (names[0], names[r], c.Significant, c.Compared);
+    }
+
+    /// <summary>Upper quantiles of M against epoch, every run on one chart (e.g. two learning rates): q0.95 solid, q0.999 dashed.</summary>
+    static void QuantilesByEpoch(ReportPage page, string[] names, Scores[] scores)
+    {
+        var chart = new Chart("Upper quantiles of M against epoch", "epoch", "M (nats)");
+        var table = new FigureTable("run", "epoch", "q0.95", "q0.999");
+        for (int r = 0; r < scores.Length; r++)
+        {
+            var s = scores[r];
+            double[] epochs = s.EvaluationEpochs.Select(e => (double)e).ToArray();
+            double[] Quantiles(double q) => Enumerable.Range(0, epochs.Length).Select(col => Statistics.Quantile(
+                Enumerable.Range(0, s.Count).Select(i => s.M(i, col)).Where(double.IsFinite).DefaultIfEmpty(double.NaN).ToArray(), q)).ToArray();
+            double[] q95 = Quantiles(0.95), q999 = Quantiles(0.999);
+            string color = Chart.Palette[r % Chart.Palette.Length];
+            chart.Line($"{names[r]} 0.95 quantile", epochs, q95, color, markers: true).Line($"{names[r]} 0.999 quantile", epochs, q999, color, dashed: true, markers: true);
+            for (int e = 0; e < epochs.Length; e++) table.Row(names[r], epochs[e], q95[e], q999[e]);
+        }
+        page.Figure("quantiles_by_epoch", chart.WholeNumbersOnX().LegendBelow().Render(), "upper quantiles of M against epoch for every run", table);
+    }
+
+    /// <summary>Each run's histogram of M at its last epoch on common bins, as translucent bars.</summary>
+    static void Histograms(ReportPage page, string[] names, double[][] lastM)
+    {
+        var all = lastM.SelectMany(m => m).Where(double.IsFinite).ToArray();
+        if (all.Length == 0) return;
+        var edges = Histogram.Of(all, 40).Edges;
+        var chart = new Chart("Distribution of M at each run's last epoch", "M (nats)", "share of the run's examples");
+        var table = new FigureTable(["from", "to", .. names]);
+        var counts = lastM.Select(m => Counts(m, edges)).ToArray();
+        for (int r = 0; r < names.Length; r++)
+            chart.Histogram(new Histogram(edges, counts[r].Select(c => (int)c).ToArray()), Chart.Palette[r % Chart.Palette.Length], names[r], density: true);
+        for (int b = 0; b + 1 < edges.Length; b++) table.Row([edges[b], edges[b + 1], .. counts.Select(c => (object)c[b])]);
+        page.Figure("m_histograms", chart.Render(), "histograms of M for every run", table);
     }
 
     static string R(double v) => double.IsNaN(v) ? "" : v.ToString("R", CultureInfo.InvariantCulture);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MemScore.Reporting.Figures;
 using MemScore.Storage;
 
 namespace MemScore.Reporting;
@@ -19,14 +20,12 @@ public static class OverfittingSection
             .Append($"<p>One model of the same configuration trained on {manifest.TrainExamples} examples; {manifest.TestExamples} test examples " +
                     $"({System.Net.WebUtility.HtmlEncode(manifest.TestSource)}); losses are per example in eval mode (folder {System.Net.WebUtility.HtmlEncode(fullRoot)}).</p>");
         double[] epochs = Enumerable.Range(1, curves.CompletedEpochs).Select(e => (double)e).ToArray();
-        var series = new List<Series>
-        {
-            new("train (eval mode)", epochs, curves.TrainEvalLoss, "#4a7ab5"),
-            new("test", epochs, curves.TestEvalLoss, "#d9534f"),
-        };
-        var chart = new SvgChart("Loss of the full model against epoch", "epoch", "loss per example (nats)");
-        series.ForEach(s => chart.Line(s));
-        page.Figure("full_losses.svg", chart.Render(series), "train and test loss against epoch");
+        var chart = new Chart("Loss of the full model against epoch", "epoch", "loss per example (nats)")
+            .Line("train (eval mode)", epochs, curves.TrainEvalLoss, Chart.Palette[0])
+            .Line("test", epochs, curves.TestEvalLoss, Chart.Palette[1]).WholeNumbersOnX().Render();
+        var table = new FigureTable("epoch", "train_loss", "test_loss");
+        for (int e = 0; e < curves.CompletedEpochs; e++) table.Row(e + 1, curves.TrainEvalLoss[e], curves.TestEvalLoss[e]);
+        page.Figure("full_losses", chart, "train and test loss against epoch", table);
         html.Append("<table><tr><th>epoch</th><th>train loss</th><th>test loss</th><th>gap (test - train)</th><th>mean log p(x) train</th><th>mean log p(x) test</th></tr>");
         for (int e = 0; e < curves.CompletedEpochs; e++)
         {

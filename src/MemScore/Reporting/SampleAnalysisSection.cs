@@ -5,6 +5,7 @@ using MemScore.Core;
 using MemScore.Data;
 using MemScore.Execution;
 using MemScore.Models;
+using MemScore.Reporting.Figures;
 using MemScore.Storage;
 using static TorchSharp.torch;
 
@@ -125,7 +126,7 @@ public static class SampleAnalysisSection
             return null;
         }
         var summary = RhoAnalysis.Summarize(rho, mMatched);
-        AppendRho(page, summary, generated.Name);
+        AppendRho(page, summary, generated.Name, rho, mMatched);
         WriteRhoCsv(page, run, matched.Select(p => p.Row).ToArray(), ratios, matched.Select(p => p.k).ToArray(), m);
 
         int cells = Math.Clamp(count / 100, 2, 50);
@@ -152,7 +153,7 @@ public static class SampleAnalysisSection
 
     static string Rho(double v) => double.IsPositiveInfinity(v) ? "+inf" : F(v);
 
-    static void AppendRho(ReportPage page, RhoByMemorization s, string generatedName)
+    static void AppendRho(ReportPage page, RhoByMemorization s, string generatedName, double[] rho, double[] m)
     {
         var html = page.Html;
         html.Append($"<p>Spearman(rho, M) = <b>{F(s.Spearman)}</b>; Mann-Whitney of regular vs highly memorized rho: z = {F(s.RegularVsHigh.Z)}, p = {F(s.RegularVsHigh.TwoSidedP, "G3")}. " +
@@ -165,26 +166,10 @@ public static class SampleAnalysisSection
             html.Append($"<tr><td>{name}</td><td>{group.Count}</td>").Append(string.Concat(group.Quantiles.Select(q => $"<td>{Rho(q)}</td>")))
                 .Append($"<td>{group.Infinite}</td></tr>");
         html.Append("</table>");
-        double[] centres = s.HistogramEdges.Zip(s.HistogramEdges.Skip(1), (a, b) => (a + b) / 2).ToArray();
-        double[] Density(RhoGroup g) => g.HistogramCounts.Select(c => g.Count == 0 ? 0 : c / (double)g.Count).ToArray();
-        var histogram = new List<Series>
-        {
-            new("regular", centres, Density(s.Regular), "#4a7ab5"),
-            new("highly memorized", centres, Density(s.High), "#d9534f"),
-        };
-        var chart = new SvgChart("rho for regular and highly memorized examples (finite rho)", "rho = d(test) / d(generated)", "share of the group");
-        histogram.ForEach(x => chart.Line(x));
-        page.Figure("rho_by_group.svg", chart.Render(histogram), "distribution of rho, regular vs highly memorized");
-        double[] binCentre = s.Bins.Select(b => (b.MemorizationLow + b.MemorizationHigh) / 2).ToArray();
-        var bins = new List<Series>
-        {
-            new("mean rho", binCentre, s.Bins.Select(b => b.MeanRho).ToArray(), "#4a7ab5"),
-            new("95% interval", binCentre, s.Bins.Select(b => b.Lower95).ToArray(), "#999999"),
-            new("95% interval (upper)", binCentre, s.Bins.Select(b => b.Upper95).ToArray(), "#999999"),
-        };
-        var binChart = new SvgChart("Mean finite rho per bin of M (equal counts)", "M (nats, bin centre)", "mean rho");
-        bins.ForEach(x => binChart.Line(x));
-        page.Figure("rho_by_m_bin.svg", binChart.Render(bins.Take(2).ToList()), "mean rho per bin of M with 95% intervals");
+        page.Html.Append("<div class=\"charts\">");
+        RhoFigures.Histograms(page, s);
+        RhoFigures.AgainstM(page, s, rho, m);
+        page.Html.Append("</div>");
     }
 
     static void WriteRhoCsv(ReportPage page, RunContext run, int[] rows, NearestNeighbourRatios ratios, int[] ratioIndex, double[] m)

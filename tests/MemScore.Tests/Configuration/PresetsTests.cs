@@ -38,17 +38,17 @@ public class PresetsTests
     [Fact]
     public void Budget_counts_by_hand()
     {
-        // K = 5, L = 2, n = 1000, 10 epochs, evaluated at 5 and 10, S = 64:
-        // each model trains on 800 examples -> 10 models x 800 x 10 epochs = 80,000 passes;
-        // evaluations: 10 models x 2 epochs x 1000 = 20,000; samples: x 64 = 1,280,000.
+        // K = 5, L = 5, n = 1000, 60 epochs, evaluated at 60 only, S = 64:
+        // each model trains on 800 examples -> 25 models x 800 x 60 epochs = 1,200,000 passes;
+        // evaluations: 25 models x 1 epoch x 1000 = 25,000; samples: x 64 = 1,600,000.
         var b = Budget.Count(new ExperimentConfig(), 1000);
-        Assert.Equal((10, 80_000L, 20_000L, 1_280_000L), (b.Models, b.TrainingExamplePasses, b.Evaluations, b.ImportanceSamples));
-        // --in-models 3: each example scored by its L = 2 out-models and 3 in-models, (2 + 3) x 1000 x 2 epochs.
+        Assert.Equal((25, 1_200_000L, 25_000L, 1_600_000L), (b.Models, b.TrainingExamplePasses, b.Evaluations, b.ImportanceSamples));
+        // --in-models 3: each example scored by its L = 5 out-models and 3 in-models, (5 + 3) x 1000 x 1 epoch.
         var cheaper = Budget.Count(new ExperimentConfig { InModels = 3 }, 1000);
-        Assert.Equal((10, 80_000L, 10_000L, 640_000L), (cheaper.Models, cheaper.TrainingExamplePasses, cheaper.Evaluations, cheaper.ImportanceSamples));
+        Assert.Equal((25, 1_200_000L, 8_000L, 512_000L), (cheaper.Models, cheaper.TrainingExamplePasses, cheaper.Evaluations, cheaper.ImportanceSamples));
         // A flow's log p(x) is exact: the same evaluations, no importance samples.
         var exact = Budget.Count(new ExperimentConfig { Model = "realnvp-flow" }, 1000, exactLikelihood: true);
-        Assert.Equal((20_000L, 0L, true), (exact.Evaluations, exact.ImportanceSamples, exact.ExactLikelihood));
+        Assert.Equal((25_000L, 0L, true), (exact.Evaluations, exact.ImportanceSamples, exact.ExactLikelihood));
         Assert.True(ModelRegistry.CreateDefault().Get("realnvp-flow").ExactLikelihood);
         Assert.False(ModelRegistry.CreateDefault().Get("bernoulli-mlp-vae").ExactLikelihood);
     }

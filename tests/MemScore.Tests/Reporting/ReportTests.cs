@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.IO.Compression;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using MemScore.Reporting;
@@ -10,47 +9,6 @@ namespace MemScore.Tests.Reporting;
 public class ReportTests
 {
     [Fact]
-    public void Png_encoder_writes_a_valid_grayscale_png()
-    {
-        var pixels = Enumerable.Range(0, 6 * 4).Select(i => (byte)(i * 10)).ToArray();
-        var png = PngEncoder.Grayscale(pixels, 6, 4);
-        Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
-        Assert.Equal(6, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)));
-        Assert.Equal(4, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
-        // IHDR CRC of this exact header, computed independently with zlib's crc32 (python: zlib.crc32(b'IHDR' + header)).
-        Assert.Equal(0x886F119Fu, BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(29)));
-        // Decompress IDAT: each row is a filter byte 0 followed by the pixels.
-        int idat = IndexOf(png, "IDAT"u8.ToArray());
-        int length = BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(idat - 4));
-        using var z = new ZLibStream(new MemoryStream(png, idat + 4, length), CompressionMode.Decompress);
-        using var raw = new MemoryStream();
-        z.CopyTo(raw);
-        var rows = raw.ToArray();
-        Assert.Equal(4 * 7, rows.Length);
-        Assert.Equal(pixels[6..12], rows[8..14]);
-        Assert.Equal(0, rows[7]);
-    }
-
-    static int IndexOf(byte[] haystack, byte[] needle)
-    {
-        for (int i = 0; i + needle.Length <= haystack.Length; i++)
-            if (haystack.AsSpan(i, needle.Length).SequenceEqual(needle)) return i;
-        return -1;
-    }
-
-    [Fact]
-    public void Svg_chart_is_well_formed_xml_with_its_elements()
-    {
-        string svg = new SvgChart("t", "x", "y").Bars([0, 1, 2], [3, 4], "#000").VerticalMarker(1.5, "q", "red")
-            .Line(new Series("s", [0, 1, 2], [1, 2, 3], "blue")).Render();
-        var doc = XDocument.Parse(svg);
-        XNamespace ns = "http://www.w3.org/2000/svg";
-        Assert.Equal(2, doc.Descendants(ns + "rect").Count(r => (string?)r.Attribute("class") == "bar"));
-        Assert.Single(doc.Descendants(ns + "polyline"));
-        Assert.Equal("640", (string?)doc.Root!.Attribute("width"));
-    }
-
-    [Fact]
     public void Report_of_a_small_run_has_every_figure_and_tile_and_opens_offline()
     {
         using var dir = new TempDirectory();
@@ -59,11 +17,11 @@ public class ReportTests
         Assert.True(run.ExitCode == 0, run.StdErr);
         var report = CliProcess.Run("report", dir["run"]);
         Assert.True(report.ExitCode == 0, report.StdErr);
-        Assert.Contains("(5 figures, 45 image tiles)", report.StdOut);
+        Assert.Contains("(8 figures, 45 image tiles)", report.StdOut);
 
         string html = File.ReadAllText(dir["run/report/index.html"]);
         var sources = Regex.Matches(html, "src=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToArray();
-        Assert.Equal(5, Regex.Matches(html, "class=\"figure\"").Count);
+        Assert.Equal(8, Regex.Matches(html, "class=\"figure\"").Count);
         Assert.Equal(45, Regex.Matches(html, "class=\"tile\"").Count);
         Assert.DoesNotContain(sources, s => s.StartsWith("http", StringComparison.Ordinal));   // offline
         foreach (string source in sources)
@@ -76,8 +34,14 @@ public class ReportTests
                 Assert.Equal(64, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)));   // 32x32 digits upscaled 2x
                 Assert.Equal(64, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
             }
-            else XDocument.Parse(File.ReadAllText(path));
+            else if (source.EndsWith(".svg", StringComparison.Ordinal)) XDocument.Parse(File.ReadAllText(path));
         }
+        foreach (string svg in Directory.GetFiles(dir["run/report/figures"], "*.svg"))
+        {
+            Assert.True(File.Exists(Path.ChangeExtension(svg, ".png")), $"{svg} has no PNG beside it");
+            Assert.True(File.Exists(Path.ChangeExtension(svg, ".csv")), $"{svg} has no CSV beside it");
+        }
+        Assert.True(File.Exists(dir["run/report/explorer/data.js"]) && File.Exists(dir["run/report/explorer/sheet_0.png"]), "explorer files");
         foreach (string data in new[] { "numbers.json", "per_class.csv", "u_bins.csv", "uncertainty.csv" })
             Assert.True(File.Exists(Path.Combine(dir["run/report"], data)), data);
         Assert.Equal(301, File.ReadAllLines(dir["run/report/uncertainty.csv"]).Length);
@@ -111,7 +75,7 @@ public class ReportTests
         Assert.True(full.ExitCode == 0, full.StdErr);
         var report = CliProcess.Run("report", dir["run"], "--full", dir["full"]);
         Assert.True(report.ExitCode == 0, report.StdErr);
-        Assert.Contains("(8 figures, 45 image tiles)", report.StdOut);   // 5 + loss curves + rho histogram + rho per M-bin
+        Assert.Contains("(11 figures, 45 image tiles)", report.StdOut);   // 8 + loss curves + rho histogram + rho against M
         // As many generated images as test images; by default decoder means against grey-level images (the paper's way).
         Assert.Contains("Nearest-neighbour test on 60 decoder means of the full model against grey-level images", report.StdOut);
         string html = File.ReadAllText(dir["run/report/index.html"]);
@@ -158,7 +122,7 @@ public class ReportTests
         Assert.Equal(0, CliProcess.Run("full", "--limit", "300", "--epochs", "1", "--is-samples", "4", "--threads", "2", "--out", dir["full"]).ExitCode);
         Assert.Equal(0, CliProcess.Run("report", dir["run"], "--full", dir["full"]).ExitCode);
         var page = await HeadlessChromium.CheckAsync(dir["run/report/index.html"], TimeSpan.FromSeconds(60));
-        Assert.Equal(8 + 45, page.Images);
+        Assert.Equal(11 + 45, page.Images);
         Assert.Equal(0, page.BrokenImages);
         Assert.Empty(page.ConsoleErrors);
         Assert.True(page.Screenshot.Length > 10_000, $"screenshot of {page.Screenshot.Length} bytes");
@@ -188,7 +152,7 @@ public class CompareTests
         var quantiles = File.ReadAllLines(dir["cmp/quantiles.csv"]);
         Assert.Equal(3, quantiles.Length);
         Assert.StartsWith("lr3,300,2,", quantiles[1]);
-        foreach (string svg in Directory.GetFiles(dir["cmp/figures"])) XDocument.Parse(File.ReadAllText(svg));
+        foreach (string svg in Directory.GetFiles(dir["cmp/figures"], "*.svg")) XDocument.Parse(File.ReadAllText(svg));
 
         var single = CliProcess.Run("compare", dir["lr3"], "--out", dir["cmp2"]);
         Assert.Equal(2, single.ExitCode);
