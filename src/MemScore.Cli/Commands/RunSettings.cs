@@ -173,7 +173,7 @@ public class RunSettings : CommandSettings
     public Execution.RepeatTarget? ResolveTarget(MemScore.Analysis.EstimatorKind estimator) =>
         Execution.RepeatTarget.FromFlags(TargetReliability, MaxRepeats, estimator);
 
-    /// <summary>Defaults (or a preset, or the config file), then the flags given; --max-repeats N plans N repeats.</summary>
+    /// <summary>Defaults (or a preset, or the config file), then the flags given (--max-repeats N plans N repeats), then the options the model family derives (a module file's SHA-256).</summary>
     public ExperimentConfig ResolveConfig()
     {
         if (MaxRepeats is int max && Repeats is int repeats && max != repeats)
@@ -183,7 +183,7 @@ public class RunSettings : CommandSettings
         var c = ConfigFile is not null ? ExperimentConfig.FromJsonFile(ConfigFile)
             : Preset is not null ? Presets.Get(Preset)
             : new ExperimentConfig();
-        return c with
+        return Models.ModelRegistry.CreateDefault().Resolve(c with
         {
             Dataset = Dataset ?? c.Dataset,
             DataDir = DataDir ?? c.DataDir,
@@ -207,7 +207,7 @@ public class RunSettings : CommandSettings
             InModels = InModels ?? c.InModels,
             FoldEnsembles = FoldEnsembles ?? c.FoldEnsembles,
             ModelOptions = c.ModelOptions.WithAssignments(ModelOptionAssignments()),
-        };
+        });
     }
 
     /// <summary>--model-option values, the shorthand flags first so an explicit --model-option of the same key wins.</summary>

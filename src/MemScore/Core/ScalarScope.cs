@@ -57,6 +57,17 @@ public sealed class ScalarScope : IDisposable
     /// </summary>
     public static Tensor Softplus(Tensor x, Scalar beta, Scalar threshold) => SoftplusCall.WithScalars(x, beta, threshold);
 
+    /// <summary>
+    /// A TorchScript method call whose arguments are a tensor and/or an int only: TorchSharp 0.107's
+    /// ScriptModule.invoke turns float, double and long arguments into Scalars it keeps no reference to
+    /// (the hazard above), while tensors pass as handles and ints by value. No argument: pass null for both.
+    /// </summary>
+    public static object InvokeScript(jit.ScriptModule module, string method, Tensor? x, int? count)
+    {
+        object[] arguments = [.. new object?[] { x, count }.OfType<object>()];
+        return module.invoke(method, arguments);
+    }
+
     static class SoftplusCall
     {
         public static readonly Func<Tensor, Scalar, Scalar, Tensor> WithScalars =

@@ -44,7 +44,7 @@ public sealed record Budget(int Models, long TrainingExamplePasses, long Evaluat
         using var model = family.Create(config.ModelContextFor(imageShape, initSeed: 1));
         using var generator = new Generator(1);
         int rows = config.BatchSize * trainSteps;
-        using var data = ExperimentData.FromScored(RandomInputs([rows, .. imageShape], family.Input, generator), family.Input);
+        using var data = ExperimentData.FromScored(RandomInputs([rows, .. imageShape], family.InputFor(config.ModelOptions), generator), family.InputFor(config.ModelOptions));
         var batches = new TrainingBatches(data, redraw: false, flip: false);
         var allRows = Enumerable.Range(0, rows).ToArray();
         EpochTrainer.Run(model, batches, allRows[..config.BatchSize], config.BatchSize, new EpochSeeds(1, 1, 1), Probe, 1, default);   // warm-up

@@ -42,7 +42,7 @@ public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
         set_num_threads(config.Threads);
 
         var family = models.Get(config.Model);
-        using var split = FullRunSplit.Prepare(config, datasets, request.CacheDirectory ?? DatasetRequest.DefaultCacheDirectory(), family.Input,
+        using var split = FullRunSplit.Prepare(config, datasets, request.CacheDirectory ?? DatasetRequest.DefaultCacheDirectory(), family.InputFor(config.ModelOptions),
             request.TestFraction, request.Download);
         WriteOrCheckManifest(folder, config, split.DataHash, split, request.TestFraction);
         long dimensions = split.Train.ImageShape.Aggregate(1L, (a, b) => a * b);

@@ -6,14 +6,28 @@ namespace MemScore.Models;
 
 /// <summary>
 /// One model family: its --model name, a one-line description, how to build it, the kind of input it
-/// models (which decides how the data are prepared; <see cref="InputKind"/>), and whether its log p(x)
-/// is exact (flows) rather than importance-sampled with S samples. <see cref="Options"/> lists and
-/// validates its model-options; <see cref="Ensembles"/> says whether --fold-ensembles can train it.
+/// models (which decides how the data are prepared; <see cref="InputKind"/>; <see cref="InputFor"/> where
+/// its options choose it), and whether its log p(x) is exact (flows) rather than importance-sampled with
+/// S samples. <see cref="Options"/> lists and validates its model-options; <see cref="Ensembles"/> says
+/// whether --fold-ensembles can train it.
 /// </summary>
 public sealed record ModelFamily(string Name, string Description, Func<ModelContext, IDensityModel> Create,
     InputKind Input = InputKind.Binary, bool ExactLikelihood = false)
 {
     public IModelOptionSchema Options { get; init; } = NoModelOptions.Schema;
+
+    /// <summary>The input kind for valid <paramref name="options"/>: <see cref="Input"/> unless the family's options choose it.</summary>
+    public InputKind InputFor(ModelOptionValues options) => InputFromOptions?.Invoke(options) ?? Input;
+
+    /// <summary>How the options choose the input kind (null: they do not; always <see cref="Input"/>).</summary>
+    public Func<ModelOptionValues, InputKind>? InputFromOptions { get; init; }
+
+    /// <summary>
+    /// The options as a config records them once it is resolved (<see cref="ModelRegistry.Resolve"/>): values the
+    /// family derives from the given ones so that they enter the config hash, e.g. the SHA-256 of a module file.
+    /// Identity by default; never called with options that name a missing file.
+    /// </summary>
+    public Func<ModelOptionValues, ModelOptionValues> Resolve { get; init; } = options => options;
 
     /// <summary>The K fold models of a repeat can be trained as one batched network (--fold-ensembles).</summary>
     public bool Ensembles { get; init; }
@@ -32,11 +46,17 @@ public sealed record ModelFamily(string Name, string Description, Func<ModelCont
 
     /// <summary>
     /// A family whose options bind to <typeparamref name="TOptions"/>: <paramref name="create"/> gets the
-    /// record made from the config's model-options (defaults for the keys not given).
+    /// record made from the config's model-options (defaults for the keys not given). <paramref name="inputOf"/>, when
+    /// given, chooses the input kind from the options (<paramref name="input"/> is then what `memscore models` shows by default).
     /// </summary>
     public static ModelFamily WithOptions<TOptions>(string name, string description, ModelOptionSchema<TOptions> options,
-        Func<ModelContext, TOptions, IDensityModel> create, InputKind input, bool exactLikelihood = false) where TOptions : class =>
-        new(name, description, context => create(context, options.Bind(context.Options, name)), input, exactLikelihood) { Options = options };
+        Func<ModelContext, TOptions, IDensityModel> create, InputKind input, bool exactLikelihood = false,
+        Func<TOptions, InputKind>? inputOf = null) where TOptions : class =>
+        new(name, description, context => create(context, options.Bind(context.Options, name)), input, exactLikelihood)
+        {
+            Options = options,
+            InputFromOptions = inputOf is null ? null : values => inputOf(options.Bind(values, name)),
+        };
 }
 
 /// <summary>
@@ -53,7 +73,8 @@ public sealed class ModelRegistry
         .Add(DcVaeFamilies.Bernoulli)
         .Add(DcVaeFamilies.Gaussian)
         .Add(DcVaeFamilies.ConstantGaussian)
-        .Add(DcVaeFamilies.LogisticMixture);
+        .Add(DcVaeFamilies.LogisticMixture)
+        .Add(TorchScript.TorchScriptFamily.Family);
 
     public ModelRegistry Add(ModelFamily family)
     {
@@ -66,6 +87,16 @@ public sealed class ModelRegistry
     public IEnumerable<string> Names => _families.Keys;
     public IReadOnlyCollection<ModelFamily> All => _families.Values;
     public bool Contains(string name) => _families.ContainsKey(name);
+
+    /// <summary>
+    /// <paramref name="config"/> with its model options as its family records them (<see cref="ModelFamily.Resolve"/>);
+    /// unchanged for an unknown model (the validator names it).
+    /// </summary>
+    public Configuration.ExperimentConfig Resolve(Configuration.ExperimentConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return _families.TryGetValue(config.Model, out var family) ? config with { ModelOptions = family.Resolve(config.ModelOptions) } : config;
+    }
 
     public ModelFamily Get(string name) =>
         _families.TryGetValue(name, out var family) ? family

@@ -85,6 +85,7 @@ public static class SampleAnalysisSection
         var html = page.Html;
         html.Append("<h2>Nearest-neighbour test and data copying (generated images of the full model)</h2>");
         var family = models.Get(manifest.Config.Model);
+        var input = family.InputFor(manifest.Config.ModelOptions);
         using var model = family.Create(manifest.Config.ModelContextFor(run.Data.ImageShape, initSeed: 0));
         if (model is not ISampleableModel sampler || model is not ICheckpointable loadable || !File.Exists(folder.ModelPath))
         {
@@ -92,11 +93,11 @@ public static class SampleAnalysisSection
             return null;
         }
         loadable.LoadState(Npz.Read(folder.ModelPath), folder.ModelPath);
-        using var split = FullRunSplit.Prepare(manifest.Config, datasets, cache, family.Input, manifest.TestFraction,
+        using var split = FullRunSplit.Prepare(manifest.Config, datasets, cache, input, manifest.TestFraction,
             greyLevels: mode == SampleImages.DecoderMeans);
         int count = NearestNeighbours.SamplesNeeded(split.TestRows.Length);
         using var generator = new Generator((ulong)new SeedSchedule(run.Config.Seed).ReportSamples);
-        using var generated = Generate(sampler, family.Input, count, generator, mode);
+        using var generated = Generate(sampler, input, count, generator, mode);
         using var training = generated.GreyReferences ? split.Train.GreyRows(split.TrainRows) : split.Train.ScoredRows(split.TrainRows);
         using var test = generated.GreyReferences ? split.Test.GreyRows(split.TestRows) : split.Test.ScoredRows(split.TestRows);
         var drawn = generated.Images;
@@ -113,7 +114,7 @@ public static class SampleAnalysisSection
             "decoder means" => $"{count} decoder means of the full model (z ~ N(0, I), image = the decoder's mean given z, no sampling noise), " +
                                "compared with the grey-level images (8-bit, before binarization or dequantization), as in the paper",
             "model samples" => $"{count} samples of the full model (it has no decoder mean), compared with the grey-level images (8-bit, before binarization or dequantization)",
-            _ => $"{count} stochastic samples of the full model (z ~ N(0, I), then x ~ p(x|z), in the data's {InputKindNames.ToName(family.Input)} form), " +
+            _ => $"{count} stochastic samples of the full model (z ~ N(0, I), then x ~ p(x|z), in the data's {InputKindNames.ToName(input)} form), " +
                  "compared with the scored images (requested with --stochastic-samples; sampling noise on both sides lowers rho and raises C_T)",
         };
         string references = generated.GreyReferences ? "grey-level" : "scored";

@@ -18,7 +18,8 @@ public class ModelOptionCliTests
         {
             Assert.Contains(family.Name, models.StdOut);
             foreach (var option in family.Options.All)
-                Assert.Contains($"{option.Key} default {option.Default}; {option.Expected}: {option.Description}", Regex.Replace(models.StdOut, " +", " "));
+                Assert.Contains($"{option.Key} {(option.Default is null ? "required" : "default " + option.Default)}; {option.Expected}: {option.Description}",
+                    Regex.Replace(models.StdOut, " +", " "));
         }
     }
 

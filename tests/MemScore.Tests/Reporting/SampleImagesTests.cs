@@ -77,7 +77,7 @@ public class SampleImagesTests
     [Fact]
     public void Every_built_in_VAE_family_has_decoder_means_in_0_1_and_the_flow_has_none()
     {
-        foreach (var family in ModelRegistry.CreateDefault().All)
+        foreach (var family in ModelRegistry.CreateDefault().All.Where(f => f.Name != MemScore.Models.TorchScript.TorchScriptFamily.FamilyName))
         {
             long channels = family.Input == InputKind.Binary ? 1 : 3;
             using var model = family.Create(new ModelContext([channels, 32, 32], LatentDim: 4, LearningRate: 1e-3, ImportanceSamples: 2, InitSeed: 1));

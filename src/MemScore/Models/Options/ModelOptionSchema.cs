@@ -30,6 +30,7 @@ public sealed class ModelOptionSchema<TOptions>(TOptions defaults) : IModelOptio
     sealed record Entry(ModelOptionInfo Info, bool Required, Func<TOptions, JsonNode, TOptions?> Apply);
 
     readonly List<Entry> _entries = [];
+    readonly List<Func<TOptions, IEnumerable<string>>> _rules = [];
 
     public TOptions Defaults => defaults;
 
@@ -61,6 +62,17 @@ public sealed class ModelOptionSchema<TOptions>(TOptions defaults) : IModelOptio
     /// <summary>A path to an existing file (checked where the config is validated, before any folder is written); required when it has no default.</summary>
     public ModelOptionSchema<TOptions> ExistingFile(string key, string description, Func<TOptions, string?> get, Func<TOptions, string, TOptions> set) =>
         String(key, description, get, set, File.Exists, "the path of an existing file");
+
+    /// <summary>
+    /// A check of the bound options as a whole (several options together, or an option against a file), applied
+    /// when every option is valid on its own; <paramref name="problems"/> gives messages naming option and value.
+    /// </summary>
+    public ModelOptionSchema<TOptions> Rule(Func<TOptions, IEnumerable<string>> problems)
+    {
+        ArgumentNullException.ThrowIfNull(problems);
+        _rules.Add(problems);
+        return this;
+    }
 
     ModelOptionSchema<TOptions> Add(string key, string description, string expected, string? defaultText, bool required, Func<TOptions, JsonNode, TOptions?> apply)
     {
@@ -99,6 +111,7 @@ public sealed class ModelOptionSchema<TOptions>(TOptions defaults) : IModelOptio
             if (applied is null) problems.Add($"model-options.{entry.Info.Key} = {value.ToJsonString()}: expected {entry.Info.Expected}");
             else options = applied;
         }
+        if (problems.Count == 0) problems.AddRange(_rules.SelectMany(rule => rule(options)));
         return (options, problems);
     }
 
