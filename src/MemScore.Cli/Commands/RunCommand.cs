@@ -15,16 +15,16 @@ public sealed class RunCommand : Command<RunSettings>
 {
     public override int Execute(CommandContext context, RunSettings settings, CancellationToken cancellation)
     {
-        var config = settings.ResolveConfig();
+        // On an existing run folder, what the flags leave unset comes from the config it records (as planned, or
+        // made earlier), not from today's defaults: `run --out DIR` alone resumes it; a flag that differs is refused.
+        string? manifest = settings.Out is null ? null : new RunFolder(settings.Out).ManifestPath;
+        var recorded = manifest is not null && File.Exists(manifest) && settings.ConfigFile is null && settings.Preset is null
+            ? RunManifest.Read(manifest).Config : null;
+        var config = settings.ResolveConfig(recorded);
         var estimator = MemScore.Analysis.Estimators.Parse(settings.Estimator);
         var target = settings.ResolveTarget(estimator);
-        // `run --out DIR` alone on an existing run folder resumes it with the config it records (as planned, or made earlier).
-        string? manifest = settings.Out is null ? null : new RunFolder(settings.Out).ManifestPath;
-        if (manifest is not null && File.Exists(manifest) && settings.SetsNoConfigField())
-        {
-            config = RunManifest.Read(manifest).Config;
-            Console.Error.WriteLine($"memscore run: using the config recorded in {manifest}");
-        }
+        if (recorded is not null)
+            Console.Error.WriteLine($"memscore run: resuming with the config recorded in {manifest}{(settings.SetsNoConfigField() ? "" : " and the flags given")}");
         var datasets = DatasetRegistry.CreateDefault();
         var models = ModelRegistry.CreateDefault();
         ConfigValidator.Validate(config, datasets, models);

@@ -173,8 +173,12 @@ public class RunSettings : CommandSettings
     public Execution.RepeatTarget? ResolveTarget(MemScore.Analysis.EstimatorKind estimator) =>
         Execution.RepeatTarget.FromFlags(TargetReliability, MaxRepeats, estimator);
 
-    /// <summary>Defaults (or a preset, or the config file), then the flags given (--max-repeats N plans N repeats), then the options the model family derives (a module file's SHA-256).</summary>
-    public ExperimentConfig ResolveConfig()
+    /// <summary>
+    /// Defaults (or a preset, or the config file, or else <paramref name="recorded"/>: the config of the run folder
+    /// being resumed, so a resume does not depend on today's defaults), then the flags given (--max-repeats N plans
+    /// N repeats), then the options the model family derives (a module file's SHA-256).
+    /// </summary>
+    public ExperimentConfig ResolveConfig(ExperimentConfig? recorded = null)
     {
         if (MaxRepeats is int max && Repeats is int repeats && max != repeats)
             throw new Core.InvalidConfigurationException($"max-repeats = {max}: --repeats {repeats} is given too; with --target-reliability give --max-repeats only");
@@ -182,7 +186,7 @@ public class RunSettings : CommandSettings
             throw new Core.InvalidConfigurationException($"--config {ConfigFile} and --preset {Preset}: give one of them (flags may override either)");
         var c = ConfigFile is not null ? ExperimentConfig.FromJsonFile(ConfigFile)
             : Preset is not null ? Presets.Get(Preset)
-            : new ExperimentConfig();
+            : recorded ?? new ExperimentConfig();
         return Models.ModelRegistry.CreateDefault().Resolve(c with
         {
             Dataset = Dataset ?? c.Dataset,

@@ -14,7 +14,7 @@ public class WorkersFlagTests
         Assert.True(plan.ExitCode == 0, plan.StdErr);
         var run = CliProcess.Run(["run", "--out", dir["run"], "--top", "0"]);
         Assert.True(run.ExitCode == 0, run.StdErr);
-        Assert.Contains("using the config recorded in", run.StdErr);
+        Assert.Contains("resuming with the config recorded in", run.StdErr);
         Assert.Contains("1 worker x 2 threads", run.StdErr);
         Assert.Contains("2 tasks trained", run.StdOut);
     }

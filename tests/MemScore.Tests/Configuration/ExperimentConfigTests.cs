@@ -17,7 +17,8 @@ public class ExperimentConfigTests
         Validate(c);
         Assert.Equal(c.Hash(), (c with { }).Hash());
         Assert.NotEqual(c.Hash(), (c with { Seed = 43 }).Hash());
-        Assert.Equal([5, 10], c.EvaluationEpochs());
+        Assert.Equal([60], c.EvaluationEpochs());   // default: the last epoch only
+        Assert.Equal([5, 10], (c with { Epochs = 10, EvalEvery = 5 }).EvaluationEpochs());
         Assert.Equal([3, 6, 7], (c with { Epochs = 7, EvalEvery = 3 }).EvaluationEpochs());
     }
 
@@ -86,7 +87,7 @@ public class ExperimentConfigTests
         var a = new ExperimentConfig { Threads = 1 };
         var diff = (a with { Epochs = 3, Seed = 1 }).DiffAgainst(a);
         Assert.Equal(2, diff.Count);
-        Assert.Contains("epochs: 10 -> 3", diff);
+        Assert.Contains("epochs: 60 -> 3", diff);
         Assert.Contains("seed: 42 -> 1", diff);
     }
 
