@@ -2,6 +2,7 @@ using MemScore.Configuration;
 using MemScore.Core;
 using MemScore.Data;
 using MemScore.Models;
+using MemScore.Tests.Support;
 using MemScore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -123,5 +124,16 @@ public class WeightDecayTests
         var error = Assert.Throws<InvalidConfigurationException>(() => ConfigValidator.Validate(config, DatasetRegistry.CreateDefault(), ModelRegistry.CreateDefault()));
         Assert.Contains("weight-decay = ", error.Message);
         Assert.Contains("learning-rate x weight-decay < 1", error.Message);
+    }
+
+    [Theory]
+    [InlineData("run")]
+    [InlineData("full")]
+    public void Run_and_full_offer_the_flag_and_record_it_in_the_config(string command)
+    {
+        Assert.Contains("--weight-decay", CliProcess.Run(command, "--help").StdOut);
+        using var dir = new TempDirectory();
+        var settings = command == "run" ? new MemScore.Cli.Commands.RunSettings { WeightDecay = 0.01 } : new MemScore.Cli.Commands.FullSettings { WeightDecay = 0.01 };
+        Assert.Equal(0.01, settings.ResolveConfig().WeightDecay);
     }
 }
