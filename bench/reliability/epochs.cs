@@ -14,7 +14,7 @@ using MemScore.Storage;
 string folder = args[0], outDir = args[1];
 var manifest = RunManifest.Read(Path.Combine(folder, "run.json"));
 var config = manifest.Config;
-var all = Directory.GetFiles(Path.Combine(folder, "tasks"), "r*_f*.npz").Select(TaskResultFile.Read).ToList();
+var all = Directory.GetFiles(Path.Combine(folder, "tasks"), "r*_f*.npz").Select(p => TaskResultFile.Read(p)).ToList();
 int n = all[0].LogLikelihoods[0].Length;
 var plan = new FoldPlan(n, config.Folds, config.Repeats, config.Seed);
 var epochs = config.EvaluationEpochs();

@@ -28,6 +28,7 @@ public static class ProgressView
             RunStage.TaskUpdate when p.Update is { Phase: TaskPhase.Evaluating } u && u.Done == u.Total =>
                 $"[{p.TasksDone}/{p.TaskCount} done] {p.Task}: log p(x) of {u.Total} examples at epoch {u.Epoch}",
             RunStage.TaskFinished => $"[{p.TasksDone}/{p.TaskCount} done] {p.Task}: done in {p.Seconds:F1} s",
+            RunStage.TaskSkipped => $"[{p.TasksDone}/{p.TaskCount} done] {p.Task}: not needed, the target reliability was reached",
             RunStage.Aggregating => "aggregating scores",
             _ => null,
         };
@@ -61,7 +62,7 @@ public static class ProgressView
                     overall.MaxValue = Math.Max(1, p.TaskCount);
                     overall.Value = p.TasksDone;
                     overall.Description = $"tasks {p.TasksDone}/{p.TaskCount}";
-                    if (p.Task is { } task && p.Stage is RunStage.TaskFinished or RunStage.TaskReused && running.Remove(task, out var finished))
+                    if (p.Task is { } task && p.Stage is RunStage.TaskFinished or RunStage.TaskReused or RunStage.TaskSkipped && running.Remove(task, out var finished))
                     {
                         finished.Value = finished.MaxValue;
                         finished.StopTask();

@@ -13,11 +13,14 @@ public sealed class PlanCommand : Command<RunSettings>
         if (settings.Workers is not null)
             throw new Core.InvalidConfigurationException($"workers = {settings.Workers}: --workers applies to `memscore run` (how many tasks run at once), not to plan");
         var config = settings.ResolveConfig();
+        var target = settings.ResolveTarget(MemScore.Analysis.Estimators.Parse(settings.Estimator));
         string output = settings.Out ?? RunCommand.DefaultOutput(config);
         var datasets = DatasetRegistry.CreateDefault();
         using var run = new RunPlanner(datasets, ModelRegistry.CreateDefault())
-            .Plan(new RunRequest(config, output, settings.CacheDir, settings.CheckpointEvery, settings.Download));
+            .Plan(new RunRequest(config, output, settings.CacheDir, settings.CheckpointEvery, settings.Download, Target: target));
         Console.WriteLine($"Planned {run.TaskCount} tasks ({config.Repeats} repeats x {config.Folds} folds) on {run.Data.Count} examples in {run.Folder.Root}");
+        if (target is not null)
+            Console.WriteLine($"With a {target} (target.json): tasks run repeat by repeat; a task past the stop exits at once.");
         Console.WriteLine($"Next: memscore run --out {run.Folder.Root}   (here)  or  memscore slurm submit {run.Folder.Root}   (cluster)");
         return ExitCodes.Success;
     }

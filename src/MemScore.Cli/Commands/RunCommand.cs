@@ -17,6 +17,7 @@ public sealed class RunCommand : Command<RunSettings>
     {
         var config = settings.ResolveConfig();
         var estimator = MemScore.Analysis.Estimators.Parse(settings.Estimator);
+        var target = settings.ResolveTarget(estimator);
         // `run --out DIR` alone on an existing run folder resumes it with the config it records (as planned, or made earlier).
         string? manifest = settings.Out is null ? null : new RunFolder(settings.Out).ManifestPath;
         if (manifest is not null && File.Exists(manifest) && settings.SetsNoConfigField())
@@ -30,7 +31,7 @@ public sealed class RunCommand : Command<RunSettings>
         int workers = ExecutionRule.Workers(config, settings.Workers);
         if (settings.Budget) return PrintBudget(config, datasets, models, settings.CacheDir, settings.Download, workers);
         string output = settings.Out ?? DefaultOutput(config);
-        var request = new RunRequest(config, output, settings.CacheDir, settings.CheckpointEvery, settings.Download, settings.Workers, estimator);
+        var request = new RunRequest(config, output, settings.CacheDir, settings.CheckpointEvery, settings.Download, settings.Workers, estimator, target);
         var executor = new LocalExecutor(datasets, models);
 
         Console.Error.WriteLine($"memscore run: {config.Dataset}, {config.Model}, K={config.Folds} folds x L={config.Repeats} repeats, " +
@@ -84,10 +85,12 @@ public sealed class RunCommand : Command<RunSettings>
         }
         if (inference is null)
         {
+            if (outcome.Target is { } unscored) Console.WriteLine(unscored.Sentence());
             Console.WriteLine("No intervals, p-values or reliability: they need every model's log p of every example (not available with --in-models or without a complete repeat).");
             return;
         }
         Console.WriteLine(inference.SignificanceSentence(scores.Count));
         Console.WriteLine(inference.ReliabilitySentence());
+        if (outcome.Target is { } target) Console.WriteLine($"{target.Sentence()} ({TargetProgress.FileName}; {outcome.TasksSkipped} tasks not trained)");
     }
 }

@@ -50,6 +50,7 @@ public sealed class AggregateCommand : Command<AggregationSettings>
             Console.WriteLine(inference.SignificanceSentence(outcome.Scores.Count));
             Console.WriteLine(inference.ReliabilitySentence());
         }
+        if (outcome.Target is { } target) Console.WriteLine(target.Sentence());
         if (!outcome.Coverage.Complete) Console.WriteLine("Partial: rerun `memscore aggregate` when the remaining tasks finish.");
         return ExitCodes.Success;
     }
@@ -98,7 +99,7 @@ public sealed class SlurmSubmitCommand : Command<SlurmSubmitSettings>
         int[] indices = backend.TasksToSubmit(run);
         if (indices.Length == 0)
         {
-            Console.WriteLine("Nothing to submit: every task is done, queued or running.");
+            Console.WriteLine("Nothing to submit: every task is done, queued or running, or past the stop of a reached target reliability.");
             return ExitCodes.Success;
         }
         string script = backend.WriteScript(run, indices, options, WorkerCommand());

@@ -143,6 +143,14 @@ public class RunSettings : CommandSettings
     [Description("How U pools the in-model values: paper (default, Algorithm 1: all L(K-1) in-values) or balanced (equal in/out counts, so M is 0 in expectation without memorization). Aggregation only: task files and the config hash do not change")]
     public string? Estimator { get; init; }
 
+    [CommandOption("--target-reliability <R>")]
+    [Description("Add repeats until the predicted seed-to-seed Spearman of the M ranking reaches R in (0, 1) (checked from 2 complete repeats on), at most --max-repeats; task files are those of --repeats N")]
+    public double? TargetReliability { get; init; }
+
+    [CommandOption("--max-repeats <N>")]
+    [Description("With --target-reliability: the most repeats to train (>= 2); plans N repeats")]
+    public int? MaxRepeats { get; init; }
+
     [CommandOption("--top <N>")]
     [Description("How many of the most memorized examples to print (default 10)")]
     public int Top { get; init; } = 10;
@@ -161,13 +169,19 @@ public class RunSettings : CommandSettings
     public bool SetsNoConfigField() =>
         ConfigFile is null && Preset is null && new object?[]
         {
-            Dataset, DataDir, Limit, Model, Folds, Repeats, Epochs, EvalEvery, LearningRate, WeightDecay, BatchSize, LatentDim, ImportanceSamples,
+            Dataset, DataDir, Limit, Model, Folds, Repeats, MaxRepeats, Epochs, EvalEvery, LearningRate, WeightDecay, BatchSize, LatentDim, ImportanceSamples,
             EvalBatchSize, Seed, Threads, TrainBinarization, PadTo, Flip, Device, InModels, FoldEnsembles, ModelOptions, FeatureMaps, MixtureComponents,
         }.All(v => v is null);
 
-    /// <summary>Defaults (or a preset, or the config file), then the flags given.</summary>
+    /// <summary>--target-reliability / --max-repeats as a stopping rule (null when neither is given), validated naming the flags.</summary>
+    public Execution.RepeatTarget? ResolveTarget(MemScore.Analysis.EstimatorKind estimator) =>
+        Execution.RepeatTarget.FromFlags(TargetReliability, MaxRepeats, estimator);
+
+    /// <summary>Defaults (or a preset, or the config file), then the flags given; --max-repeats N plans N repeats.</summary>
     public ExperimentConfig ResolveConfig()
     {
+        if (MaxRepeats is int max && Repeats is int repeats && max != repeats)
+            throw new Core.InvalidConfigurationException($"max-repeats = {max}: --repeats {repeats} is given too; with --target-reliability give --max-repeats only");
         if (ConfigFile is not null && Preset is not null)
             throw new Core.InvalidConfigurationException($"--config {ConfigFile} and --preset {Preset}: give one of them (flags may override either)");
         var c = ConfigFile is not null ? ExperimentConfig.FromJsonFile(ConfigFile)
@@ -180,7 +194,7 @@ public class RunSettings : CommandSettings
             Limit = Limit ?? c.Limit,
             Model = Model ?? c.Model,
             Folds = Folds ?? c.Folds,
-            Repeats = Repeats ?? c.Repeats,
+            Repeats = MaxRepeats ?? Repeats ?? c.Repeats,
             Epochs = Epochs ?? c.Epochs,
             EvalEvery = EvalEvery ?? c.EvalEvery,
             LearningRate = LearningRate ?? c.LearningRate,

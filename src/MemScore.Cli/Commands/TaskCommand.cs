@@ -44,6 +44,11 @@ public sealed class TaskCommand : Command<TaskSettings>
         var clock = Stopwatch.StartNew();
         using var run = RunContext.Open(settings.Run, DatasetRegistry.CreateDefault(), settings.CacheDir);
         var task = run.TaskAt(index);
+        if (RepeatStopping.StoppedBefore(run, task) is { } stop)
+        {
+            Console.WriteLine($"task {index} ({task}): not needed: target reliability {stop.Target.Reliability} was reached with {stop.StopAt} repeats");
+            return ExitCodes.Success;
+        }
         var outcome = new TaskExecutor(run, ModelRegistry.CreateDefault()).Execute(task, settings.CheckpointEvery,
             ProgressView.PlainTaskLines(index, run.TaskCount), cancellation);
         Console.WriteLine(outcome == TaskOutcome.AlreadyDone

@@ -15,34 +15,52 @@ public sealed record Coverage(int TasksFound, int TaskCount, int MinIn, int MaxI
         (ExamplesWithoutOut + ExamplesWithoutIn > 0 ? $"; {ExamplesWithoutOut} examples have no out-value and {ExamplesWithoutIn} no in-value (their M is empty)" : "");
 }
 
-public sealed record AggregateOutcome(Scores Scores, Coverage Coverage);
+/// <param name="Target">Where a target reliability stands (null for a plain run); the scores rest on its <see cref="TargetProgress.RepeatsUsed"/> repeats.</param>
+public sealed record AggregateOutcome(Scores Scores, Coverage Coverage, TargetProgress? Target = null);
 
 /// <summary>Aggregates whatever task results a run folder holds into scores (METHOD.md section 2).</summary>
 public static class Aggregator
 {
     /// <param name="allowPartial">When false, a missing task is an error.</param>
     /// <param name="estimator">How U is pooled (an aggregation choice; recorded in scores.json, never in the config hash).</param>
-    public static AggregateOutcome Aggregate(RunContext context, bool allowPartial, EstimatorKind estimator = EstimatorKind.Paper)
+    /// <param name="known">Predictions of a target reliability computed already (reused; they are deterministic).</param>
+    public static AggregateOutcome Aggregate(RunContext context, bool allowPartial, EstimatorKind estimator = EstimatorKind.Paper, TargetProgress? known = null)
     {
-        var results = FinishedResults(context);
-        if (results.Count < context.TaskCount && !allowPartial)
+        var (results, target) = Selected(context, known);
+        int required = target is { Reached: true } ? target.RepeatsUsed * context.Plan.Folds : context.TaskCount;
+        if (results.Count < required && !allowPartial)
         {
-            var missing = Enumerable.Range(0, context.TaskCount).Except(results.Select(r => RunContext.IndexOf(r.Task, context.Plan.Folds)));
+            var missing = Enumerable.Range(0, required).Except(results.Select(r => RunContext.IndexOf(r.Task, context.Plan.Folds)));
             throw new MemScoreException(ErrorKind.RunFolder, $"{context.Folder.Root}: tasks {string.Join(",", missing)} are not finished");
         }
         var scores = Score(context, results, estimator);
         FaultInjection.Reached("aggregation");
         ScoreFiles.WriteAll(context.Folder, scores);
-        return new AggregateOutcome(scores, CoverageOf(scores, results.Count, context.TaskCount));
+        if (target is not null) RepeatStopping.WriteProgress(context, target);
+        return new AggregateOutcome(scores, CoverageOf(scores, results.Count, required), target);
     }
 
-    /// <summary>Every finished, valid task result of the run (at least one, else an error), in plan order.</summary>
-    public static IReadOnlyList<TaskResult> FinishedResults(RunContext context)
+    /// <summary>
+    /// Every finished, valid task result the scores rest on (at least one, else an error), in plan order: all of
+    /// them for a plain run; with a target reliability (target.json) the complete repeats up to its stop.
+    /// </summary>
+    public static IReadOnlyList<TaskResult> FinishedResults(RunContext context) => Selected(context, null).Results;
+
+    /// <summary><see cref="FinishedResults"/> with where the run's target reliability stands (null for a plain run).</summary>
+    public static (IReadOnlyList<TaskResult> Results, TargetProgress? Target) FinishedResultsWithTarget(RunContext context) =>
+        Selected(context, null);
+
+    static (List<TaskResult> Results, TargetProgress? Target) Selected(RunContext context, TargetProgress? known)
     {
-        var results = Enumerable.Range(0, context.TaskCount).Select(i => context.LoadResult(context.TaskAt(i))).OfType<TaskResult>().ToList();
+        var all = RepeatStopping.AllFinished(context);
+        var rule = RepeatTarget.Read(context.Folder);
+        var target = rule is null || all.Count == 0 ? null : RepeatStopping.Evaluate(context, all, rule, known: known);
+        var results = target is null ? all : all.Where(r => r.Task.Repeat < target.RepeatsUsed).ToList();
         if (results.Count == 0)
-            throw new MemScoreException(ErrorKind.RunFolder, $"{context.Folder.TasksDirectory}: no finished tasks yet");
-        return results;
+            throw new MemScoreException(ErrorKind.RunFolder, target is null
+                ? $"{context.Folder.TasksDirectory}: no finished tasks yet"
+                : $"{context.Folder.TasksDirectory}: no complete repeat yet (a run with a target reliability is scored on complete repeats only)");
+        return (results, target);
     }
 
     /// <summary>

@@ -14,16 +14,22 @@ namespace MemScore.Execution;
 /// <param name="Workers">Tasks (or fold ensembles) trained at once in this process, each on config.Threads threads; null =
 /// <see cref="ExecutionRule.DefaultWorkers"/>. Does not change results.</param>
 /// <param name="Estimator">How the scores pool the in-values (aggregation only: task files and the config hash do not depend on it).</param>
+/// <param name="Target">--target-reliability / --max-repeats (recorded in target.json; null = the one recorded, if any). Not in the config hash.</param>
 public sealed record RunRequest(ExperimentConfig Config, string OutputDirectory, string? CacheDirectory = null, int CheckpointEvery = 1,
-    bool Download = false, int? Workers = null, Analysis.EstimatorKind Estimator = Analysis.EstimatorKind.Paper);
+    bool Download = false, int? Workers = null, Analysis.EstimatorKind Estimator = Analysis.EstimatorKind.Paper, RepeatTarget? Target = null);
 
-public sealed record RunOutcome(RunFolder Folder, RunManifest Manifest, Scores Scores, int TasksRun, int TasksReused, TimeSpan Elapsed, int Workers = 1);
+/// <param name="TasksSkipped">Tasks of repeats past the stop of a target reliability (not trained, or cancelled).</param>
+/// <param name="Target">Where the target reliability stands (null for a plain run).</param>
+public sealed record RunOutcome(RunFolder Folder, RunManifest Manifest, Scores Scores, int TasksRun, int TasksReused, TimeSpan Elapsed, int Workers = 1,
+    int TasksSkipped = 0, TargetProgress? Target = null);
 
 /// <summary>
 /// `memscore run` = plan + every unfinished task in this process + aggregation, holding the run
 /// lock throughout. Work units are single tasks, or with fold-ensembles the K tasks of a repeat;
 /// <see cref="RunRequest.Workers"/> of them run at once. Rerunning on the same folder resumes:
 /// finished tasks with a matching config hash are reused and a task with a checkpoint continues from it.
+/// With a target reliability (<see cref="RepeatTarget"/>) units run repeat by repeat and those of repeats
+/// past the stop are skipped; the scores rest on the repeats before the stop.
 /// </summary>
 public sealed class LocalExecutor(DatasetRegistry datasets, ModelRegistry models)
 {
@@ -44,7 +50,7 @@ public sealed class LocalExecutor(DatasetRegistry datasets, ModelRegistry models
         // Several workers report at once: each event is made and delivered under one lock, so the
         // caller sees one at a time and the finished count never steps back.
         var gate = new object();
-        int run = 0, reused = 0, done = 0;
+        int run = 0, reused = 0, skipped = 0, done = 0;
         void Report(Func<int, RunProgress> make, bool finishesTask = false)
         {
             if (progress is null) return;
@@ -53,11 +59,39 @@ public sealed class LocalExecutor(DatasetRegistry datasets, ModelRegistry models
         Report(d => new RunProgress(RunStage.LoadingData, d, taskCount));
         using var context = new RunPlanner(datasets, models).Plan(request with { Workers = workers });   // the sanity pass checks memory for these workers
         var executor = new TaskExecutor(context, models);
+        var target = request.Target ?? RepeatTarget.Read(folder);
+        target?.RequireCompatible(config);
+        var tracker = target is null ? null : new TargetTracker(context, target);
         var units = WorkUnits(context);
         Report(d => new RunProgress(RunStage.Planned, d, taskCount));
         void RunUnit(int u, CancellationToken token)
         {
             var tasks = units[u];
+            int repeat = tasks[0].Repeat;
+            using var unitStop = tracker?.Started(repeat, token);
+            try
+            {
+                if (tracker is not null && !tracker.Needs(repeat)) { Skip(tasks); return; }
+                TrainUnit(tasks, unitStop?.Token ?? token);
+            }
+            catch (OperationCanceledException) when (!token.IsCancellationRequested && tracker is not null && !tracker.Needs(repeat))
+            {
+                Skip(tasks);   // the target was reached while this unit trained
+                return;
+            }
+            finally
+            {
+                if (unitStop is not null) tracker!.Ended(unitStop);
+            }
+            tracker?.Update();
+        }
+        void Skip(IReadOnlyList<TaskId> tasks)
+        {
+            Interlocked.Add(ref skipped, tasks.Count);
+            foreach (var t in tasks) Report(d => new RunProgress(RunStage.TaskSkipped, d, taskCount, t), finishesTask: true);
+        }
+        void TrainUnit(IReadOnlyList<TaskId> tasks, CancellationToken token)
+        {
             foreach (var t in tasks.Where(t => !File.Exists(folder.TaskPath(t)))) Report(d => new RunProgress(RunStage.TaskStarted, d, taskCount, t));
             var taskProgress = progress is null ? null
                 : new SynchronousProgress<TaskProgress>(p => Report(d => new RunProgress(RunStage.TaskUpdate, d, taskCount, p.Task, p)));
@@ -76,9 +110,9 @@ public sealed class LocalExecutor(DatasetRegistry datasets, ModelRegistry models
         else
             WorkerPool.Run(units.Count, workers, config.Threads, RunUnit, cancellation);
         Report(_ => new RunProgress(RunStage.Aggregating, taskCount, taskCount));
-        var scores = Aggregator.Aggregate(context, allowPartial: false, request.Estimator).Scores;
+        var aggregate = Aggregator.Aggregate(context, allowPartial: false, request.Estimator, tracker?.Progress);
         Report(_ => new RunProgress(RunStage.Done, taskCount, taskCount));
-        return new RunOutcome(folder, context.Manifest, scores, run, reused, clock.Elapsed, workers);
+        return new RunOutcome(folder, context.Manifest, aggregate.Scores, run, reused, clock.Elapsed, workers, skipped, aggregate.Target);
     }
 
     /// <summary>Single tasks in plan order, or with fold-ensembles one unit per repeat holding its K folds.</summary>

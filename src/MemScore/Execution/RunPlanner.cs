@@ -11,7 +11,8 @@ namespace MemScore.Execution;
 /// <summary>
 /// Creates (or re-opens) a run folder: validates the config, loads the data once to fix its hash
 /// and size, runs the family's sanity pass on two examples (<see cref="ModelSanityCheck"/>), writes
-/// run.json and plan.json (task index -> repeat, fold). Trains only the sanity step.
+/// run.json and plan.json (task index -> repeat, fold) and, with a target reliability, target.json.
+/// Trains only the sanity step.
 /// </summary>
 public sealed class RunPlanner(DatasetRegistry datasets, ModelRegistry models)
 {
@@ -20,6 +21,7 @@ public sealed class RunPlanner(DatasetRegistry datasets, ModelRegistry models)
         ArgumentNullException.ThrowIfNull(request);
         var config = request.Config;
         ConfigValidator.Validate(config, datasets, models);
+        request.Target?.RequireCompatible(config);
         ExecutionRule.RequireCheckpointEvery(request.CheckpointEvery);
         OutputFolder.RefuseInsideData(request.OutputDirectory, config.DataDir);
         var folder = new RunFolder(request.OutputDirectory);
@@ -51,6 +53,7 @@ public sealed class RunPlanner(DatasetRegistry datasets, ModelRegistry models)
         var context = RunContext.FromData(folder, manifest, data);
         if (previous is null) AtomicFile.WriteAllText(folder.ManifestPath, manifest.ToJson());
         if (!File.Exists(folder.PlanPath)) AtomicFile.WriteAllText(folder.PlanPath, PlanJson(context));
+        request.Target?.Write(folder);   // a new target on a rerun replaces the recorded one: task files do not depend on it
         return context;
     }
 

@@ -48,6 +48,12 @@ public static class ReportDataFiles
             ["mia_auc"] = n.RocAll.Auc, ["mia_tpr_at_1pct"] = n.RocAll.TprAtFpr(0.01), ["mia_tpr_at_0.1pct"] = n.RocAll.TprAtFpr(0.001),
             ["mia_auc_top5pct_split"] = n.RocTopSplit?.Roc.Auc ?? double.NaN,
         };
+        if (n.Target is { } target)
+        {
+            numbers["target_reliability"] = target.Target.Reliability;
+            numbers["target_reached"] = target.Reached;
+            numbers["target_repeats_used"] = target.RepeatsUsed;
+        }
         return JsonSerializer.Serialize(numbers, new JsonSerializerOptions
         {
             WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,

@@ -60,11 +60,13 @@ public sealed class ReportNumbers
     public required double[]? BalancedM { get; init; }
     /// <summary>Spearman of the paper's M with its null bias; NaN without inference or with too few pairs.</summary>
     public required double SpearmanWithNullBias { get; init; }
+    /// <summary>Where --target-reliability stands (target_progress.json); null for a plain run.</summary>
+    public TargetProgress? Target { get; init; }
 
     public static ReportNumbers Compute(RunContext context, EstimatorKind estimator = EstimatorKind.Paper)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var results = Aggregator.FinishedResults(context);
+        var (results, target) = Aggregator.FinishedResultsWithTarget(context);
         var scores = Aggregator.Score(context, results, estimator);
         int last = scores.LastEpochColumn;
         var m = Column(scores.Count, i => scores.M(i, last));
@@ -98,6 +100,7 @@ public sealed class ReportNumbers
             PaperM = paperM,
             BalancedM = modelValues is null ? null : Estimators.Compute(modelValues, EstimatorKind.Balanced, context.Config.Seed).M,
             SpearmanWithNullBias = SpearmanWithBias(paperM, scores.Inference),
+            Target = target,
         };
     }
 

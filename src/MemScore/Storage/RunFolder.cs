@@ -14,6 +14,7 @@ namespace MemScore.Storage;
 ///   scores.csv                 U, V, M per example at the last evaluation epoch
 ///   scores_by_epoch.csv        the same for every evaluation epoch
 ///   summary.npz                U, V, M [n, evaluations], C (labels), epochs, index, n_in, n_out
+///   target.json                --target-reliability rule (Execution.RepeatTarget); target_progress.json where it stands
 /// </summary>
 public sealed class RunFolder
 {
@@ -44,6 +45,7 @@ public sealed class RunFolder
     static readonly HashSet<string> OwnEntries = new(StringComparer.Ordinal)
     {
         "run.json", "plan.json", "run.lock", "tasks", "checkpoints", "slurm", "report", "scores.csv", "scores_by_epoch.csv", "summary.npz",
+        "target.json", "target_progress.json",
     };
 
     /// <summary>

@@ -68,8 +68,13 @@ public sealed class SlurmBackend(ICommandRunner commands)
     }
 
     /// <summary>Tasks with no valid result that are not queued or running right now.</summary>
-    public int[] TasksToSubmit(RunContext context) =>
-        Status(context).Where(s => s.State is TaskState.Failed or TaskState.Missing).Select(s => s.Index).ToArray();
+    public int[] TasksToSubmit(RunContext context)
+    {
+        // With a target reliability, repeats past its stop are not submitted (an element started anyway exits at once).
+        var target = RepeatStopping.Evaluate(context);
+        return Status(context).Where(s => s.State is TaskState.Failed or TaskState.Missing && (target?.Needs(s.Task.Repeat) ?? true))
+            .Select(s => s.Index).ToArray();
+    }
 
     /// <summary>
     /// Writes the array script. Values in #SBATCH lines come from a validated safe character set

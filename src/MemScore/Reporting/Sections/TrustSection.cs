@@ -1,4 +1,5 @@
 using MemScore.Analysis;
+using MemScore.Execution;
 using MemScore.Memorization;
 using MemScore.Reporting.Figures;
 using static MemScore.Reporting.ReportPage;
@@ -13,6 +14,7 @@ public static class TrustSection
     public static void Append(ReportPage page, ReportNumbers n)
     {
         var html = page.Html.Append("<h2>How trustworthy is the per-example ranking?</h2>");
+        if (n.Target is { } target) html.Append($"<p><b>Target reliability.</b> {Encode(target.Sentence())}</p>");
         if (n.Inference is { } inference)
         {
             Reliability(html, inference);
