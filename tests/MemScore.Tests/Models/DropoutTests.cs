@@ -119,27 +119,46 @@ public class DropoutTests
         Assert.Contains("fold-ensembles = true: expected no model-options", error.Message);
     }
 
+    static readonly string[] Tiny = ["--limit", "120", "--folds", "2", "--repeats", "1", "--epochs", "2", "--is-samples", "4", "--threads", "1",
+        "--model-option", "dropout=0.3", "--weight-decay", "0.01", "--top", "0"];
+
     /// <summary>Dropout masks come from each task's own generator, so tasks trained side by side draw what they draw alone.</summary>
     [Fact]
     public void One_and_two_workers_write_identical_task_files_with_dropout_and_weight_decay()
     {
         using var dir = new TempDirectory();
-        string[] tiny = ["--limit", "120", "--folds", "2", "--repeats", "1", "--epochs", "2", "--is-samples", "4", "--threads", "1",
-            "--model-option", "dropout=0.3", "--weight-decay", "0.01", "--top", "0"];
         foreach (string workers in new[] { "1", "2" })
         {
-            var result = CliProcess.Run(["run", .. tiny, "--workers", workers, "--out", dir[workers]]);
+            var result = CliProcess.Run(["run", .. Tiny, "--workers", workers, "--out", dir[workers]]);
             Assert.True(result.ExitCode == 0, result.StdErr);
         }
-        var files = Directory.GetFiles(Path.Combine(dir["1"], "tasks"), "*.npz").Select(Path.GetFileName).Order().ToArray();
+        AssertSameTaskFiles(dir["1"], dir["2"]);
+    }
+
+    /// <summary>Every epoch's generators are seeded afresh, so a task killed after a checkpoint and resumed draws the same masks.</summary>
+    [Fact]
+    public void A_killed_and_resumed_run_with_dropout_writes_the_task_files_of_an_uninterrupted_one()
+    {
+        using var dir = new TempDirectory();
+        Assert.Equal(0, CliProcess.Run(["run", .. Tiny, "--workers", "1", "--out", dir["whole"]]).ExitCode);
+        var killed = CliProcess.Run(new Dictionary<string, string> { ["MEMSCORE_FAULT"] = "kill:checkpoint:1" }, ["run", .. Tiny, "--workers", "1", "--out", dir["resumed"]]);
+        Assert.NotEqual(0, killed.ExitCode);
+        var resumed = CliProcess.Run(["run", .. Tiny, "--workers", "1", "--out", dir["resumed"]]);
+        Assert.True(resumed.ExitCode == 0, resumed.StdErr);
+        AssertSameTaskFiles(dir["whole"], dir["resumed"]);
+    }
+
+    static void AssertSameTaskFiles(string a, string b)
+    {
+        var files = Directory.GetFiles(Path.Combine(a, "tasks"), "*.npz").Select(Path.GetFileName).Order().ToArray();
         Assert.Equal(2, files.Length);
-        foreach (string file in files!)
+        foreach (string? file in files)
         {
-            var one = Npz.Read(Path.Combine(dir["1"], "tasks", file!));
-            var two = Npz.Read(Path.Combine(dir["2"], "tasks", file!));
+            var one = Npz.Read(Path.Combine(a, "tasks", file!));
+            var two = Npz.Read(Path.Combine(b, "tasks", file!));
             Assert.Equal(one.Keys.Order(), two.Keys.Order());
             foreach (string key in one.Keys.Where(k => k != "meta"))   // meta holds the seconds a task took
-                Assert.True(one[key].Data.SequenceEqual(two[key].Data), $"{file}:{key} differs between 1 and 2 workers");
+                Assert.True(one[key].Data.SequenceEqual(two[key].Data), $"{file}:{key} differs between {a} and {b}");
         }
     }
 }
