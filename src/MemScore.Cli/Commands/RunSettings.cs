@@ -59,6 +59,10 @@ public class RunSettings : CommandSettings
     [Description("Adam learning rate (default 1e-3)")]
     public double? LearningRate { get; init; }
 
+    [CommandOption("--weight-decay <WD>")]
+    [Description("Decoupled (AdamW) weight decay: each step shrinks the weights by 1 - lr x WD (default 0 = none); limits memorization")]
+    public double? WeightDecay { get; init; }
+
     [CommandOption("--batch-size <N>")]
     [Description("Training minibatch size (default 64)")]
     public int? BatchSize { get; init; }
@@ -165,7 +169,7 @@ public class RunSettings : CommandSettings
     public bool SetsNoConfigField() =>
         ConfigFile is null && Preset is null && new object?[]
         {
-            Dataset, DataDir, Limit, Model, Folds, Repeats, MaxRepeats, Epochs, EvalEvery, LearningRate, BatchSize, LatentDim, ImportanceSamples,
+            Dataset, DataDir, Limit, Model, Folds, Repeats, MaxRepeats, Epochs, EvalEvery, LearningRate, WeightDecay, BatchSize, LatentDim, ImportanceSamples,
             EvalBatchSize, Seed, Threads, TrainBinarization, PadTo, Flip, Device, InModels, FoldEnsembles, ModelOptions, FeatureMaps, MixtureComponents,
         }.All(v => v is null);
 
@@ -198,6 +202,7 @@ public class RunSettings : CommandSettings
             Epochs = Epochs ?? c.Epochs,
             EvalEvery = EvalEvery ?? c.EvalEvery,
             LearningRate = LearningRate ?? c.LearningRate,
+            WeightDecay = WeightDecay ?? c.WeightDecay,
             BatchSize = BatchSize ?? c.BatchSize,
             LatentDim = LatentDim ?? c.LatentDim,
             ImportanceSamples = ImportanceSamples ?? c.ImportanceSamples,

@@ -78,6 +78,13 @@ public sealed record ExperimentConfig
     public bool FoldEnsembles { get; init; }
 
     /// <summary>
+    /// Decoupled weight decay wd of Adam (--weight-decay; AdamW: every step first shrinks the weights by 1 - lr wd),
+    /// a lever that limits memorization. Left out of the JSON when 0, so configs without it keep their hash and results.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public double WeightDecay { get; init; }
+
+    /// <summary>
     /// The model family's own options (--model-option KEY=VALUE; `memscore models` lists them), e.g.
     /// {"feature-maps": 16}; keys not given take the family's defaults. How it enters the hash: <see cref="ConfigLayout"/>.
     /// </summary>
@@ -85,7 +92,7 @@ public sealed record ExperimentConfig
 
     /// <summary>What a model of this config is built from: input shape and init seed from the caller, the rest from here.</summary>
     public ModelContext ModelContextFor(long[] inputShape, long initSeed) =>
-        new(inputShape, LatentDim, LearningRate, ImportanceSamples, initSeed, ComputeDevice.Resolve(Device)) { Options = ModelOptions };
+        new(inputShape, LatentDim, LearningRate, ImportanceSamples, initSeed, ComputeDevice.Resolve(Device)) { Options = ModelOptions, WeightDecay = WeightDecay };
 
     /// <summary>All cores: the default thread count of single-model commands (`memscore full`, `memscore bench`).</summary>
     public static int AllCores() => Math.Max(1, Environment.ProcessorCount);

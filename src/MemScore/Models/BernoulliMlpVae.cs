@@ -7,7 +7,8 @@ using static TorchSharp.torch;
 namespace MemScore.Models;
 
 /// <summary>Options of the Bernoulli MLP VAE; defaults are the paper's (METHOD.md section 4).</summary>
-public sealed record BernoulliMlpVaeOptions(int LatentDim = 16, int[]? HiddenLayers = null)
+/// <param name="Dropout">Dropout probability after every hidden ReLU while training (model-option dropout); 0 = no dropout layers.</param>
+public sealed record BernoulliMlpVaeOptions(int LatentDim = 16, int[]? HiddenLayers = null, double Dropout = 0)
 {
     /// <summary>
     /// Hidden widths; the paper's "encoder 1024-512-256" counts the 32x32 = 1024 input, so the hidden
@@ -22,7 +23,7 @@ public sealed record BernoulliMlpVaeOptions(int LatentDim = 16, int[]? HiddenLay
 /// logits, and log p(x|z) is computed as log sigmoid((2x-1) * logit), which is exact for x in {0, 1}
 /// and avoids the log(0) clamp a sigmoid + cross-entropy needs.
 /// </summary>
-public sealed class BernoulliMlpVaeNetwork : nn.Module, IDecodingNetwork
+public sealed class BernoulliMlpVaeNetwork : nn.Module, IDecodingNetwork, IDropoutNetwork
 {
     readonly Sequential encoder;
     readonly Linear mu;
@@ -31,6 +32,7 @@ public sealed class BernoulliMlpVaeNetwork : nn.Module, IDecodingNetwork
     readonly long _inputSize;
 
     public int LatentDim { get; }
+    public DropoutNoise Noise { get; } = new();
 
     /// <summary>Shape of one image as <see cref="DecodeImages"/> returns it ([D] when built from a size alone).</summary>
     public long[] ImageShape { get; }
@@ -46,26 +48,26 @@ public sealed class BernoulliMlpVaeNetwork : nn.Module, IDecodingNetwork
         long inputSize = imageShape.Aggregate(1L, (a, b) => a * b);
         _inputSize = inputSize;
         var hidden = options.Hidden;
-        encoder = Stack(inputSize, hidden);
+        encoder = Stack(inputSize, hidden, options.Dropout, Noise);
         mu = nn.Linear(hidden[^1], LatentDim);
         logvar = nn.Linear(hidden[^1], LatentDim);
         var reversed = hidden.Reverse().ToArray();
-        decoder = Stack(LatentDim, reversed);
+        decoder = Stack(LatentDim, reversed, options.Dropout, Noise);
         decoder.append(nn.Linear(reversed[^1], inputSize));
         RegisterComponents();
     }
 
-    static Sequential Stack(long input, int[] sizes)
+    static Sequential Stack(long input, int[] sizes, double dropout, DropoutNoise noise)
     {
-        var layers = nn.Sequential();
+        var layers = new List<nn.Module<Tensor, Tensor>>();
         long previous = input;
         foreach (int size in sizes)
         {
-            layers.append(nn.Linear(previous, size));
-            layers.append(nn.ReLU());
+            layers.Add(nn.Linear(previous, size));
+            layers.Add(nn.ReLU());
             previous = size;
         }
-        return layers;
+        return nn.Sequential(SeededDropout.AfterActivations(layers, dropout, noise));
     }
 
     /// <summary>PyTorch's default Linear initialisation, U(-1/sqrt(fan_in), 1/sqrt(fan_in)), drawn from <paramref name="generator"/>.</summary>
@@ -118,9 +120,12 @@ public static class BernoulliMlpVae
 {
     public const string FamilyName = "bernoulli-mlp-vae";
 
-    public static IDensityModel Create(ModelContext context)
+    public static IDensityModel Create(ModelContext context) => Create(context, dropout: 0);
+
+    /// <param name="dropout">The family's model-option dropout (<see cref="BernoulliMlpVaeFamily"/>).</param>
+    public static IDensityModel Create(ModelContext context, double dropout)
     {
-        var options = new BernoulliMlpVaeOptions(context.LatentDim);
+        var options = new BernoulliMlpVaeOptions(context.LatentDim, Dropout: dropout);
         var network = new BernoulliMlpVaeNetwork(options, context.InputShape);
         using (var generator = new Generator((ulong)context.InitSeed))
             network.Initialize(generator);
@@ -130,6 +135,7 @@ public static class BernoulliMlpVae
             ["hidden"] = string.Join("-", options.Hidden),
             ["input"] = string.Join("x", context.InputShape),
         });
-        return new VariationalDensityModel(network, network, description, context.LearningRate, context.ImportanceSamples, context.Device);
+        if (dropout > 0) description = description with { Settings = new Dictionary<string, string>(description.Settings) { ["dropout"] = dropout.ToString("R", System.Globalization.CultureInfo.InvariantCulture) } };
+        return new VariationalDensityModel(network, network, description, context.LearningRate, context.ImportanceSamples, context.Device, context.WeightDecay);
     }
 }

@@ -20,6 +20,7 @@ public static class DcVae
             ["input"] = string.Join("x", context.InputShape),
         };
         foreach (var (key, value) in network.HeadSettings) settings[key] = value;
-        return new VariationalDensityModel(network, network, new ModelDescription(familyName, settings), context.LearningRate, context.ImportanceSamples, context.Device);
+        if (options.Dropout > 0) settings["dropout"] = options.Dropout.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        return new VariationalDensityModel(network, network, new ModelDescription(familyName, settings), context.LearningRate, context.ImportanceSamples, context.Device, context.WeightDecay);
     }
 }

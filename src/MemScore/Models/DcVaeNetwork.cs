@@ -6,13 +6,14 @@ using static TorchSharp.torch;
 namespace MemScore.Models;
 
 /// <summary>Options shared by the DC-VAE families; defaults are the paper's (METHOD.md section 4).</summary>
-public sealed record DcVaeOptions(int LatentDim, int FeatureMaps = DcVaeOptions.DefaultFeatureMaps)
+/// <param name="Dropout">Dropout probability after every hidden activation while training (model-option dropout); 0 = no dropout layers.</param>
+public sealed record DcVaeOptions(int LatentDim, int FeatureMaps = DcVaeOptions.DefaultFeatureMaps, double Dropout = 0)
 {
     /// <summary>F of the paper (METHOD.md section 4).</summary>
     public const int DefaultFeatureMaps = 32;
 
     /// <summary>The options of a model context's latent size and width <paramref name="featureMaps"/>.</summary>
-    public static DcVaeOptions For(ModelContext context, int featureMaps = DefaultFeatureMaps) => new(context.LatentDim, featureMaps);
+    public static DcVaeOptions For(ModelContext context, int featureMaps = DefaultFeatureMaps, double dropout = 0) => new(context.LatentDim, featureMaps, dropout);
 
     public const int ImageSide = 32;
 }
@@ -43,7 +44,7 @@ public abstract class DcVaeHead(string name) : nn.Module(name)
 /// convolutions to 8F (2x2, stride 1), 4F, 2F, F (4x4, stride 2, pad 1) with batch-norm + ReLU, then
 /// to the head's output channels at 32x32. Convolutions have no bias (batch-norm follows them).
 /// </summary>
-public sealed class DcVaeNetwork : nn.Module, IDecodingNetwork
+public sealed class DcVaeNetwork : nn.Module, IDecodingNetwork, IDropoutNetwork
 {
     /// <summary>Images pushed through the decoder at once when scoring many latent samples (bounds memory).</summary>
     const long DecodeChunkImages = 1024;
@@ -56,6 +57,7 @@ public sealed class DcVaeNetwork : nn.Module, IDecodingNetwork
 
     public int LatentDim { get; }
     public long[] ImageShape { get; }
+    public DropoutNoise Noise { get; } = new();
 
     public DcVaeNetwork(DcVaeOptions options, long[] imageShape, DcVaeHead head) : base(nameof(DcVaeNetwork))
     {
@@ -68,19 +70,19 @@ public sealed class DcVaeNetwork : nn.Module, IDecodingNetwork
         ImageShape = [.. imageShape];
         long c = imageShape[0], f = options.FeatureMaps;
         // Batch-norm and LeakyReLU as ScalarSafe modules: TorchSharp's make implicit Scalars on every call (ScalarScope).
-        encoder = nn.Sequential(
+        encoder = nn.Sequential(SeededDropout.AfterActivations([
             nn.Conv2d(c, f, 4, 2, 1, bias: false), new ScalarSafeLeakyReLU(0.2),
             nn.Conv2d(f, 2 * f, 4, 2, 1, bias: false), new ScalarSafeBatchNorm2d(2 * f), new ScalarSafeLeakyReLU(0.2),
             nn.Conv2d(2 * f, 4 * f, 4, 2, 1, bias: false), new ScalarSafeBatchNorm2d(4 * f), new ScalarSafeLeakyReLU(0.2),
-            nn.Conv2d(4 * f, 8 * f, 4, 2, 1, bias: false), new ScalarSafeBatchNorm2d(8 * f), new ScalarSafeLeakyReLU(0.2));
+            nn.Conv2d(4 * f, 8 * f, 4, 2, 1, bias: false), new ScalarSafeBatchNorm2d(8 * f), new ScalarSafeLeakyReLU(0.2)], options.Dropout, Noise));
         mu = nn.Linear(8 * f * 2 * 2, LatentDim);
         logvar = nn.Linear(8 * f * 2 * 2, LatentDim);
-        decoder = nn.Sequential(
+        decoder = nn.Sequential(SeededDropout.AfterActivations([
             nn.ConvTranspose2d(LatentDim, 8 * f, 2, 1, 0, bias: false), new ScalarSafeBatchNorm2d(8 * f), nn.ReLU(),
             nn.ConvTranspose2d(8 * f, 4 * f, 4, 2, 1, bias: false), new ScalarSafeBatchNorm2d(4 * f), nn.ReLU(),
             nn.ConvTranspose2d(4 * f, 2 * f, 4, 2, 1, bias: false), new ScalarSafeBatchNorm2d(2 * f), nn.ReLU(),
             nn.ConvTranspose2d(2 * f, f, 4, 2, 1, bias: false), new ScalarSafeBatchNorm2d(f), nn.ReLU(),
-            nn.ConvTranspose2d(f, head.OutputChannels(c), 4, 2, 1, bias: false));
+            nn.ConvTranspose2d(f, head.OutputChannels(c), 4, 2, 1, bias: false)], options.Dropout, Noise));
         this.head = head;
         RegisterComponents();
     }

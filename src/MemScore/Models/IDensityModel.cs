@@ -42,6 +42,9 @@ public sealed record ModelContext(long[] InputShape, int LatentDim, double Learn
 {
     /// <summary>The config's model-options; the family binds them to its options record (defaults for keys not given).</summary>
     public ModelOptionValues Options { get; init; } = ModelOptionValues.Empty;
+
+    /// <summary>Decoupled (AdamW) weight decay of the optimizer; 0 = none (the config's weight-decay).</summary>
+    public double WeightDecay { get; init; }
 }
 
 /// <summary>A model with a per-example training objective that can be evaluated without training (the overfitting view of `memscore full`).</summary>

@@ -33,7 +33,7 @@ public sealed class MlpVaeEnsemble : nn.Module
     /// <param name="device">Where the weights live (null = CPU); inputs are moved there, noise is drawn on the CPU.</param>
     /// <param name="dtype">Weight type; float64 makes round-off negligible, which tests use to show the ensemble computes what separate models do.</param>
     public MlpVaeEnsemble(BernoulliMlpVaeOptions options, long inputSize, IReadOnlyList<long> initSeeds, double learningRate,
-        int importanceSamples, Device? device = null, ScalarType dtype = ScalarType.Float32) : base(nameof(MlpVaeEnsemble))
+        int importanceSamples, Device? device = null, ScalarType dtype = ScalarType.Float32, double weightDecay = 0) : base(nameof(MlpVaeEnsemble))
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(initSeeds);
@@ -61,7 +61,7 @@ public sealed class MlpVaeEnsemble : nn.Module
         register_module("mu", _mu);
         register_module("logvar", _logvar);
         foreach (var (layer, i) in _decoder.Select((l, i) => (l, i))) register_module($"decoder{i}", layer);
-        _optimizer = new EnsembleAdamOptimizer(named_parameters(), Members, learningRate);
+        _optimizer = new EnsembleAdamOptimizer(named_parameters(), Members, learningRate, weightDecay: weightDecay);
     }
 
     static BernoulliMlpVaeNetwork InitialisedMember(BernoulliMlpVaeOptions options, long inputSize, long seed)

@@ -24,13 +24,13 @@ public sealed class RealNvpFlow : IDensityModel, ICheckpointable, ISampleableMod
 
     /// <param name="network">Initialised; its parameters' dtype is the model's compute dtype.</param>
     /// <param name="device">Where the network lives (moved before the optimizer state is made); data and results cross on the CPU.</param>
-    public RealNvpFlow(RealNvpNetwork network, double learningRate, Device? device = null)
+    public RealNvpFlow(RealNvpNetwork network, double learningRate, Device? device = null, double weightDecay = 0)
     {
         ArgumentNullException.ThrowIfNull(network);
         _device = device ?? CPU;
         if (_device.type != DeviceType.CPU) network.to(_device);
         _network = network;
-        _optimizer = new AdamOptimizer(network.named_parameters(), learningRate);
+        _optimizer = new AdamOptimizer(network.named_parameters(), learningRate, weightDecay: weightDecay);
         var o = network.Options;
         _description = new ModelDescription(FamilyName, new Dictionary<string, string>
         {
@@ -52,7 +52,7 @@ public sealed class RealNvpFlow : IDensityModel, ICheckpointable, ISampleableMod
         var network = new RealNvpNetwork(options, context.InputShape);
         using (var generator = new Generator((ulong)context.InitSeed))
             network.Initialize(generator);
-        return new RealNvpFlow(network, context.LearningRate, context.Device);
+        return new RealNvpFlow(network, context.LearningRate, context.Device, context.WeightDecay);
     }
 
     public RealNvpNetwork Network => _network;

@@ -25,7 +25,7 @@ public sealed class VariationalDensityModel : IDensityModel, ICheckpointable, II
 
     /// <param name="device">Where parameters and activations live (moved there before the optimizer state is made); data and results cross on the CPU.</param>
     public VariationalDensityModel(nn.Module module, IVariationalNetwork network, ModelDescription description,
-        double learningRate, int importanceSamples, Device? device = null)
+        double learningRate, int importanceSamples, Device? device = null, double weightDecay = 0)
     {
         _device = device ?? CPU;
         if (_device.type != DeviceType.CPU) module.to(_device);
@@ -33,7 +33,7 @@ public sealed class VariationalDensityModel : IDensityModel, ICheckpointable, II
         _network = network;
         _description = description;
         _importanceSamples = importanceSamples;
-        _optimizer = new AdamOptimizer(module.named_parameters(), learningRate);
+        _optimizer = new AdamOptimizer(module.named_parameters(), learningRate, weightDecay: weightDecay);
     }
 
     public nn.Module Module => _module;
@@ -71,6 +71,7 @@ public sealed class VariationalDensityModel : IDensityModel, ICheckpointable, II
         _module.train();
         using var scope = NewDisposeScope();
         _optimizer.ZeroGrad();
+        using var masks = (_network as IDropoutNetwork)?.Noise.DrawFrom(noise);
         var loss = NegativeElbo(ComputeDevice.On(batch, _device), noise);
         double value = loss.item<float>();
         if (!double.IsFinite(value)) return double.NaN;

@@ -9,7 +9,8 @@ namespace MemScore.Training;
 /// Adam over parameters stacked along a leading member dimension [E, ...]: member e's slice gets
 /// exactly the update <see cref="AdamOptimizer"/> gives a separate model (the same elementwise ops
 /// in the same order), with its own step count. Members can be left out of a step (a member whose
-/// epoch has fewer batches), which leaves their weights and moments untouched.
+/// epoch has fewer batches), which leaves their weights and moments untouched. Weight decay as in
+/// <see cref="AdamOptimizer"/> (decoupled, not made at all when 0).
 /// </summary>
 public sealed class EnsembleAdamOptimizer : IOptimizerCheckpoint, IDisposable
 {
@@ -17,14 +18,16 @@ public sealed class EnsembleAdamOptimizer : IOptimizerCheckpoint, IDisposable
     readonly Tensor[] _firstMoment;
     readonly Tensor[] _secondMoment;
     readonly long[] _steps;
-    readonly double _learningRate, _beta1, _beta2, _epsilon;
+    readonly double _learningRate, _beta1, _beta2, _epsilon, _weightDecay;
 
     public EnsembleAdamOptimizer(IEnumerable<(string Name, Parameter Parameter)> parameters, int members, double learningRate,
-        double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+        double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, double weightDecay = 0)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         if (members < 1) throw new ArgumentOutOfRangeException(nameof(members), members, "must be >= 1");
         if (!(learningRate > 0)) throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "must be > 0");
+        WeightDecayRule.Require(weightDecay, learningRate);
+        _weightDecay = weightDecay;
         _parameters = parameters.ToList();
         foreach (var (name, p) in _parameters)
             if (p.dim() < 1 || p.shape[0] != members)
@@ -76,6 +79,7 @@ public sealed class EnsembleAdamOptimizer : IOptimizerCheckpoint, IDisposable
         using var k = new ScalarScope();
         Scalar beta2 = k[_beta2], oneMinusBeta2 = k[1 - _beta2], oneMinusBeta1 = k[1 - _beta1];
         Scalar epsilon = k[_epsilon * sqrtCorrection2], negativeStepSize = k[-_learningRate * sqrtCorrection2 / correction1];
+        Scalar? shrink = _weightDecay > 0 ? k[1 - _learningRate * _weightDecay] : null;
         for (int i = 0; i < _parameters.Count; i++)
         {
             using var scope = NewDisposeScope();
@@ -86,6 +90,7 @@ public sealed class EnsembleAdamOptimizer : IOptimizerCheckpoint, IDisposable
             var g = Slice(grad);
             var m = Slice(_firstMoment[i]);
             var v = Slice(_secondMoment[i]);
+            if (shrink is not null) p.mul_(shrink);
             m.lerp_(g, full([], oneMinusBeta1, m.dtype));
             v.mul_(beta2).addcmul_(g, g, oneMinusBeta2);
             var denominator = v.sqrt().add_(epsilon, k.One);

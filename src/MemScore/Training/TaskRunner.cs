@@ -54,7 +54,7 @@ public sealed class TaskRunner(ExperimentConfig config, ExperimentData data, Fol
         var seeds = tasks.Select(t => _seeds.Task(t.Repeat, t.Fold)).ToArray();
         long inputSize = data.ImageShape.Aggregate(1L, (a, b) => a * b);
         using var ensemble = new MlpVaeEnsemble(new BernoulliMlpVaeOptions(config.LatentDim), inputSize, seeds.Select(s => s.ModelInit).ToArray(),
-            config.LearningRate, config.ImportanceSamples, ComputeDevice.Resolve(config.Device));
+            config.LearningRate, config.ImportanceSamples, ComputeDevice.Resolve(config.Device), weightDecay: config.WeightDecay);
         var unit = new FoldEnsembleUnit(ensemble, config, TrainingBatches.For(data, config), tasks.Select(plan.TrainingExamples).ToArray(), data.Scored,
             seeds, tasks.Select(t => t.ToString()).ToArray());
         var report = Report(tasks, progress);

@@ -39,7 +39,7 @@ public class ModelSizeFieldsTests
     }
 
     [Theory]
-    [InlineData("bernoulli-mlp-vae", 8, null, "model-options.feature-maps = 8: unknown option; model bernoulli-mlp-vae has no options")]
+    [InlineData("bernoulli-mlp-vae", 8, null, "model-options.feature-maps = 8: unknown option; the options of model bernoulli-mlp-vae are dropout")]
     [InlineData("bernoulli-dc-vae", 0, null, "model-options.feature-maps = 0: expected an integer in 1..256")]
     [InlineData("gaussian-dc-vae", null, 5, "model-options.mixture-components = 5: unknown option; the options of model gaussian-dc-vae are feature-maps")]
     [InlineData("mol-dc-vae", null, 0, "model-options.mixture-components = 0: expected an integer in 1..100")]

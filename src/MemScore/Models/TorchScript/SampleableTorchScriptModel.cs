@@ -8,8 +8,8 @@ public sealed class SampleableTorchScriptModel : TorchScriptModel, ISampleableMo
     readonly long[] _imageShape;
 
     internal SampleableTorchScriptModel(jit.ScriptModule module, TorchScriptContract contract, ModelDescription description,
-        double learningRate, int importanceSamples, long[] imageShape)
-        : base(module, contract, description, learningRate, importanceSamples) => _imageShape = [.. imageShape];
+        double learningRate, int importanceSamples, long[] imageShape, double weightDecay = 0)
+        : base(module, contract, description, learningRate, importanceSamples, weightDecay) => _imageShape = [.. imageShape];
 
     /// <summary>What sample(n) returns, in eval mode; <paramref name="stochastic"/> is the module's choice (it returns one kind of image).</summary>
     public Tensor Sample(int count, Generator noise, bool stochastic)

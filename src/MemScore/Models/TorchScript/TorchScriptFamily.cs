@@ -61,8 +61,8 @@ public static class TorchScriptFamily
             bool samples = GlobalGeneratorLock.RunSeeded(0, () => { module.eval(); using var _ = no_grad(); return contract.Defines(TorchScriptContract.SampleMethod, 1); });
             var description = Describe(options, context, samples);
             return samples
-                ? new SampleableTorchScriptModel(module, contract, description, context.LearningRate, context.ImportanceSamples, context.InputShape)
-                : new TorchScriptModel(module, contract, description, context.LearningRate, context.ImportanceSamples);
+                ? new SampleableTorchScriptModel(module, contract, description, context.LearningRate, context.ImportanceSamples, context.InputShape, context.WeightDecay)
+                : new TorchScriptModel(module, contract, description, context.LearningRate, context.ImportanceSamples, context.WeightDecay);
         }
         catch
         {

@@ -19,13 +19,13 @@ public class TorchScriptModel : IDensityModel, ICheckpointable, IEvaluationLoss
     readonly ModelDescription _description;
     readonly int _importanceSamples;
 
-    internal TorchScriptModel(jit.ScriptModule module, TorchScriptContract contract, ModelDescription description, double learningRate, int importanceSamples)
+    internal TorchScriptModel(jit.ScriptModule module, TorchScriptContract contract, ModelDescription description, double learningRate, int importanceSamples, double weightDecay = 0)
     {
         _module = module;
         _contract = contract;
         _description = description;
         _importanceSamples = importanceSamples;
-        _optimizer = new AdamOptimizer(module.named_parameters(), learningRate);
+        _optimizer = new AdamOptimizer(module.named_parameters(), learningRate, weightDecay: weightDecay);
     }
 
     public nn.Module Module => _module;
