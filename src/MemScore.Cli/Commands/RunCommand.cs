@@ -1,5 +1,6 @@
 using System.Globalization;
 using MemScore.Configuration;
+using MemScore.Core;
 using MemScore.Data;
 using MemScore.Execution;
 using MemScore.Memorization;
@@ -13,14 +14,24 @@ namespace MemScore.Cli.Commands;
 /// <summary>`memscore run`: parse, call <see cref="LocalExecutor"/>, render progress and the top examples.</summary>
 public sealed class RunCommand : Command<RunSettings>
 {
+    /// <summary>The folder's config, or null when run.json is damaged or edited: the executor then refuses it, naming what changed.</summary>
+    static ExperimentConfig? RecordedConfig(string manifest)
+    {
+        try { return RunManifest.Read(manifest).Config; }
+        catch (MemScoreException) { return null; }
+    }
+
     public override int Execute(CommandContext context, RunSettings settings, CancellationToken cancellation)
     {
         // On an existing run folder, what the flags leave unset comes from the config it records (as planned, or
         // made earlier), not from today's defaults: `run --out DIR` alone resumes it; a flag that differs is refused.
         string? manifest = settings.Out is null ? null : new RunFolder(settings.Out).ManifestPath;
         var recorded = manifest is not null && File.Exists(manifest) && settings.ConfigFile is null && settings.Preset is null
-            ? RunManifest.Read(manifest).Config : null;
-        var config = settings.ResolveConfig(recorded);
+            ? RecordedConfig(manifest) : null;
+        // Model options come from the flags as for a new run (a module file's SHA-256 is derived again, so a changed
+        // file is a different run), unless no flag sets anything: then the recorded config is taken whole.
+        var config = recorded is not null && settings.SetsNoConfigField() ? recorded
+            : settings.ResolveConfig(recorded is null ? null : recorded with { ModelOptions = new ExperimentConfig().ModelOptions });
         var estimator = MemScore.Analysis.Estimators.Parse(settings.Estimator);
         var target = settings.ResolveTarget(estimator);
         if (recorded is not null)

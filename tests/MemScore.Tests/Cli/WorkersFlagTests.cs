@@ -20,14 +20,19 @@ public class WorkersFlagTests
     }
 
     [Fact]
-    public void Changed_thread_count_is_refused_with_the_flag_that_resumes()
+    public void A_different_thread_count_is_refused_and_one_left_unset_comes_from_the_folder()
     {
         using var dir = new TempDirectory();
         Assert.Equal(0, CliProcess.Run(["plan", .. Tiny, "--threads", "2", "--out", dir["run"]]).ExitCode);
-        var run = CliProcess.Run(["run", .. Tiny, "--out", dir["run"]]);
-        Assert.Equal(4, run.ExitCode);
-        Assert.Contains("threads: 2 -> 1", run.StdErr);
-        Assert.Contains("add --threads 2 to resume", run.StdErr);
+        var changed = CliProcess.Run(["run", .. Tiny, "--threads", "1", "--out", dir["run"]]);
+        Assert.Equal(4, changed.ExitCode);
+        Assert.Contains("threads: 2 -> 1", changed.StdErr);
+        Assert.Contains("add --threads 2 to resume", changed.StdErr);
+        // Fields the flags leave unset come from the folder's run.json, not from today's defaults.
+        var resumed = CliProcess.Run(["run", .. Tiny, "--out", dir["run"], "--top", "0"]);
+        Assert.True(resumed.ExitCode == 0, resumed.StdErr);
+        Assert.Contains("resuming with the config recorded in", resumed.StdErr);
+        Assert.Contains("1 worker x 2 threads", resumed.StdErr);
     }
 
     [Theory]

@@ -14,7 +14,7 @@ public class ConfigLayoutTests
 {
     static readonly ExperimentConfig Narrow = new()
     {
-        Model = "mol-dc-vae", LatentDim = 2, Limit = 20, Folds = 2, Repeats = 1, Epochs = 1, ImportanceSamples = 2, Device = "cpu",
+        Model = "mol-dc-vae", LatentDim = 2, Limit = 20, Folds = 2, Repeats = 1, Epochs = 1, EvalEvery = 5, ImportanceSamples = 2, Device = "cpu",
         ModelOptions = ModelOptionValues.Empty.With("feature-maps", 4).With("mixture-components", 2),
     };
 
@@ -42,8 +42,8 @@ public class ConfigLayoutTests
     public void A_config_file_may_spell_the_earlier_options_as_top_level_fields()
     {
         using var dir = new TempDirectory();
-        File.WriteAllText(dir["flat.json"], """{ "model": "mol-dc-vae", "feature-maps": 4, "mixture-components": 2, "latent-dim": 2, "limit": 20, "folds": 2, "repeats": 1, "epochs": 1, "is-samples": 2, "device": "cpu" }""");
-        File.WriteAllText(dir["nested.json"], """{ "model": "mol-dc-vae", "model-options": { "mixture-components": 2, "feature-maps": 4 }, "latent-dim": 2, "limit": 20, "folds": 2, "repeats": 1, "epochs": 1, "is-samples": 2, "device": "cpu" }""");
+        File.WriteAllText(dir["flat.json"], """{ "model": "mol-dc-vae", "feature-maps": 4, "mixture-components": 2, "latent-dim": 2, "limit": 20, "folds": 2, "repeats": 1, "epochs": 1, "eval-every": 5, "is-samples": 2, "device": "cpu" }""");
+        File.WriteAllText(dir["nested.json"], """{ "model": "mol-dc-vae", "model-options": { "mixture-components": 2, "feature-maps": 4 }, "latent-dim": 2, "limit": 20, "folds": 2, "repeats": 1, "epochs": 1, "eval-every": 5, "is-samples": 2, "device": "cpu" }""");
         Assert.Equal(Narrow, ExperimentConfig.FromJsonFile(dir["flat.json"]));
         Assert.Equal(Narrow, ExperimentConfig.FromJsonFile(dir["nested.json"]));
     }

@@ -99,7 +99,7 @@ public partial class TorchScriptCliTests
         Assert.Contains("model-options.path: required by model torchscript", result.StdErr);
         var stray = CliProcess.Run("run", "--model-option", "path=x.pt", "--budget");
         Assert.Equal(2, stray.ExitCode);
-        Assert.Contains("model-options.path = \"x.pt\": unknown option; model bernoulli-mlp-vae has no options", stray.StdErr);
+        Assert.Contains("model-options.path = \"x.pt\": unknown option; the options of model bernoulli-mlp-vae are dropout", stray.StdErr);
     }
 
     /// <summary>The Python block of README's "Read the results in Python".</summary>

@@ -24,7 +24,7 @@ public class TorchScriptConfigTests
         using var dir = new TempDirectory();
         File.WriteAllText(dir["m.pt"], "module");
         Assert.Contains("model-options.path: required by model torchscript", Refusal(Config(ModelOptionValues.Empty)));
-        Assert.Contains("model-options.path = \"m.pt\": unknown option; model bernoulli-mlp-vae has no options",
+        Assert.Contains("model-options.path = \"m.pt\": unknown option; the options of model bernoulli-mlp-vae are dropout",
             Refusal(Config(ModelOptionValues.Empty.With("path", "m.pt"), BernoulliMlpVae.FamilyName)));
         Assert.Contains($"model-options.path = \"{dir["absent.pt"]}\": expected the path of an existing file", Refusal(Config(new TorchScriptOptions { Path = dir["absent.pt"] })));
         string both = Refusal(Config(new TorchScriptOptions { Path = dir["m.pt"], Input = "rgb", Init = "zeros", Sha256 = "abc" }));
