@@ -63,10 +63,16 @@ public sealed class StatusCommand : Command<RunFolderSettings>
     {
         using var run = RunContext.Open(settings.Run, DatasetRegistry.CreateDefault(), settings.CacheDir);
         var statuses = new SlurmBackend(new ProcessRunner()).Status(run);
+        // With a target reliability, unfinished tasks past its stop are not missing: they will never be trained.
+        var target = RepeatStopping.Evaluate(run);
+        bool NotNeeded(MemScore.Execution.Slurm.TaskStatus s) => s.State is TaskState.Missing or TaskState.Pending && target is not null && !target.Needs(s.Task.Repeat);
         Console.WriteLine($"{run.Folder.Root}: {run.TaskCount} tasks");
+        if (target is not null) Console.WriteLine($"  {target.Sentence()}");
+        var skipped = statuses.Where(NotNeeded).Select(s => s.Index).ToArray();
+        if (skipped.Length > 0) Console.WriteLine($"  {"not needed",-8} {skipped.Length,4}  {SlurmBackend.CompressRanges(skipped)}   (past the target's stop)");
         foreach (var state in Enum.GetValues<TaskState>())
         {
-            var of = statuses.Where(s => s.State == state).Select(s => s.Index).ToArray();
+            var of = statuses.Where(s => s.State == state && !NotNeeded(s)).Select(s => s.Index).ToArray();
             Console.WriteLine($"  {state.ToString().ToLowerInvariant(),-8} {of.Length,4}  {(of.Length > 0 ? SlurmBackend.CompressRanges(of) : "")}");
         }
         foreach (var failed in statuses.Where(s => s.State == TaskState.Failed))

@@ -75,6 +75,13 @@ public class TargetReliabilityCliTests
         Assert.Contains("Coverage: 10/10 tasks", aggregate.StdOut);
         Assert.Contains("reached with 2 of at most 3", aggregate.StdOut);
 
+        // status lists the third repeat's 5 tasks as not needed, not as missing.
+        var status = CliProcess.Run("status", run);
+        Assert.True(status.ExitCode == 0, status.StdErr);
+        Assert.Contains("reached with 2 of at most 3", status.StdOut);
+        Assert.Matches(@"not needed\s+5\s", status.StdOut);
+        Assert.Matches(@"missing\s+0\s", status.StdOut);
+
         // The report states what was reached, on the page and in numbers.json.
         var report = CliProcess.Run("report", run);
         Assert.True(report.ExitCode == 0, report.StdErr);
