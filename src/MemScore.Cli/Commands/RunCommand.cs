@@ -31,7 +31,7 @@ public sealed class RunCommand : Command<RunSettings>
         // Model options come from the flags as for a new run (a module file's SHA-256 is derived again, so a changed
         // file is a different run), unless no flag sets anything: then the recorded config is taken whole.
         var config = recorded is not null && settings.SetsNoConfigField() ? recorded
-            : settings.ResolveConfig(recorded is null ? null : recorded with { ModelOptions = new ExperimentConfig().ModelOptions });
+            : settings.ResolveConfig(recorded is null ? null : recorded with { ModelOptions = ModelOptionValues.Empty });
         var estimator = MemScore.Analysis.Estimators.Parse(settings.Estimator);
         var target = settings.ResolveTarget(estimator);
         if (recorded is not null)
