@@ -18,6 +18,10 @@
     m: new Float64Array(bytes(D.m).buffer), lo: f32(D.lo), hi: f32(D.hi), u: f32(D.u), v: f32(D.v), q: f32(D.q),
   };
   const mByEpoch = f32(D.mByEpoch), logp = f32(D.logp), foldOf = bytes(D.foldOf);
+  const NN = D.neighbours ? {
+    k: D.neighbours.k, trainingRow: new Int32Array(bytes(D.neighbours.trainingRow).buffer), trainingDistance: f32(D.neighbours.trainingDistance),
+    sample: new Int32Array(bytes(D.neighbours.sample).buffer), sampleDistance: f32(D.neighbours.sampleDistance),
+  } : null;
   const E = D.epochs.length;
 
   const columns = [
@@ -70,8 +74,8 @@
   layout.appendChild(left); layout.appendChild(panel);
   root.appendChild(layout);
 
-  function thumb(i, scale) {
-    const s = D.sheets, sheet = Math.floor(i / s.per), k = i % s.per;
+  function thumb(i, scale, sheets) {
+    const s = sheets || D.sheets, sheet = Math.floor(i / s.per), k = i % s.per;
     const t = el("span", { class: "ex-thumb" });
     t.style.width = s.width * scale + "px"; t.style.height = s.height * scale + "px";
     t.style.backgroundImage = "url(explorer/" + s.files[sheet] + ")";
@@ -238,7 +242,40 @@
     panel.appendChild(plot.node);
     panel.appendChild(el("h4", {}, "M at every evaluation epoch"));
     panel.appendChild(overEpochs(i));
+    if (NN) neighbours(i);
     tbody.querySelectorAll("tr").forEach(tr => tr.classList.toggle("selected", Number(tr.getAttribute("data-row")) === i));
+  }
+
+  // A row of neighbour thumbnails with their distances; a training neighbour opens on click.
+  function neighbourRow(cls, items) {
+    const box = el("div", { class: "ex-nn " + cls });
+    items.forEach(([node, caption, onClick]) => {
+      const f = el("figure", {});
+      f.appendChild(node);
+      f.appendChild(el("figcaption", {}, caption));
+      if (onClick) { f.classList.add("ex-link"); f.addEventListener("click", onClick); }
+      box.appendChild(f);
+    });
+    return box;
+  }
+
+  function neighbours(i) {
+    const k = NN.k, G = D.neighbours;
+    panel.appendChild(el("h4", {}, "Nearest images (Euclidean distance on 2x down-sampled images, as in the nearest-neighbour test)"));
+    if (NN.sample[i * k] < 0) {
+      panel.appendChild(el("p", { class: "ex-hint" }, "Not in the full model's training set: no neighbours."));
+      return;
+    }
+    const training = [], samples = [];
+    for (let j = 0; j < k; j++) {
+      const row = NN.trainingRow[i * k + j], s = NN.sample[i * k + j];
+      if (row >= 0) training.push([thumb(row, 2), "#" + col.index[row] + " d=" + fmt(NN.trainingDistance[i * k + j], 1), () => open(row)]);
+      if (s >= 0) samples.push([thumb(s, 2, G.sheets), "d=" + fmt(NN.sampleDistance[i * k + j], 1)]);
+    }
+    panel.appendChild(el("div", { class: "ex-nn-title" }, "training images of the full model (click to open)"));
+    panel.appendChild(neighbourRow("ex-nn-train", training));
+    panel.appendChild(el("div", { class: "ex-nn-title" }, G.generated + " of the full model"));
+    panel.appendChild(neighbourRow("ex-nn-sample", samples));
   }
 
   // For the browser tests and scripted use: the current rows in display order.
