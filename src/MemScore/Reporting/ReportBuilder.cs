@@ -48,6 +48,7 @@ public static class ReportBuilder
         TrustSection.Append(page, numbers);
         GridsSection.Append(page, context, numbers);
         DistributionSection.Append(page, numbers);
+        ClassSection.Append(page, context, numbers);
         TrainingSection.Append(page, numbers);
         SampleAnalysisSummary? samples = null;
         if (fullFolder is not null)

@@ -50,6 +50,8 @@ public sealed class ReportNumbers
     /// <summary>[level][evaluation column]: quantiles of M at <see cref="QuantileLevels"/> against epoch.</summary>
     public required double[][] QuantilesByEpoch { get; init; }
     public required ClassSummary[] PerClass { get; init; }
+    /// <summary>Histogram of M per label on common bins and each label's most memorized rows; null with one label or very many.</summary>
+    public ClassPanels? Classes { get; init; }
     public required LikelihoodBin[] LikelihoodBins { get; init; }
     public required EssSummary? Ess { get; init; }
     public required RocCurve RocAll { get; init; }
@@ -92,6 +94,7 @@ public sealed class ReportNumbers
             QuantilesByEpoch = QuantileLevels.Select(q => scores.EvaluationEpochs.Select((_, col) =>
                 Quantile(Column(scores.Count, i => scores.M(i, col)).Where(double.IsFinite).ToArray(), q)).ToArray()).ToArray(),
             PerClass = SummarizeClasses(scores.Labels, m, quantiles[1]),
+            Classes = ClassPanels.Compute(scores.Labels, m, scores.TopMemorized(scores.Count)),
             LikelihoodBins = BinByLikelihood(u, m, quantiles[1]),
             Ess = SummarizeEss(results, context.Plan.Count, last, context.Config.ImportanceSamples),
             RocAll = MembershipInference.Roc(allIn, allOut),

@@ -74,7 +74,7 @@ public class ReportSignificanceTests
 
         using var run = RunContext.Open(dir["run"], datasets, dir["cache"]);
         var report = ReportBuilder.Build(run, new ReportOptions(Models: models, Datasets: datasets, CacheDirectory: dir["cache"]));
-        Assert.Equal(45 + 15, report.Tiles);   // the grid of the most significant leads, then the three usual grids
+        Assert.Equal(45 + 15 + 3 * 8, report.Tiles);   // the grid of the most significant leads, the three usual grids, 8 per label of 3 per class
         string html = File.ReadAllText(report.IndexPath);
         int lead = html.IndexOf("class=\"lead\"", StringComparison.Ordinal);
         Assert.Contains("60 of 60 examples memorized at FDR 10%", html[lead..html.IndexOf("<h2>", StringComparison.Ordinal)]);
