@@ -279,6 +279,9 @@
   }
 
   // For the browser tests and scripted use: the current rows in display order.
-  window.memscoreExplorer = { sortBy, open, rows: () => Array.from(state.rows), index: i => col.index[i], label: i => col.label[i] };
+  window.memscoreExplorer = {
+    sortBy, open, rows: () => Array.from(state.rows), index: i => col.index[i], label: i => col.label[i],
+    hasNeighbours: i => !!NN && NN.sample[i * NN.k] >= 0,
+  };
   applyFilters();
 })();
