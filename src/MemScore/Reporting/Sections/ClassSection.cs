@@ -13,7 +13,7 @@ namespace MemScore.Reporting.Sections;
 /// </summary>
 public static class ClassSection
 {
-    const int Columns = 5, PanelWidth = 220, PanelHeight = 180;
+    const int Columns = 5, PanelWidth = 220, PanelHeight = 200;
 
     public static void Append(ReportPage page, RunContext context, ReportNumbers n)
     {
