@@ -193,7 +193,7 @@
       if (!Number.isFinite(v)) return;
       (foldOf[repeat * n + i] === fold ? values.out : values.in).push(v);
     });
-    const all = values.in.concat(values.out), W = 420, H = 170, pad = { l: 70, r: 14, t: 12, b: 38 };
+    const all = values.in.concat(values.out), W = 420, H = 140, pad = { l: 70, r: 14, t: 12, b: 38 };
     const s = svg("svg", { width: W, height: H, class: "ex-strip", viewBox: "0 0 " + W + " " + H });
     if (all.length === 0) return { node: s, count: 0 };
     let lo = Math.min(...all), hi = Math.max(...all);
@@ -209,7 +209,7 @@
   }
 
   function overEpochs(i) {
-    const ys = D.epochs.map((_, e) => mByEpoch[i * E + e]), W = 420, H = 170, pad = { l: 70, r: 14, t: 12, b: 38 };
+    const ys = D.epochs.map((_, e) => mByEpoch[i * E + e]), W = 420, H = 130, pad = { l: 70, r: 14, t: 12, b: 38 };
     const s = svg("svg", { width: W, height: H, class: "ex-epochs", viewBox: "0 0 " + W + " " + H });
     const finite = ys.filter(Number.isFinite);
     if (finite.length === 0) return s;
@@ -228,7 +228,7 @@
     panel.textContent = "";
     panel.appendChild(el("h3", {}, "Example " + col.index[i] + " (label " + col.label[i] + ")"));
     const top = el("div", { class: "ex-top" });
-    top.appendChild(thumb(i, 5));
+    top.appendChild(thumb(i, 4));
     const facts = el("table", { class: "ex-facts" });
     const row = (k, v) => { const tr = el("tr"); tr.appendChild(el("th", {}, k)); tr.appendChild(el("td", {}, v)); facts.appendChild(tr); };
     row("M", fmt(col.m[i], 3) + " nats");
@@ -261,7 +261,8 @@
 
   function neighbours(i) {
     const k = NN.k, G = D.neighbours;
-    panel.appendChild(el("h4", {}, "Nearest images (Euclidean distance on 2x down-sampled images, as in the nearest-neighbour test)"));
+    panel.appendChild(el("h4", {}, "Nearest images"));
+    panel.appendChild(el("div", { class: "ex-nn-title" }, "d: Euclidean distance on 2x down-sampled images, as in the nearest-neighbour test"));
     if (NN.sample[i * k] < 0) {
       panel.appendChild(el("p", { class: "ex-hint" }, "Not in the full model's training set: no neighbours."));
       return;
