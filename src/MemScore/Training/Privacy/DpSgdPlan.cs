@@ -31,6 +31,34 @@ public sealed record DpSgdPlan(double Clip, double NoiseMultiplier, double Sampl
         return new DpSgdPlan(config.DpClip ?? DefaultClip, sigma, q, steps, delta, SampledGaussianAccountant.Epsilon(q, sigma, steps, delta));
     }
 
+    /// <summary>
+    /// The plan of the fold models of a run over <paramref name="examples"/> examples: they train on n - ceil(n/K) or
+    /// n - floor(n/K) examples; the one with the larger epsilon is stated (the guarantee every fold model meets).
+    /// </summary>
+    public static DpSgdPlan ForFoldModels(ExperimentConfig config, int examples)
+    {
+        int large = examples - examples / config.Folds, small = examples - (examples + config.Folds - 1) / config.Folds;
+        var plans = new[] { For(config, large), For(config, Math.Max(1, small)) };
+        return plans.MaxBy(p => p!.Epsilon) ?? throw new InvalidOperationException("DP-SGD is off in this config");
+    }
+
+    /// <summary>The run.json entry "privacy".</summary>
+    public System.Text.Json.Nodes.JsonObject ToJson() => new()
+    {
+        ["mechanism"] = "DP-SGD: per-example clipping, Gaussian noise on the sum, Poisson sampling",
+        ["accountant"] = "RDP of the sampled Gaussian (Mironov, Talwar, Zhang 2019), orders 1.1..63, conversion of Balle et al. 2020",
+        ["clip"] = Clip,
+        ["noise_multiplier"] = NoiseMultiplier,
+        ["sampling_rate"] = SamplingRate,
+        ["steps"] = Steps,
+        ["delta"] = Delta,
+        ["epsilon"] = Epsilon,
+    };
+
+    /// <summary>One line for reports: "(epsilon, delta) = (2.31, 1e-05) ...".</summary>
+    public string Describe() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"DP-SGD: (epsilon, delta) = ({Epsilon:0.##}, {Delta:G3}) per fold model, noise multiplier {NoiseMultiplier:0.###}, clip {Clip:G4}, sampling rate {SamplingRate:G3}, {Steps} steps");
+
     /// <summary>Messages naming the field, value and what was expected; empty when the DP fields are valid.</summary>
     public static IEnumerable<string> Problems(ExperimentConfig config)
     {
