@@ -59,8 +59,8 @@ public sealed class PerExampleGradientNorms : IDisposable
         {
             var g = outputGradients[layer].to_type(ScalarType.Float64);
             var gSquared = g.mul(g).sum(1);
-            var term = gSquared.mul(_inputSquaredNorms[layer].to_type(ScalarType.Float64).add(k.One));
-            total = total is null ? term : total.add_(term);
+            var term = gSquared.mul(_inputSquaredNorms[layer].to_type(ScalarType.Float64).add(k.One, k.One));
+            total = total is null ? term : total.add_(term, k.One);
         }
         return total!.sqrt_().MoveToOuterDisposeScope();
     }

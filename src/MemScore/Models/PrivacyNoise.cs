@@ -21,7 +21,7 @@ public static class PrivacyNoise
             if (std == 0 && grad is not null) continue;
             var draw = std == 0 ? zeros_like(p) : ComputeDevice.Normal(p.shape, generator, p.device, p.dtype).mul_(k[std]);
             if (grad is null) p.grad = draw;
-            else grad.add_(draw);
+            else grad.add_(draw, k.One);
         }
     }
 }
