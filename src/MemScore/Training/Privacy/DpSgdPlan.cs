@@ -57,7 +57,7 @@ public sealed record DpSgdPlan(double Clip, double NoiseMultiplier, double Sampl
 
     /// <summary>One line for reports: "(epsilon, delta) = (2.31, 1e-05) ...".</summary>
     public string Describe() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"DP-SGD: (epsilon, delta) = ({Epsilon:0.##}, {Delta:G3}) per fold model, noise multiplier {NoiseMultiplier:0.###}, clip {Clip:G4}, sampling rate {SamplingRate:G3}, {Steps} steps");
+        $"DP-SGD: (epsilon, delta) = ({Epsilon:0.##}, {Delta:g3}) per fold model, noise multiplier {NoiseMultiplier:0.###}, clip {Clip:G4}, sampling rate {SamplingRate:G3}, {Steps} steps");
 
     /// <summary>Messages naming the field, value and what was expected; empty when the DP fields are valid.</summary>
     public static IEnumerable<string> Problems(ExperimentConfig config)

@@ -161,5 +161,9 @@ public class DpSgdTests
         double expected = SampledGaussianAccountant.Epsilon(q, 0.8, 2 * 4, 1e-5);
         Assert.Equal(expected, privacy["epsilon"]!.GetValue<double>(), 12);
         Assert.Equal(0.8, privacy["noise_multiplier"]!.GetValue<double>());
+        var report = CliProcess.Run(["report", dir["1"]]);
+        Assert.True(report.ExitCode == 0, report.StdErr);
+        string html = File.ReadAllText(Path.Combine(dir["1"], "report", "index.html"));
+        Assert.Contains(FormattableString.Invariant($"<b>Differential privacy.</b> DP-SGD: (epsilon, delta) = ({expected:0.##}, 1e-05) per fold model, noise multiplier 0.8"), html);
     }
 }
