@@ -64,8 +64,10 @@ public sealed record DpSgdPlan(double Clip, double NoiseMultiplier, double Sampl
     {
         if (!config.IsPrivate())
         {
-            if (config.DpClip is not null || config.DpDelta is not null)
-                yield return $"dp-clip / dp-delta = {config.DpClip?.ToString() ?? config.DpDelta?.ToString()}: expected together with dp-noise-multiplier or dp-epsilon (DP-SGD is off without one)";
+            if (config.DpClip is double unusedClip)
+                yield return $"dp-clip = {unusedClip}: expected together with dp-noise-multiplier or dp-epsilon (DP-SGD is off without one)";
+            if (config.DpDelta is double unusedDelta)
+                yield return $"dp-delta = {unusedDelta}: expected together with dp-noise-multiplier or dp-epsilon (DP-SGD is off without one)";
             yield break;
         }
         if (config.DpNoiseMultiplier is not null && config.DpEpsilon is not null)

@@ -131,6 +131,29 @@ public class DpSgdTests
         var errors = Assert.Throws<InvalidConfigurationException>(() => ConfigValidator.Validate(both, DatasetRegistry.CreateDefault(), ModelRegistry.CreateDefault())).Message;
         Assert.Contains("dp-epsilon = 2: expected either dp-noise-multiplier or dp-epsilon, not both", errors);
         Assert.Contains("dp-clip = -1: expected a finite number > 0", errors);
+        var orphan = new RunSettings { Device = "cpu", DpDelta = 1e-6 }.ResolveConfig();
+        Assert.Contains("dp-delta = 1E-06: expected together with dp-noise-multiplier or dp-epsilon",
+            Assert.Throws<InvalidConfigurationException>(() => ConfigValidator.Validate(orphan, DatasetRegistry.CreateDefault(), ModelRegistry.CreateDefault())).Message);
+    }
+
+    /// <summary>Sampling and noise are seeded per epoch and the Adam step count of an epoch is fixed (ceil(n/B) steps, empty
+    /// batches included), so a run killed after a checkpoint and resumed writes the task files of an uninterrupted one.</summary>
+    [Fact]
+    public void A_killed_and_resumed_dp_run_writes_the_task_files_of_an_uninterrupted_one()
+    {
+        using var dir = new TempDirectory();
+        Assert.Equal(0, CliProcess.Run(["run", .. Tiny, "--workers", "1", "--out", dir["whole"]]).ExitCode);
+        var killed = CliProcess.Run(new Dictionary<string, string> { ["MEMSCORE_FAULT"] = "kill:checkpoint:1" }, ["run", .. Tiny, "--workers", "1", "--out", dir["resumed"]]);
+        Assert.NotEqual(0, killed.ExitCode);
+        var resumed = CliProcess.Run(["run", .. Tiny, "--workers", "1", "--out", dir["resumed"]]);
+        Assert.True(resumed.ExitCode == 0, resumed.StdErr);
+        foreach (string file in Directory.GetFiles(Path.Combine(dir["whole"], "tasks"), "*.npz").Select(Path.GetFileName).OfType<string>())
+        {
+            var one = Npz.Read(Path.Combine(dir["whole"], "tasks", file));
+            var two = Npz.Read(Path.Combine(dir["resumed"], "tasks", file));
+            foreach (string key in one.Keys.Where(k => k != "meta"))
+                Assert.True(one[key].Data.SequenceEqual(two[key].Data), $"{file}:{key} differs after a resume");
+        }
     }
 
     static readonly string[] Tiny = ["--limit", "120", "--folds", "2", "--repeats", "1", "--epochs", "2", "--is-samples", "4", "--threads", "1",
