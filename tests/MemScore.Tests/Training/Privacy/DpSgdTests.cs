@@ -156,6 +156,19 @@ public class DpSgdTests
         }
     }
 
+    [Theory]
+    [InlineData("run")]
+    [InlineData("full")]
+    public void Run_and_full_offer_the_flags_and_record_them_in_the_config(string command)
+    {
+        string help = CliProcess.Run(command, "--help").StdOut;
+        foreach (string flag in new[] { "--dp-noise-multiplier", "--dp-epsilon", "--dp-clip", "--dp-delta" }) Assert.Contains(flag, help);
+        var settings = command == "run" ? new RunSettings { DpEpsilon = 4, DpDelta = 1e-6 } : new FullSettings { DpEpsilon = 4, DpDelta = 1e-6 };
+        var config = settings.ResolveConfig();
+        Assert.Equal((4.0, 1e-6), (config.DpEpsilon!.Value, config.DpDelta!.Value));
+        Assert.True(config.IsPrivate());
+    }
+
     static readonly string[] Tiny = ["--limit", "120", "--folds", "2", "--repeats", "1", "--epochs", "2", "--is-samples", "4", "--threads", "1",
         "--dp-noise-multiplier", "0.8", "--dp-clip", "2", "--batch-size", "16", "--top", "0"];
 
