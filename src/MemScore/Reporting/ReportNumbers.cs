@@ -32,6 +32,8 @@ public sealed class ReportNumbers
     const int HistogramBins = 40, LikelihoodBinCount = 10;
 
     public required RunSummary Run { get; init; }
+    /// <summary>The DP-SGD guarantee of the fold models (one line), or null for a run without DP.</summary>
+    public string? Privacy { get; init; }
     public required Scores Scores { get; init; }
     public required EstimatorKind Estimator { get; init; }
     public required IReadOnlyList<TaskResult> Results { get; init; }
@@ -82,6 +84,7 @@ public sealed class ReportNumbers
         return new ReportNumbers
         {
             Run = Summarize(context, scores.Count, results),
+            Privacy = context.Config.IsPrivate() ? Training.Privacy.DpSgdPlan.ForFoldModels(context.Config, context.Manifest.Examples).Describe() : null,
             Scores = scores,
             Estimator = estimator,
             Results = results,
