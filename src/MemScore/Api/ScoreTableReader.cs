@@ -17,13 +17,18 @@ static class ScoreTableReader
         if (!File.Exists(path))
             throw new MemScoreException(ErrorKind.RunFolder, $"{path}: not found; finish the run (MemScoreJob.Run, or `memscore aggregate` over its tasks) first");
         var manifest = RunManifest.Read(folder.ManifestPath);
-        var lines = File.ReadAllLines(path);
+        return new ScoreTable(folder.Root, manifest.ConfigHash, Rows(path, File.ReadAllLines(path)));
+    }
+
+    /// <summary>The rows of scores.csv text <paramref name="lines"/> read from <paramref name="path"/>.</summary>
+    internal static List<ScoreRow> Rows(string path, string[] lines)
+    {
         if (lines.Length == 0 || lines[0] != string.Join(',', Columns))
             throw new InvalidInputException(path, $"line 1: expected the header {string.Join(',', Columns)}");
         var rows = new List<ScoreRow>(lines.Length - 1);
         for (int i = 1; i < lines.Length; i++)
             if (lines[i].Length > 0) rows.Add(Parse(path, i + 1, rows.Count, lines[i].Split(',')));
-        return new ScoreTable(folder.Root, manifest.ConfigHash, rows);
+        return rows;
     }
 
     static ScoreRow Parse(string path, int line, int row, string[] fields)
