@@ -1,11 +1,12 @@
 using MemScore.Api;
 using MemScore.Core;
 using MemScore.Execution;
+using MemScore.Tests.Reporting;
 using MemScore.Tests.Support;
 
 namespace MemScore.Tests.Api;
 
-/// <summary>The entry point's reading side without training (the full Run -> Open path: Packaging/ConsoleJobExampleTests).</summary>
+/// <summary>The entry point's reading and reporting sides without training (the full Run -> Open path: Packaging/ConsoleJobExampleTests).</summary>
 public class MemScoreJobTests
 {
     const string Header = "index,label,U,V,M,n_in,n_out,M_lo,M_hi,p,q";
@@ -17,6 +18,19 @@ public class MemScoreJobTests
         var error = Assert.Throws<MemScoreException>(() => MemScoreJob.Open(dir.Path));
         Assert.Equal(ErrorKind.RunFolder, error.Kind);
         Assert.Contains(Path.Combine(dir.Path, "run.json"), error.Message);
+    }
+
+    [Fact]
+    public void Open_and_Report_read_a_run_with_planted_memorization()
+    {
+        using var run = new SyntheticRun(examples: 120, folds: 4, repeats: 2, planted: 3, gain: 40);
+        var scores = MemScoreJob.Open(run.Root);
+        Assert.Equal(run.Context.Manifest.ConfigHash, scores.ConfigHash);
+        Assert.Equal(120, scores.Rows.Count);
+        Assert.Equal(run.Planted.Order(), scores.Top(3).Select(r => r.Row).Order());
+        var report = MemScoreJob.Report(run.Root);
+        Assert.Equal(Path.Combine(run.Root, "report", "index.html"), report.IndexPath);
+        Assert.True(File.Exists(report.IndexPath) && report.Figures > 0, $"{report}");
     }
 
     [Fact]
