@@ -19,6 +19,7 @@ namespace MemScore.Cli
                 if (errorUsable) Console.Error.WriteLine($"error: {streamProblem}");
                 return ExitCodes.InvalidArguments;
             }
+            FaultInjection.Arm(CliEnvironment.FaultSpecification);
             // Before any tensor work, so libtorch's worker threads inherit it (see DenormalFlushing).
             DenormalFlushing.SetForCurrentThread(true);
             int reported = 0;

@@ -23,7 +23,7 @@ public sealed class DatasetsCommand : Command
 {
     public override int Execute(CommandContext context, CancellationToken cancellation)
     {
-        foreach (var provider in DatasetRegistry.CreateDefault().All) Console.WriteLine($"{provider.Name,-15} {provider.Description}");
+        foreach (var provider in CliEnvironment.Datasets().All) Console.WriteLine($"{provider.Name,-15} {provider.Description}");
         return ExitCodes.Success;
     }
 }

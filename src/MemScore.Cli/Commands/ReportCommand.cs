@@ -29,7 +29,8 @@ public sealed class ReportCommand : Command<ReportSettings>
     public override int Execute(CommandContext context, ReportSettings settings, CancellationToken cancellation)
     {
         var estimator = Analysis.Estimators.Parse(settings.Estimator);
-        var run = RunContext.Open(settings.Run, DatasetRegistry.CreateDefault(), settings.CacheDir);
+        var datasets = CliEnvironment.Datasets();
+        var run = RunContext.Open(settings.Run, datasets, settings.CacheDir);
         bool stillInUse = false;
         try
         {
@@ -43,7 +44,7 @@ public sealed class ReportCommand : Command<ReportSettings>
             cancellation.ThrowIfCancellationRequested();
             // The builder does not check the token; waiting on it lets Ctrl-C end the command at once. Interrupted, the
             // builder's thread may still be using the run's tensors while the process exits, so they are left alone.
-            var build = Task.Run(() => ReportBuilder.Build(run, new ReportOptions(settings.Full, CacheDirectory: settings.CacheDir, Estimator: estimator,
+            var build = Task.Run(() => ReportBuilder.Build(run, new ReportOptions(settings.Full, Datasets: datasets, CacheDirectory: settings.CacheDir, Estimator: estimator,
                 SampleImages: settings.StochasticSamples ? SampleImages.StochasticSamples : SampleImages.DecoderMeans)), CancellationToken.None);
             ReportOutcome outcome;
             try { outcome = build.WaitAsync(cancellation).GetAwaiter().GetResult(); }

@@ -36,7 +36,7 @@ public sealed class RunPlanner(DatasetRegistry datasets, ModelRegistry models)
                 $"rerun with the same settings to resume, or choose a new --out{threadsHint}");
         }
         folder.EnsureWritable();
-        string cache = request.CacheDirectory ?? previous?.CacheDirectory ?? DatasetRequest.DefaultCacheDirectory();
+        string cache = request.CacheDirectory ?? previous?.CacheDirectory ?? datasets.DefaultCacheDirectory;
         var family = models.Get(config.Model);
         var data = ExperimentData.Prepare(config, datasets, cache, family.InputFor(config.ModelOptions), request.Download);
         try

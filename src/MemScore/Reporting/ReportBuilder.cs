@@ -54,9 +54,10 @@ public static class ReportBuilder
         if (fullFolder is not null)
         {
             OverfittingSection.Append(page, fullManifest!, fullCurves!, fullFolder.Root);
+            var datasets = options.Datasets ?? Data.DatasetRegistry.CreateDefault();
             samples = SampleAnalysisSection.Append(page, context, numbers.M, fullFolder, fullManifest!,
-                options.Models ?? Models.ModelRegistry.CreateDefault(), options.Datasets ?? Data.DatasetRegistry.CreateDefault(),
-                options.CacheDirectory ?? context.Manifest.CacheDirectory ?? Data.DatasetRequest.DefaultCacheDirectory(), options.SampleImages);
+                options.Models ?? Models.ModelRegistry.CreateDefault(), datasets,
+                options.CacheDirectory ?? context.Manifest.CacheDirectory ?? datasets.DefaultCacheDirectory, options.SampleImages);
         }
         LikelihoodSection.Append(page, numbers);
         MembershipSection.Append(page, numbers);
