@@ -9,10 +9,10 @@ namespace MemScore.Reporting.Sweeps;
 /// <summary>
 /// One point of the frontier: upper quantiles of M at the run's last evaluation epoch (scores.csv), the
 /// number of examples memorized at FDR 10% (q &lt;= 0.1; null without intervals), and the full model's
-/// mean held-out log p(x) at its last evaluation (nats, and bits/dim = -log p / (D ln 2)).
+/// mean held-out log p(x) at its last evaluation (nats, its standard error sd / sqrt(n), and bits/dim = -log p / (D ln 2)).
 /// </summary>
 public sealed record FrontierRow(SweepPoint Point, int Examples, double Q95, double Q99, double Q999, int? Significant,
-    double HeldOutLogP, double HeldOutBitsPerDim, double TrainLogP, int TestExamples);
+    double HeldOutLogP, double HeldOutStandardError, double HeldOutBitsPerDim, double TrainLogP, int TestExamples);
 
 public static class SweepResults
 {
@@ -41,11 +41,14 @@ public static class SweepResults
         var full = new FullRunFolder(folder.FullPath(point));
         var fullManifest = full.ReadManifest();
         var curves = full.ReadCurves(fullManifest);
-        double test = curves.TestLogP[^1].Average(), train = curves.TrainLogP[^1].Average();
+        double[] held = curves.TestLogP[^1];
+        double test = held.Average(), train = curves.TrainLogP[^1].Average();
+        double standardError = held.Length < 2 ? double.NaN : Math.Sqrt(held.Sum(v => (v - test) * (v - test)) / (held.Length - 1) / held.Length);
         long dimensions = manifest.ImageShape.Aggregate(1L, (a, b) => a * b);
         int? significant = q.All(double.IsNaN) ? null : q.Count(v => v <= FalseDiscoveryRate);
-        return new FrontierRow(point, m.Length, Statistics.Quantile(finite, 0.95), Statistics.Quantile(finite, 0.99), Statistics.Quantile(finite, 0.999),
-            significant, test, Likelihood.LogitTransform.BitsPerDimension(test, dimensions), train, fullManifest.TestExamples);
+        double Quantile(double q) => finite.Length == 0 ? double.NaN : Statistics.Quantile(finite, q);
+        return new FrontierRow(point, m.Length, Quantile(0.95), Quantile(0.99), Quantile(0.999),
+            significant, test, standardError, Likelihood.LogitTransform.BitsPerDimension(test, dimensions), train, fullManifest.TestExamples);
     }
 
     /// <summary>The M and q columns of scores.csv (empty fields are NaN); a file without them is refused naming it.</summary>
