@@ -25,6 +25,8 @@ static class SweepPage
                 ? $"with {n} examples the 0.999 quantile lies between the two largest values of M, so it is the M of one example; the 0.99 quantile on the largest {Math.Max(1, n / 100)}. "
                 : $"the 0.999 quantile rests on about {n / 1000} examples and the 0.99 quantile on about {n / 100}. ")
             .Append("Differences between points of a few nats can be seed noise: with no effect at all, two points still differ by the spread of these quantiles between seeds. ")
+            .Append("The intervals beside the quantiles are 95% distribution-free intervals from order statistics (Conover, section 3.2): the noise of ")
+            .Append("which examples were drawn, not of training seeds (rerun a point with another --seed for that); +inf where the sample cannot bound the quantile. ")
             .Append("The held-out log p(x) is a mean over the full run's held-out examples; its standard error is in the table.</p>");
     }
 
@@ -33,10 +35,10 @@ static class SweepPage
         var keys = rows[0].Point.Settings.Select(s => s.Key).ToArray();
         var html = page.Html.Append("<h2>Points</h2><table id=\"points\"><tr><th>#</th><th>point</th>")
             .Append(string.Concat(keys.Select(k => $"<th>{Encode(k)}</th>")))
-            .Append("<th>examples</th><th>q0.95 M</th><th>q0.99 M</th><th>q0.999 M</th><th>memorized at FDR 10%</th>")
+            .Append("<th>examples</th><th>q0.95 M</th><th>q0.99 M [95% interval]</th><th>q0.999 M [95% interval]</th><th>memorized at FDR 10%</th>")
             .Append("<th>held-out log p(x) (nats)</th><th>its standard error</th><th>held-out bits/dim</th><th>train - held-out log p (nats)</th><th>on the frontier</th>")
             .Append(compared ? "<th>per-example comparison</th>" : "").Append("</tr>");
-        var csv = new FigureTable(["row", "point", .. keys, "examples", "q0.95_M", "q0.99_M", "q0.999_M", "significant_fdr10", "heldout_logp_nats", "heldout_logp_se",
+        var csv = new FigureTable(["row", "point", .. keys, "examples", "q0.95_M", "q0.99_M", "q0.99_M_lo", "q0.99_M_hi", "q0.999_M", "q0.999_M_lo", "q0.999_M_hi", "significant_fdr10", "heldout_logp_nats", "heldout_logp_se",
             "heldout_bits_per_dim", "train_logp_nats", "on_frontier"]);
         for (int i = 0; i < rows.Count; i++)
         {
@@ -45,17 +47,20 @@ static class SweepPage
             string report = $"../points/{Uri.EscapeDataString(r.Point.Name)}/run/report/index.html";
             html.Append($"<tr><td>{i + 1}</td><td style=\"text-align:left\"><a href=\"{report}\">{Encode(r.Point.Name)}</a></td>")
                 .Append(string.Concat(r.Point.Settings.Select(s => $"<td>{Encode(s.Value ?? "none")}</td>")))
-                .Append($"<td>{r.Examples}</td><td>{F(r.Q95)}</td><td>{F(r.Q99)}</td><td>{F(r.Q999)}</td><td>{(r.Significant?.ToString() ?? "n/a")}</td>")
+                .Append($"<td>{r.Examples}</td><td>{F(r.Q95)}</td><td>{F(r.Q99)} {Interval(r.Q99Interval)}</td><td>{F(r.Q999)} {Interval(r.Q999Interval)}</td><td>{(r.Significant?.ToString() ?? "n/a")}</td>")
                 .Append($"<td>{F(r.HeldOutLogP)}</td><td>{F(r.HeldOutStandardError)}</td><td>{F(r.HeldOutBitsPerDim, "F4")}</td><td>{F(r.TrainLogP - r.HeldOutLogP)}</td><td>{(frontier ? "yes" : "")}</td>");
             if (compared)
                 html.Append(i == 0 ? "<td>baseline</td>" : $"<td><a href=\"compare/{Uri.EscapeDataString(r.Point.Name)}/index.html\">vs #1</a></td>");
             html.Append("</tr>");
-            csv.Row([i + 1, r.Point.Name, .. r.Point.Settings.Select(s => (object)(s.Value ?? "none")), r.Examples, r.Q95, r.Q99, r.Q999,
+            csv.Row([i + 1, r.Point.Name, .. r.Point.Settings.Select(s => (object)(s.Value ?? "none")), r.Examples, r.Q95, r.Q99, r.Q99Interval.Lower, r.Q99Interval.Upper, r.Q999, r.Q999Interval.Lower, r.Q999Interval.Upper,
                 r.Significant is int s ? s : double.NaN, r.HeldOutLogP, r.HeldOutStandardError, r.HeldOutBitsPerDim, r.TrainLogP, frontier ? "yes" : "no"]);
         }
         html.Append("</table><p><a href=\"points.csv\">points.csv</a></p>");
         AtomicFile.WriteAllText(Path.Combine(page.Directory, "points.csv"), csv.ToString());
     }
+
+    static string Interval((double Lower, double Upper) i) =>
+        $"[{(double.IsNegativeInfinity(i.Lower) ? "-inf" : F(i.Lower))}, {(double.IsPositiveInfinity(i.Upper) ? "+inf" : F(i.Upper))}]";
 
     /// <summary>No other point has a held-out log p(x) at least as high and a 0.999 quantile at least as low, one of them strictly.</summary>
     public static bool OnFrontier(IReadOnlyList<FrontierRow> rows, int i) =>

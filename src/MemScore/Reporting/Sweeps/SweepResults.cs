@@ -11,8 +11,14 @@ namespace MemScore.Reporting.Sweeps;
 /// number of examples memorized at FDR 10% (q &lt;= 0.1; null without intervals), and the full model's
 /// mean held-out log p(x) at its last evaluation (nats, its standard error sd / sqrt(n), and bits/dim = -log p / (D ln 2)).
 /// </summary>
+/// <param name="Q99Interval">95% distribution-free interval of the population 0.99 quantile (<see cref="QuantileInterval"/>): the noise of
+/// drawing these examples, not of training seeds.</param>
 public sealed record FrontierRow(SweepPoint Point, int Examples, double Q95, double Q99, double Q999, int? Significant,
-    double HeldOutLogP, double HeldOutStandardError, double HeldOutBitsPerDim, double TrainLogP, int TestExamples);
+    double HeldOutLogP, double HeldOutStandardError, double HeldOutBitsPerDim, double TrainLogP, int TestExamples)
+{
+    public (double Lower, double Upper) Q99Interval { get; init; } = (double.NaN, double.NaN);
+    public (double Lower, double Upper) Q999Interval { get; init; } = (double.NaN, double.NaN);
+}
 
 public static class SweepResults
 {
@@ -48,7 +54,11 @@ public static class SweepResults
         int? significant = q.All(double.IsNaN) ? null : q.Count(v => v <= FalseDiscoveryRate);
         double Quantile(double q) => finite.Length == 0 ? double.NaN : Statistics.Quantile(finite, q);
         return new FrontierRow(point, m.Length, Quantile(0.95), Quantile(0.99), Quantile(0.999),
-            significant, test, standardError, Likelihood.LogitTransform.BitsPerDimension(test, dimensions), train, fullManifest.TestExamples);
+            significant, test, standardError, Likelihood.LogitTransform.BitsPerDimension(test, dimensions), train, fullManifest.TestExamples)
+        {
+            Q99Interval = QuantileInterval.Of(finite, 0.99),
+            Q999Interval = QuantileInterval.Of(finite, 0.999),
+        };
     }
 
     /// <summary>The M and q columns of scores.csv (empty fields are NaN); a file without them is refused naming it.</summary>
