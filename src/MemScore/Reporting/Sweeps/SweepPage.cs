@@ -25,6 +25,7 @@ static class SweepPage
                 ? $"with {n} examples the 0.999 quantile lies between the two largest values of M, so it is the M of one example; the 0.99 quantile on the largest {Math.Max(1, n / 100)}. "
                 : $"the 0.999 quantile rests on about {n / 1000} examples and the 0.99 quantile on about {n / 100}. ")
             .Append("Differences between points of a few nats can be seed noise: with no effect at all, two points still differ by the spread of these quantiles between seeds. ")
+            .Append("Memorized at FDR 10% is n/a where the design cannot reach q <= 0.1 (scores.json: can_reach_significance = false; more repeats or folds). ")
             .Append("The intervals beside the quantiles are 95% distribution-free intervals from order statistics (Conover, section 3.2): the noise of ")
             .Append("which examples were drawn, not of training seeds (rerun a point with another --seed for that); +inf where the sample cannot bound the quantile. ")
             .Append("The held-out log p(x) is a mean over the full run's held-out examples; its standard error is in the table.</p>");

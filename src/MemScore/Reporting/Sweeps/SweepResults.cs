@@ -51,7 +51,7 @@ public static class SweepResults
         double test = held.Average(), train = curves.TrainLogP[^1].Average();
         double standardError = held.Length < 2 ? double.NaN : Math.Sqrt(held.Sum(v => (v - test) * (v - test)) / (held.Length - 1) / held.Length);
         long dimensions = manifest.ImageShape.Aggregate(1L, (a, b) => a * b);
-        int? significant = q.All(double.IsNaN) ? null : q.Count(v => v <= FalseDiscoveryRate);
+        int? significant = q.All(double.IsNaN) || !CanReachSignificance(run) ? null : q.Count(v => v <= FalseDiscoveryRate);
         double Quantile(double q) => finite.Length == 0 ? double.NaN : Statistics.Quantile(finite, q);
         return new FrontierRow(point, m.Length, Quantile(0.95), Quantile(0.99), Quantile(0.999),
             significant, test, standardError, Likelihood.LogitTransform.BitsPerDimension(test, dimensions), train, fullManifest.TestExamples)
@@ -59,6 +59,22 @@ public static class SweepResults
             Q99Interval = QuantileInterval.Of(finite, 0.99),
             Q999Interval = QuantileInterval.Of(finite, 0.999),
         };
+    }
+
+    /// <summary>False when scores.json says no q-value of this design can reach the FDR (then the count is n/a, not 0).</summary>
+    static bool CanReachSignificance(RunFolder run)
+    {
+        string path = ScoreFiles.StatisticsPath(run);
+        if (!File.Exists(path)) return true;
+        try
+        {
+            var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))?["statistics"]?["can_reach_significance"];
+            return node is null || node.GetValue<bool>();
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            throw new InvalidInputException(path, $"not valid JSON ({e.Message}); rerun the point's `memscore run` to rewrite it");
+        }
     }
 
     /// <summary>The M and q columns of scores.csv (empty fields are NaN); a file without them is refused naming it.</summary>
