@@ -12,7 +12,7 @@ using Spectre.Console.Cli;
 
 namespace MemScore.Cli.Commands;
 
-public sealed class FullSettings : RunSettings
+public class FullSettings : RunSettings
 {
     [CommandOption("--test-fraction <F>")]
     [Description("Share of the examples held out as test set when the dataset has no test split (default 0.1)")]

@@ -104,6 +104,20 @@ public sealed class Chart
         return this;
     }
 
+    /// <summary>A short text beside each finite point (e.g. the row number of a table of settings).</summary>
+    public Chart Labels(double[] x, double[] y, string[] texts)
+    {
+        for (int i = 0; i < Math.Min(texts.Length, Math.Min(x.Length, y.Length)); i++)
+        {
+            if (!double.IsFinite(x[i]) || !double.IsFinite(y[i])) continue;
+            var label = _plot.Add.Text(texts[i], x[i], y[i]);
+            label.LabelFontSize = 11;
+            label.OffsetX = 5;
+            label.OffsetY = -5;
+        }
+        return this;
+    }
+
     /// <summary>Fixed axis limits (a ROC curve lives on the unit square).</summary>
     public Chart Limits(double xMin, double xMax, double yMin, double yMax)
     {
