@@ -85,6 +85,15 @@ public sealed record ExperimentConfig
     public double WeightDecay { get; init; }
 
     /// <summary>
+    /// Remove near-duplicate training examples before the folds are drawn (--dedup THRESHOLD): root-mean-square
+    /// distance per pixel of the 2x down-sampled grey-level images in [0, 1], after --limit; the first of each group
+    /// is kept (<see cref="Analysis.NearDuplicates"/>), the rest listed in dedup.csv. Left out of the JSON when null
+    /// (no deduplication), so configs without it keep their hash.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Dedup { get; init; }
+
+    /// <summary>
     /// The model family's own options (--model-option KEY=VALUE; `memscore models` lists them), e.g.
     /// {"feature-maps": 16}; keys not given take the family's defaults. How it enters the hash: <see cref="ConfigLayout"/>.
     /// </summary>
