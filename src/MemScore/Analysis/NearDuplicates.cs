@@ -27,8 +27,9 @@ public sealed record NearDuplicateSet(int Count, double Threshold, int[] Kept, N
 }
 
 /// <summary>
-/// Near-duplicate images by the exact nearest-neighbour search (<see cref="NearestNeighbours"/>) on 2x
-/// down-sampled images. Distances are root-mean-square per pixel of the down-sampled images, in the
+/// Near-duplicate images on 2x down-sampled images: each block of rows is searched against the rows kept before it
+/// with the exact nearest-neighbour search (<see cref="NearestNeighbours"/>), and against the rows kept within the
+/// block by the same float64 distances written out (a search per row was much slower). Distances are root-mean-square per pixel of the down-sampled images, in the
 /// units of the intensities given (for [0, 1] intensities: 0 = identical after down-sampling, 1 = black
 /// against white everywhere); RMS = Euclidean distance / sqrt(C (H/2) (W/2)), so the threshold does not
 /// depend on the image size. Rows are visited in index order and a row is removed when an earlier kept
@@ -58,15 +59,16 @@ public static class NearDuplicates
             using var blockScope = NewDisposeScope();
             int length = Math.Min(blockRows, n - start);
             var earlier = kept.Count == 0 ? null : NearestNeighbours.Search(features.narrow(0, start, length), Rows(features, kept));
+            var values = features.narrow(0, start, length).data<double>().ToArray();
+            int width = (int)features.shape[1];
             var blockKept = new List<int>();
             for (int r = 0; r < length; r++)
             {
                 var (distance, nearest) = earlier is null ? (double.PositiveInfinity, -1) : (earlier.Distance[r], kept[earlier.Index[r]]);
-                if (blockKept.Count > 0)
+                foreach (int j in blockKept)
                 {
-                    using var rowScope = NewDisposeScope();
-                    var within = NearestNeighbours.Search(features.narrow(0, start + r, 1), Rows(features, blockKept));
-                    if (within.Distance[0] < distance) (distance, nearest) = (within.Distance[0], blockKept[within.Index[0]]);   // earlier blocks win ties: lower index
+                    double within = Math.Sqrt(SquaredDistance(values, r, j - start, width));
+                    if (within < distance) (distance, nearest) = (within, j);   // earlier blocks and lower rows win ties
                 }
                 if (distance / scale <= threshold) removed.Add(new NearDuplicate(start + r, nearest, distance / scale));
                 else blockKept.Add(start + r);
@@ -85,6 +87,18 @@ public static class NearDuplicates
         var even = images.narrow(2, 0, images.shape[2] / 2 * 2).narrow(3, 0, images.shape[3] / 2 * 2).to_type(ScalarType.Float64);
         var pooled = NearestNeighbours.Downsample2x(even);
         return pooled.reshape(pooled.shape[0], -1).contiguous().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Squared Euclidean distance of two rows of a block, summed in float64 in pixel order as <see cref="NearestNeighbours.Search"/> sums it.</summary>
+    static double SquaredDistance(double[] values, int a, int b, int width)
+    {
+        double sum = 0;
+        for (int k = 0; k < width; k++)
+        {
+            double difference = values[a * width + k] - values[b * width + k];
+            sum += difference * difference;
+        }
+        return sum;
     }
 
     static Tensor Rows(Tensor features, List<int> rows)
