@@ -15,7 +15,7 @@ public sealed class ReportSettings : AggregationSettings
     [CommandOption("--stochastic-samples")]
     public bool StochasticSamples { get; init; }
 
-    [System.ComponentModel.Description("RMS distance per pixel (intensities in [0, 1]) of the 2x down-sampled images at which the duplicates section groups examples (default 0.03)")]
+    [System.ComponentModel.Description("RMS distance per pixel (intensities 0..1) of the 2x down-sampled images at which the duplicates section groups examples (default 0.03)")]
     [CommandOption("--duplicates-threshold <T>")]
     public double DuplicatesThreshold { get; init; } = Analysis.DuplicateComparison.DefaultThreshold;
 

@@ -64,7 +64,7 @@ public class RunSettings : CommandSettings
     public double? WeightDecay { get; init; }
 
     [CommandOption("--dedup <THRESHOLD>")]
-    [Description("Remove near-duplicate training examples before the folds are drawn: RMS distance per pixel (intensities in [0, 1]) of the 2x down-sampled images <= THRESHOLD (0 = exact copies); keeps the first of each group, lists the rest in dedup.csv (default: none)")]
+    [Description("Remove near-duplicate training examples before the folds are drawn: RMS distance per pixel (intensities 0..1) of the 2x down-sampled images <= THRESHOLD (0 = exact copies); keeps the first of each group, lists the rest in dedup.csv (default: none)")]
     public double? Dedup { get; init; }
 
     [CommandOption("--batch-size <N>")]

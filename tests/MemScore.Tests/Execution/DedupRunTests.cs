@@ -88,6 +88,12 @@ public class DedupRunTests
         new FullRunner(Datasets, Models).Run(new FullRunRequest(Config, dir["full"], dir["cache"]));
         using var run = RunContext.Open(dir["run"], Datasets, dir["cache"]);
 
+        Assert.Contains("duplicates-threshold = -1", Assert.Throws<InvalidConfigurationException>(() =>
+            ReportBuilder.Build(run, new ReportOptions(Models: Models, Datasets: Datasets, DuplicatesThreshold: -1))).Message);
+        Assert.Contains("early-stop-patience = 0", Assert.Throws<InvalidConfigurationException>(() =>
+            ReportBuilder.Build(run, new ReportOptions(Models: Models, Datasets: Datasets, EarlyStopPatience: 0))).Message);
+        Assert.False(Directory.Exists(Path.Combine(dir["run"], "report")));   // refused before anything is written
+
         var report = ReportBuilder.Build(run, new ReportOptions(dir["full"], Models, Datasets, dir["cache"], DuplicatesThreshold: 0.05, EarlyStopPatience: 1));
 
         var d = report.Duplicates!;
@@ -100,7 +106,10 @@ public class DedupRunTests
         Assert.True(d.Test!.TwoSidedP < 1e-4, $"Mann-Whitney p {d.Test.TwoSidedP}");
         string html = File.ReadAllText(report.IndexPath);
         Assert.Contains("Near-duplicates and memorization", html);
-        Assert.Equal(21, File.ReadAllLines(Path.Combine(dir["run"], "report", "duplicate_groups.csv")).Length);
+        var csv = File.ReadAllLines(Path.Combine(dir["run"], "report", "duplicate_groups.csv"));
+        Assert.Equal(21, csv.Length);
+        Assert.StartsWith("0,0,0,,", csv[1]);    // the group's first example has no distance to itself
+        Assert.StartsWith("0,50,0,0,", csv[2]);
         // The memorizer's test loss is 50 nats at every epoch: the best is epoch 1 and patience 1 stops after epoch 2.
         Assert.Contains("It stops after epoch 2 of 3 and keeps epoch 1", html);
         Assert.Contains("Quantiles of M at the kept epoch 1 and at the last epoch 3", html);
@@ -116,6 +125,11 @@ public class DedupRunTests
         Assert.NotEqual(plain.Hash(), deduplicated.Hash());
         Assert.Equal(deduplicated, ExperimentConfig.FromJson(deduplicated.ToJson(), "test.json"));
         Assert.Equal(0.03, new MemScore.Cli.Commands.FullSettings { Dedup = 0.03 }.ResolveConfig().Dedup);
+        Assert.Equal(0.03, new MemScore.Cli.Commands.RunSettings { Dedup = 0.03 }.ResolveConfig().Dedup);
+        Assert.Contains("--dedup <THRESHOLD>", CliProcess.Run("run", "--help").StdOut);
+        var reportHelp = CliProcess.Run("report", "--help").StdOut;
+        Assert.Contains("--duplicates-threshold", reportHelp);
+        Assert.Contains("--early-stop-patience", reportHelp);
     }
 
     [Theory]

@@ -48,15 +48,16 @@ public static class DuplicatesSection
             .Append($"<tr><td>unique</td><td>{c.UniqueCount}</td><td>{F(c.MedianUnique)}</td></tr></table>");
         html.Append(c.Test is { } t
             ? $"<p>Mann-Whitney, duplicated against unique: P(duplicated M &gt; unique M) = {F(t.ProbabilityFirstGreater)}, z = {F(t.Z, "F2")}, " +
-              $"two-sided p = {F(t.TwoSidedP, "G3")} (normal approximation). An example whose near-copy stays in the training data of its " +
-              "out-models is expected to score a lower M: the copy teaches the model the example.</p>"
+              $"two-sided p = {F(t.TwoSidedP, "G3")} (normal approximation). A true copy that stays in the training data of its twin's " +
+              "out-models teaches them the twin, which lowers its M; merely similar images (near the threshold) need not, and groups " +
+              "gathered in one class mix in that class's own level of M.</p>"
             : "<p>No comparison: one of the two sides has no example with M.</p>");
     }
 
     static void AppendGrid(ReportPage page, RunContext context, ReportNumbers n, int[][] groups)
     {
         if (groups.Length == 0) return;
-        page.Html.Append($"<h3>The largest groups ({Math.Min(GroupsShown, groups.Length)} of {groups.Length}; first row of each: the group's first example)</h3>");
+        page.Html.Append($"<h3>The largest groups ({Math.Min(GroupsShown, groups.Length)} of {groups.Length}; the first image of each row is the group's first example)</h3>");
         foreach (var group in groups.Take(GroupsShown))
         {
             page.Html.Append($"<p>Group of {group.Length}</p><div class=\"grid\">");
@@ -66,7 +67,7 @@ public static class DuplicatesSection
         }
     }
 
-    /// <summary>group (0 = largest), source_index, first_source_index (the group's first example), distance to it (RMS), M.</summary>
+    /// <summary>group (0 = largest), source_index, first_source_index (the group's first example), distance to it (RMS; empty for the first), M.</summary>
     public static string GroupsCsv(DuplicateComparison c, ReportNumbers n)
     {
         ArgumentNullException.ThrowIfNull(c);
@@ -78,7 +79,7 @@ public static class DuplicatesSection
         for (int g = 0; g < groups.Length; g++)
             foreach (int row in groups[g])
                 sb.Append(g).Append(',').Append(n.Scores.SourceIndices[row]).Append(',').Append(n.Scores.SourceIndices[groups[g][0]]).Append(',')
-                  .Append(D(distance.GetValueOrDefault(row))).Append(',').Append(D(n.M[row])).Append('\n');
+                  .Append(distance.TryGetValue(row, out double d) ? D(d) : "").Append(',').Append(D(n.M[row])).Append('\n');
         return sb.ToString();
     }
 }

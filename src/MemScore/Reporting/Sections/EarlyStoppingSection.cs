@@ -20,7 +20,7 @@ public static class EarlyStoppingSection
         html.Append("<h3>Early stopping on the held-out loss</h3>");
         if (curves.CompletedEpochs == 0) { html.Append("<p>The full run has no finished epoch.</p>"); return; }
         var stop = EarlyStopping.Decide(curves.TestEvalLoss, patience);
-        html.Append($"<p>Rule: after each epoch compare the full model's test loss with the lowest so far; stop after {patience} epochs " +
+        html.Append($"<p>Rule: after each epoch compare the full model's test loss with the lowest so far; stop after {patience} epoch{(patience == 1 ? "" : "s")} " +
                     $"without a strictly lower loss and keep the model of the best epoch (patience {patience}; <code>memscore report --early-stop-patience P</code>). ")
             .Append(stop.StopEpoch is int s
                 ? $"It stops after epoch {s} of {curves.CompletedEpochs} and keeps epoch {stop.BestEpoch} (test loss {F(stop.BestLoss)}).</p>"
