@@ -68,8 +68,10 @@ public sealed class ReportCommand : Command<ReportSettings>
                 Console.WriteLine($"Nearest-neighbour test on {s.Samples} {s.Generated} of the full model against {s.References} images: " +
                                   $"Spearman(rho, M) = {s.SpearmanRhoM:F3} over {s.Matched} examples, {s.InfiniteRho} with rho = +inf (a copy); C_T = {s.DataCopyingCT:F2}");
             if (outcome.Duplicates is { } d)
-                Console.WriteLine($"Near-duplicates at RMS <= {d.Set.Threshold:G4}: {d.DuplicatedCount} examples in groups (median M {d.MedianDuplicated:F2}), " +
-                                  $"{d.UniqueCount} unique (median M {d.MedianUnique:F2}); Mann-Whitney p = {d.Test?.TwoSidedP:G3}");
+                Console.WriteLine(d.Test is { } test
+                    ? $"Near-duplicates at RMS <= {d.Set.Threshold:G4}: {d.DuplicatedCount} examples in groups (median M {d.MedianDuplicated:F2}), " +
+                      $"{d.UniqueCount} unique (median M {d.MedianUnique:F2}); Mann-Whitney p = {test.TwoSidedP:G3}"
+                    : $"Near-duplicates at RMS <= {d.Set.Threshold:G4}: {d.Set.Groups().Length} groups; no comparison of M");
             if (outcome.Inference is { } inference)
             {
                 Console.WriteLine(inference.SignificanceSentence(inference.P.Length));
