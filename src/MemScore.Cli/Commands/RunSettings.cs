@@ -5,7 +5,7 @@ using Spectre.Console.Cli;
 namespace MemScore.Cli.Commands;
 
 /// <summary>Flags of `memscore run`; each overrides the same field of --config (kebab-case names match).</summary>
-public class RunSettings : CommandSettings
+public partial class RunSettings : CommandSettings
 {
     [CommandOption("--config <FILE>")]
     [Description("JSON config file (fields named like the flags, e.g. \"learning-rate\"); flags override it")]
@@ -175,7 +175,7 @@ public class RunSettings : CommandSettings
         {
             Dataset, DataDir, Limit, Model, Folds, Repeats, MaxRepeats, Epochs, EvalEvery, LearningRate, WeightDecay, Dedup, BatchSize, LatentDim, ImportanceSamples,
             EvalBatchSize, Seed, Threads, TrainBinarization, PadTo, Flip, Device, InModels, FoldEnsembles, ModelOptions, FeatureMaps, MixtureComponents,
-        }.All(v => v is null);
+        }.All(v => v is null) && !SetsPrivacyField();
 
     /// <summary>--target-reliability / --max-repeats as a stopping rule (null when neither is given), validated naming the flags.</summary>
     public Execution.RepeatTarget? ResolveTarget(MemScore.Analysis.EstimatorKind estimator) =>
@@ -195,7 +195,7 @@ public class RunSettings : CommandSettings
         var c = ConfigFile is not null ? ExperimentConfig.FromJsonFile(ConfigFile)
             : Preset is not null ? Presets.Get(Preset)
             : recorded ?? new ExperimentConfig();
-        return Models.ModelRegistry.CreateDefault().Resolve(c with
+        return Models.ModelRegistry.CreateDefault().Resolve(WithPrivacyFlags(c) with
         {
             Dataset = Dataset ?? c.Dataset,
             DataDir = DataDir ?? c.DataDir,

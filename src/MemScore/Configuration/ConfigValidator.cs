@@ -77,6 +77,7 @@ public static class ConfigValidator
             }
         }
 
+        errors.AddRange(Training.Privacy.DpSgdPlan.Problems(config));
         if (errors.Count > 0) throw new InvalidConfigurationException(string.Join("; ", errors));
     }
 

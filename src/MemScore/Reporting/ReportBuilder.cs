@@ -53,6 +53,7 @@ public static class ReportBuilder
         TrustSection.Append(page, numbers);
         GridsSection.Append(page, context, numbers);
         DistributionSection.Append(page, numbers);
+        ClassSection.Append(page, context, numbers);
         TrainingSection.Append(page, numbers);
         SampleAnalysisSummary? samples = null;
         if (fullFolder is not null)
@@ -73,7 +74,7 @@ public static class ReportBuilder
         if (options.FullRunDirectory is null)
             page.Html.Append("<p>Give <code>--full FOLDER</code> (a <code>memscore full</code> run of the same data) to add the train/test loss view, " +
                              "the nearest-neighbour test and the C_T data-copying statistic (they need the full model's samples and held-out images).</p>");
-        page.Html.Append(ExplorerData.Write(dir, context, numbers)).Append(ExplorerData.Scripts);
+        page.Html.Append(ExplorerData.Write(dir, context, numbers, samples?.Neighbours)).Append(ExplorerData.Scripts);
         ReportDataFiles.Write(dir, numbers, samples);
         AtomicFile.WriteAllText(Path.Combine(dir, "index.html"), page.End());
         return new ReportOutcome(Path.Combine(dir, "index.html"), page.Figures, page.Tiles, numbers.Inference, samples, duplicates);
