@@ -67,7 +67,7 @@ public sealed class FullCommand : Command<FullSettings>
         }
         if (Directory.Exists(folder.Root) && Directory.EnumerateFileSystemEntries(folder.Root).Any()) return;   // FullRunner refuses a foreign folder
         Storage.OutputFolder.RefuseInsideData(folder.Root, config.DataDir);
-        using var data = ExperimentData.Prepare(FullRunSplit.DataConfig(config), datasets, settings.CacheDir ?? datasets.DefaultCacheDirectory,
+        using var data = TrainingData.Prepare(FullRunSplit.DataConfig(config), datasets, settings.CacheDir ?? datasets.DefaultCacheDirectory,
             family.InputFor(config.ModelOptions), settings.Download);
         ModelSanityCheck.Run(config, family, data, workers: 1, cancellation: cancellation);
     }

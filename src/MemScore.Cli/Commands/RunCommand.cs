@@ -59,7 +59,7 @@ public sealed class RunCommand : Command<RunSettings>
 
     static int PrintBudget(ExperimentConfig config, DatasetRegistry datasets, ModelRegistry models, string? cacheDir, bool download, int workers)
     {
-        using var data = ExperimentData.Prepare(config, datasets, cacheDir ?? datasets.DefaultCacheDirectory, models.Get(config.Model).InputFor(config.ModelOptions), download);
+        using var data = TrainingData.Prepare(config, datasets, cacheDir ?? datasets.DefaultCacheDirectory, models.Get(config.Model).InputFor(config.ModelOptions), download);
         var budget = Budget.Count(config, data.Count, models.Get(config.Model).ExactLikelihood).Measure(config, models, data.ImageShape);
         BudgetView.Print(config, data.Count, data.ImageShape, budget, workers);
         return ExitCodes.Success;

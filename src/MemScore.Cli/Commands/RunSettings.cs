@@ -63,6 +63,10 @@ public partial class RunSettings : CommandSettings
     [Description("Decoupled (AdamW) weight decay: each step shrinks the weights by 1 - lr x WD (default 0 = none); limits memorization")]
     public double? WeightDecay { get; init; }
 
+    [CommandOption("--dedup <THRESHOLD>")]
+    [Description("Remove near-duplicate training examples before the folds are drawn: RMS distance per pixel (intensities 0..1) of the 2x down-sampled images <= THRESHOLD (0 = exact copies); keeps the first of each group, lists the rest in dedup.csv (default: none)")]
+    public double? Dedup { get; init; }
+
     [CommandOption("--batch-size <N>")]
     [Description("Training minibatch size (default 64)")]
     public int? BatchSize { get; init; }
@@ -169,7 +173,7 @@ public partial class RunSettings : CommandSettings
     public bool SetsNoConfigField() =>
         ConfigFile is null && Preset is null && new object?[]
         {
-            Dataset, DataDir, Limit, Model, Folds, Repeats, MaxRepeats, Epochs, EvalEvery, LearningRate, WeightDecay, BatchSize, LatentDim, ImportanceSamples,
+            Dataset, DataDir, Limit, Model, Folds, Repeats, MaxRepeats, Epochs, EvalEvery, LearningRate, WeightDecay, Dedup, BatchSize, LatentDim, ImportanceSamples,
             EvalBatchSize, Seed, Threads, TrainBinarization, PadTo, Flip, Device, InModels, FoldEnsembles, ModelOptions, FeatureMaps, MixtureComponents,
         }.All(v => v is null) && !SetsPrivacyField();
 
@@ -203,6 +207,7 @@ public partial class RunSettings : CommandSettings
             EvalEvery = EvalEvery ?? c.EvalEvery,
             LearningRate = LearningRate ?? c.LearningRate,
             WeightDecay = WeightDecay ?? c.WeightDecay,
+            Dedup = Dedup ?? c.Dedup,
             BatchSize = BatchSize ?? c.BatchSize,
             LatentDim = LatentDim ?? c.LatentDim,
             ImportanceSamples = ImportanceSamples ?? c.ImportanceSamples,

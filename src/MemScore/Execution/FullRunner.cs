@@ -45,6 +45,7 @@ public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
         using var split = FullRunSplit.Prepare(config, datasets, request.CacheDirectory ?? datasets.DefaultCacheDirectory, family.InputFor(config.ModelOptions),
             request.TestFraction, request.Download);
         WriteOrCheckManifest(folder, config, split.DataHash, split, request.TestFraction);
+        DedupFile.WriteIfDeduplicated(folder.Root, split.Train, config.Dedup is not null);
         long dimensions = split.Train.ImageShape.Aggregate(1L, (a, b) => a * b);
 
         if (File.Exists(folder.ResultPath))

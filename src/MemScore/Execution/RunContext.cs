@@ -35,7 +35,7 @@ public sealed class RunContext : IDisposable
     internal static RunContext Open(RunFolder folder, RunManifest manifest, DatasetRegistry datasets, string? cacheDirectory)
     {
         TorchThreads.Use(manifest.Config.Threads);
-        var data = ExperimentData.Prepare(manifest.Config, datasets, cacheDirectory ?? manifest.CacheDirectory ?? datasets.DefaultCacheDirectory, manifest.Input);
+        var data = TrainingData.Prepare(manifest.Config, datasets, cacheDirectory ?? manifest.CacheDirectory ?? datasets.DefaultCacheDirectory, manifest.Input);
         return FromData(folder, manifest, data);
     }
 

@@ -38,7 +38,7 @@ public sealed class RunPlanner(DatasetRegistry datasets, ModelRegistry models)
         folder.EnsureWritable();
         string cache = request.CacheDirectory ?? previous?.CacheDirectory ?? datasets.DefaultCacheDirectory;
         var family = models.Get(config.Model);
-        var data = ExperimentData.Prepare(config, datasets, cache, family.InputFor(config.ModelOptions), request.Download);
+        var data = TrainingData.Prepare(config, datasets, cache, family.InputFor(config.ModelOptions), request.Download);
         try
         {
             // Before run.json and plan.json exist: the family works on these data and fits in memory (for `plan`, one worker).
@@ -52,6 +52,7 @@ public sealed class RunPlanner(DatasetRegistry datasets, ModelRegistry models)
         var manifest = previous ?? RunManifest.Create(config, data.ContentHash, data.Count, data.ImageShape, family.InputFor(config.ModelOptions)) with { CacheDirectory = Path.GetFullPath(cache) };
         var context = RunContext.FromData(folder, manifest, data);
         if (previous is null) AtomicFile.WriteAllText(folder.ManifestPath, manifest.ToJson());
+        DedupFile.WriteIfDeduplicated(folder.Root, data, config.Dedup is not null);
         if (!File.Exists(folder.PlanPath)) AtomicFile.WriteAllText(folder.PlanPath, PlanJson(context));
         request.Target?.Write(folder);   // a new target on a rerun replaces the recorded one: task files do not depend on it
         return context;
