@@ -34,6 +34,7 @@ public sealed class FullCommand : Command<FullSettings>
         var datasets = DatasetRegistry.CreateDefault();
         var models = ModelRegistry.CreateDefault();
         ConfigValidator.Validate(config, datasets, models);
+        if (settings.ExportPyTorch) PyTorchExport.RequireExportable(config, models);
         string output = settings.Out ?? Path.Combine("runs", $"full-{config.Dataset}-{config.Hash()}");
         CheckBeforeWriting(config, models.Get(config.Model), datasets, new FullRunFolder(output), settings, cancellation);
         Console.Error.WriteLine($"memscore full: {config.Dataset}, {config.Model}, {config.Epochs} epochs, S={config.ImportanceSamples}, seed {config.Seed} -> {Path.GetFullPath(output)}");
@@ -43,8 +44,9 @@ public sealed class FullCommand : Command<FullSettings>
             else if (p.Phase == TaskPhase.Warning) Console.Error.WriteLine($"warning: {p.Note}");
         });
         var outcome = new FullRunner(datasets, models).Run(
-            new FullRunRequest(config, output, settings.CacheDir, settings.TestFraction, settings.CheckpointEvery, settings.Download), progress, cancellation);
-        Print(outcome);
+            new FullRunRequest(config, output, settings.CacheDir, settings.TestFraction, settings.CheckpointEvery, settings.Download,
+                settings.ExportPyTorch), progress, cancellation);
+        Print(outcome, settings.ExportPyTorch);
         return ExitCodes.Success;
     }
 
@@ -79,7 +81,7 @@ public sealed class FullCommand : Command<FullSettings>
         return json.RootElement.TryGetProperty("threads", out _);
     }
 
-    static void Print(FullRunOutcome outcome)
+    static void Print(FullRunOutcome outcome, bool exported)
     {
         string F(double v) => v.ToString("F3", CultureInfo.InvariantCulture);
         var c = outcome.Curves;
@@ -94,6 +96,6 @@ public sealed class FullCommand : Command<FullSettings>
             Console.WriteLine($"epoch {c.EvaluationEpochs[k]}: mean log p(x) train {F(train)}, test {F(test)} nats " +
                               $"({F(LogitTransform.BitsPerDimension(train, outcome.Dimensions))} / {F(LogitTransform.BitsPerDimension(test, outcome.Dimensions))} bits/dim)");
         }
-        Console.WriteLine($"  curves.csv, full.npz, model.npz; use with: memscore report RUN --full {outcome.Folder.Root}");
+        Console.WriteLine($"  curves.csv, full.npz, model.npz{(exported ? ", model.pt (PyTorch state dict)" : "")}; use with: memscore report RUN --full {outcome.Folder.Root}");
     }
 }

@@ -42,7 +42,8 @@ public sealed class RunCommand : Command<RunSettings>
         int workers = ExecutionRule.Workers(config, settings.Workers);
         if (settings.Budget) return PrintBudget(config, datasets, models, settings.CacheDir, settings.Download, workers);
         string output = settings.Out ?? DefaultOutput(config);
-        var request = new RunRequest(config, output, settings.CacheDir, settings.CheckpointEvery, settings.Download, settings.Workers, estimator, target);
+        var request = new RunRequest(config, output, settings.CacheDir, settings.CheckpointEvery, settings.Download, settings.Workers, estimator, target,
+            settings.ExportPyTorch);
         var executor = new LocalExecutor(datasets, models);
 
         Console.Error.WriteLine($"memscore run: {config.Dataset}, {config.Model}, K={config.Folds} folds x L={config.Repeats} repeats, " +
@@ -53,7 +54,7 @@ public sealed class RunCommand : Command<RunSettings>
             ? ProgressView.RunWithBars(p => executor.Run(request, p, cancellation))
             : executor.Run(request, ProgressView.PlainLines(), cancellation);
 
-        PrintSummary(outcome, Math.Max(0, settings.Top));
+        PrintSummary(outcome, Math.Max(0, settings.Top), settings.ExportPyTorch);
         return ExitCodes.Success;
     }
 
@@ -67,13 +68,13 @@ public sealed class RunCommand : Command<RunSettings>
 
     public static string DefaultOutput(MemScore.Configuration.ExperimentConfig config) => Path.Combine("runs", $"{config.Dataset}-{config.Hash()}");
 
-    static void PrintSummary(RunOutcome outcome, int top)
+    static void PrintSummary(RunOutcome outcome, int top, bool exported)
     {
         var scores = outcome.Scores;
         int column = scores.LastEpochColumn;
         Console.WriteLine($"Finished in {outcome.Elapsed.TotalSeconds:F1} s ({outcome.TasksRun} tasks trained, {outcome.TasksReused} reused).");
         Console.WriteLine($"Results: {outcome.Folder.Root}");
-        Console.WriteLine($"  scores.csv, scores_by_epoch.csv, summary.npz, scores.json, run.json, tasks/");
+        Console.WriteLine($"  scores.csv, scores_by_epoch.csv, summary.npz, scores.json, run.json, tasks/{(exported ? " (with each model's weights as tasks/r*_f*.pt for PyTorch)" : "")}");
         Console.WriteLine($"  next: memscore report {outcome.Folder.Root}   (figures, uncertainty, membership inference)");
         var inference = scores.Inference;
         if (top > 0)

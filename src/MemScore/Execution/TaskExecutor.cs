@@ -13,9 +13,10 @@ public enum TaskOutcome { AlreadyDone, Completed }
 /// Runs one task of an opened run and publishes its result atomically. Idempotent: a task whose
 /// valid result exists returns at once. A per-task lock keeps two processes (say, a requeued
 /// Slurm task and its predecessor) from computing the same task; a failure leaves a
-/// tasks/r{repeat}_f{fold}.failed.json with the error for `memscore status`.
+/// tasks/r{repeat}_f{fold}.failed.json with the error for `memscore status`. With <paramref name="exportPyTorch"/> a
+/// task writes its weights as a PyTorch state dict before its result (<see cref="PyTorchExport"/>).
 /// </summary>
-public sealed class TaskExecutor(RunContext context, ModelRegistry models)
+public sealed class TaskExecutor(RunContext context, ModelRegistry models, bool exportPyTorch = false)
 {
     readonly TaskRunner _runner = new(context.Config, context.Data, context.Plan, models);
 
@@ -38,7 +39,8 @@ public sealed class TaskExecutor(RunContext context, ModelRegistry models)
         {
             FaultInjection.FailTaskIfRequested(RunContext.IndexOf(task, context.Plan.Folds));
             var checkpointing = checkpointEvery > 0 ? new TaskCheckpointing(folder.CheckpointPath(task), checkpointEvery) : null;
-            var result = _runner.Run(task, checkpointing, progress, cancellation);
+            var result = _runner.Run(task, checkpointing, progress, cancellation,
+                exportPyTorch ? model => PyTorchExport.WriteTask(folder, task, model) : null);
             TaskResultFile.Write(folder.TaskPath(task), result);
             FaultInjection.Reached("task-saved");
             if (File.Exists(folder.CheckpointPath(task))) File.Delete(folder.CheckpointPath(task));
