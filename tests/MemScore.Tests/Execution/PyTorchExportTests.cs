@@ -74,7 +74,7 @@ public sealed class PyTorchExportTests(Xunit.Abstractions.ITestOutputHelper outp
             assert all(np.array_equal(state[n].numpy(), saved["param." + n]) for n in names)
             np.save("{dir["ok.npy"]}", np.array([len(names)], dtype=np.float64))
             """;
-        Assert.Equal(10, RunScript(dir, script, "ok.npy")[0]);   // 5 Linear layers, weight and bias each
+        Assert.Equal(14, RunScript(dir, script, "ok.npy")[0]);   // 7 Linear layers (encoder 2, mu, logvar, decoder 3), weight and bias each
         byte[] exported = File.ReadAllBytes(dir["full/model.pt"]);
         File.Delete(dir["full/model.pt"]);
         var again = CliProcess.Run([.. TinyFull, "--export-pytorch", "--out", dir["full"]]);
@@ -85,7 +85,7 @@ public sealed class PyTorchExportTests(Xunit.Abstractions.ITestOutputHelper outp
 
     [Theory]
     [InlineData("run", "gaussian-dc-vae")]
-    [InlineData("full", "real-nvp")]
+    [InlineData("full", "realnvp-flow")]
     public void A_family_without_a_pytorch_module_is_refused_before_anything_is_written(string command, string model)
     {
         using var dir = new TempDirectory();
