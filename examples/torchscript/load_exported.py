@@ -4,8 +4,9 @@
 
 tasks/r{repeat}_f{fold}.pt (one per fold model) and a full run's model.pt are state dicts, torch.load gives
 name -> tensor, named as MlpVae of mlp_vae.py names its layers: encoder.0/2, mu, logvar, decoder.0/2/4.
-A run with --model-option dropout=P has a dropout layer after every hidden ReLU, which moves the later
-indices (encoder.0/3, decoder.0/3/6): build that module with mlp_vae_with_dropout(P).
+A run with --model-option dropout=P has a dropout layer after every hidden activation, which moves the later
+indices (encoder.0/3, decoder.0/3/6): give the module the same layers with with_dropout(module, P).
+The DC-VAE families' modules are in paper_dc_vae.py (for_family).
 """
 import sys
 import torch
@@ -13,12 +14,12 @@ from torch import nn
 from mlp_vae import MlpVae
 
 
-def mlp_vae_with_dropout(dropout: float, pixels: int = 1024, latent: int = 16) -> MlpVae:
-    model = MlpVae(pixels, latent)
+def with_dropout(model: nn.Module, dropout: float) -> nn.Module:
+    """MemScore's dropout layout: nn.Dropout after every ReLU / LeakyReLU of the encoder and decoder."""
     for name in ("encoder", "decoder"):
         layers = []
         for layer in getattr(model, name):
-            layers += [layer, nn.Dropout(dropout)] if isinstance(layer, nn.ReLU) else [layer]
+            layers += [layer, nn.Dropout(dropout)] if isinstance(layer, (nn.ReLU, nn.LeakyReLU)) else [layer]
         setattr(model, name, nn.Sequential(*layers))
     return model
 
@@ -26,7 +27,7 @@ def mlp_vae_with_dropout(dropout: float, pixels: int = 1024, latent: int = 16) -
 def load(path: str, dropout: float = 0.0) -> MlpVae:
     state = torch.load(path, weights_only=True)
     pixels, latent = state["encoder.0.weight"].shape[1], state["mu.weight"].shape[0]
-    model = mlp_vae_with_dropout(dropout, pixels, latent) if dropout > 0 else MlpVae(pixels, latent)
+    model = with_dropout(MlpVae(pixels, latent), dropout) if dropout > 0 else MlpVae(pixels, latent)
     model.load_state_dict(state, strict=True)
     return model.eval()
 

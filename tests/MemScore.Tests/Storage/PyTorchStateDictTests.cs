@@ -80,20 +80,69 @@ public sealed class PyTorchStateDictTests(Xunit.Abstractions.ITestOutputHelper o
                 h = model.encoder(torch.from_numpy(d["x"]).flatten(1))
                 np.savez("{dir["pytorch.npz"]}", mu=model.mu(h).numpy(), logvar=model.logvar(h).numpy(), logits=model.decoder(torch.from_numpy(d["z"])).numpy())
             """;
+        CompareWithPython(dir, script, memscore, ["mu", "logvar", "logits"], $"dropout {dropout}");
+    }
+
+    void CompareWithPython(TempDirectory dir, string script, Dictionary<string, NpyArray> memscore, string[] names, string label)
+    {
         File.WriteAllText(dir["check.py"], script);
         var run = TorchScriptFixtures.RunPython(dir["check.py"]);
         Assert.True(run.Exit == 0, run.Output);
         var pytorch = Npz.Read(dir["pytorch.npz"]);
-        foreach (string name in new[] { "mu", "logvar", "logits" })
+        foreach (string name in names)
         {
             double[] expected = memscore[name].ToDoubles(), actual = pytorch[name].ToDoubles();
             double worst = expected.Zip(actual, (a, b) => Math.Abs(a - b)).Max();
-            output.WriteLine($"dropout {dropout}: {name} max |PyTorch - MemScore| {worst:E2} over {expected.Length} values");
+            output.WriteLine($"{label}: {name} max |PyTorch - MemScore| {worst:E2} over {expected.Length} values");
             // float32 sums of up to 1024 products in another order (PyTorch 1.13 vs libtorch 2.10): round-off ~1e-6 on values of
             // order 1-10; 1e-4 leaves ~100x that and is still far below what one wrong or transposed weight changes.
             Assert.Equal(expected.Length, actual.Length);
-            Assert.True(worst <= 1e-4, $"{name}: max |PyTorch - MemScore| = {worst}");
+            Assert.True(worst <= 1e-4, $"{label}: {name}: max |PyTorch - MemScore| = {worst}");
         }
+    }
+
+    [TorchScriptTheory]
+    [InlineData("bernoulli-dc-vae", 0.0)]
+    [InlineData("gaussian-dc-vae", 0.0)]
+    [InlineData("constant-gaussian-dc-vae", 0.2)]
+    [InlineData("mol-dc-vae", 0.0)]
+    public void Dc_vae_weights_and_batch_norm_statistics_load_strictly_into_paper_dc_vae_and_give_memscores_outputs(string family, double dropout)
+    {
+        using var dir = new TempDirectory();
+        var options = ModelOptionValues.Empty.WithAssignments(dropout > 0 ? ["feature-maps=4", $"dropout={dropout}"] : ["feature-maps=4"]);
+        using var model = ModelRegistry.CreateDefault().Get(family).Create(new ModelContext([1, 32, 32], 16, 1e-3, 8, InitSeed: 3) { Options = options });
+        using var x = TorchScriptFamilyTests.Batch(seed: 4, count: 6, pixels: 32);
+        using (var noise = new TorchSharp.torch.Generator(1))
+            for (int step = 0; step < 2; step++) model.TrainStep(x, noise);   // batch-norm statistics move away from 0 and 1
+        PyTorchStateDict.Write(dir["model.pt"], ((ICheckpointable)model).SaveState());
+        var network = (DcVaeNetwork)((VariationalDensityModel)model).Network;
+        network.eval();
+        using var z = randn([5, 16], generator: new TorchSharp.torch.Generator(7));
+        var memscore = new Dictionary<string, NpyArray> { ["x"] = Floats(x), ["z"] = Floats(z) };
+        using (no_grad())
+        {
+            var (mu, logvar) = network.Encode(x);
+            using var decoded = network.DecodeOutput(z);
+            (memscore["mu"], memscore["logvar"], memscore["output"]) = (Floats(mu), Floats(logvar), Floats(decoded));
+            mu.Dispose();
+            logvar.Dispose();
+        }
+        Npz.Write(dir["memscore.npz"], memscore);
+        string script = $"""
+            import sys, numpy as np, torch
+            sys.path.insert(0, "{TorchScriptFixtures.ExamplesFolder}")
+            from paper_dc_vae import for_family
+            from load_exported import with_dropout
+            model = for_family("{family}", 1, 4, 16, 10)
+            if {dropout.ToString(System.Globalization.CultureInfo.InvariantCulture)} > 0: with_dropout(model, {dropout.ToString(System.Globalization.CultureInfo.InvariantCulture)})
+            model.load_state_dict(torch.load("{dir["model.pt"]}", weights_only=True), strict=True)
+            model.eval()
+            d = np.load("{dir["memscore.npz"]}")
+            with torch.no_grad():
+                mu, logvar = model.encode(torch.from_numpy(d["x"]))
+                np.savez("{dir["pytorch.npz"]}", mu=mu.numpy(), logvar=logvar.numpy(), output=model.decode(torch.from_numpy(d["z"])).numpy())
+            """;
+        CompareWithPython(dir, script, memscore, ["mu", "logvar", "output"], family);
     }
 
     [TorchScriptFact]
