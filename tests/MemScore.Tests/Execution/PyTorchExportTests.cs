@@ -96,6 +96,7 @@ public sealed class PyTorchExportTests(Xunit.Abstractions.ITestOutputHelper outp
         Assert.Contains("exportable families: bernoulli-mlp-vae, bernoulli-dc-vae, gaussian-dc-vae, constant-gaussian-dc-vae, mol-dc-vae, torchscript",
             result.StdErr);
         Assert.False(Directory.Exists(dir["out"]), "nothing may be written");
+        Assert.Contains("--export-pytorch", CliProcess.Run(command, "--help").StdOut);
     }
 
     [Fact]
