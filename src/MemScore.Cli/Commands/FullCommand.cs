@@ -28,6 +28,8 @@ public sealed class FullCommand : Command<FullSettings>
             throw new Core.InvalidConfigurationException("--workers and --fold-ensembles apply to `memscore run` (many fold models); full trains one model");
         if (settings.Folds is not null || settings.Repeats is not null)
             throw new Core.InvalidConfigurationException($"{(settings.Folds is not null ? "--folds" : "--repeats")} applies to `memscore run` (K x L fold models); full trains one model");
+        if (settings.Report)
+            throw new Core.InvalidConfigurationException("--report applies to `memscore run`; a full run is read by `memscore report RUN --full DIR`");
         var config = FullRunSplit.WithoutFoldFields(settings.ResolveConfig());
         // One model: all cores by default (run's default of 1 thread per model pays only with several models at once).
         if (settings.Threads is null && !ConfigFileSetsThreads(settings.ConfigFile)) config = config with { Threads = ExperimentConfig.AllCores() };

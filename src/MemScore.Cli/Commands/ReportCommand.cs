@@ -26,10 +26,14 @@ public sealed class ReportSettings : AggregationSettings
 /// <summary>`memscore report RUN`: RUN/report/index.html with figures, image grids and the numbers behind them.</summary>
 public sealed class ReportCommand : Command<ReportSettings>
 {
-    public override int Execute(CommandContext context, ReportSettings settings, CancellationToken cancellation)
+    public override int Execute(CommandContext context, ReportSettings settings, CancellationToken cancellation) =>
+        Write(settings.Run, settings.Full, settings.CacheDir, Analysis.Estimators.Parse(settings.Estimator), settings.StochasticSamples, cancellation);
+
+    /// <summary>Builds RUN/report and prints where it is; `memscore run --report` calls this after the run too.</summary>
+    internal static int Write(string runFolder, string? fullFolder, string? cacheDir, Analysis.EstimatorKind estimator, bool stochasticSamples,
+        CancellationToken cancellation)
     {
-        var estimator = Analysis.Estimators.Parse(settings.Estimator);
-        var run = RunContext.Open(settings.Run, DatasetRegistry.CreateDefault(), settings.CacheDir);
+        var run = RunContext.Open(runFolder, DatasetRegistry.CreateDefault(), cacheDir);
         bool stillInUse = false;
         try
         {
@@ -37,14 +41,14 @@ public sealed class ReportCommand : Command<ReportSettings>
             string reportDirectory = Path.Combine(run.Folder.Root, "report");
             Storage.OutputFolder.RefuseInsideData(reportDirectory, run.Config.DataDir);
             // Partial runs, foreign --full folders and damaged results: refused or counted before anything is written.
-            var readiness = ReportReadiness.Check(run, settings.Full);
+            var readiness = ReportReadiness.Check(run, fullFolder);
             // Probe the run folder while report/ does not exist yet, so a refusal leaves nothing behind.
             Core.WritableFolder.Ensure(Directory.Exists(reportDirectory) ? reportDirectory : run.Folder.Root, "report folder");
             cancellation.ThrowIfCancellationRequested();
             // The builder does not check the token; waiting on it lets Ctrl-C end the command at once. Interrupted, the
             // builder's thread may still be using the run's tensors while the process exits, so they are left alone.
-            var build = Task.Run(() => ReportBuilder.Build(run, new ReportOptions(settings.Full, CacheDirectory: settings.CacheDir, Estimator: estimator,
-                SampleImages: settings.StochasticSamples ? SampleImages.StochasticSamples : SampleImages.DecoderMeans)), CancellationToken.None);
+            var build = Task.Run(() => ReportBuilder.Build(run, new ReportOptions(fullFolder, CacheDirectory: cacheDir, Estimator: estimator,
+                SampleImages: stochasticSamples ? SampleImages.StochasticSamples : SampleImages.DecoderMeans)), CancellationToken.None);
             ReportOutcome outcome;
             try { outcome = build.WaitAsync(cancellation).GetAwaiter().GetResult(); }
             catch (OperationCanceledException) when (!build.IsCompleted)

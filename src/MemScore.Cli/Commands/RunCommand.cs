@@ -54,8 +54,8 @@ public sealed class RunCommand : Command<RunSettings>
             ? ProgressView.RunWithBars(p => executor.Run(request, p, cancellation))
             : executor.Run(request, ProgressView.PlainLines(), cancellation);
 
-        PrintSummary(outcome, Math.Max(0, settings.Top), settings.ExportPyTorch);
-        return ExitCodes.Success;
+        PrintSummary(outcome, Math.Max(0, settings.Top), settings.ExportPyTorch, settings.Report);
+        return settings.Report ? ReportCommand.Write(outcome.Folder.Root, null, settings.CacheDir, estimator, false, cancellation) : ExitCodes.Success;
     }
 
     static int PrintBudget(ExperimentConfig config, DatasetRegistry datasets, ModelRegistry models, string? cacheDir, bool download, int workers)
@@ -68,14 +68,14 @@ public sealed class RunCommand : Command<RunSettings>
 
     public static string DefaultOutput(MemScore.Configuration.ExperimentConfig config) => Path.Combine("runs", $"{config.Dataset}-{config.Hash()}");
 
-    static void PrintSummary(RunOutcome outcome, int top, bool exported)
+    static void PrintSummary(RunOutcome outcome, int top, bool exported, bool reportFollows)
     {
         var scores = outcome.Scores;
         int column = scores.LastEpochColumn;
         Console.WriteLine($"Finished in {outcome.Elapsed.TotalSeconds:F1} s ({outcome.TasksRun} tasks trained, {outcome.TasksReused} reused).");
         Console.WriteLine($"Results: {outcome.Folder.Root}");
         Console.WriteLine($"  scores.csv, scores_by_epoch.csv, summary.npz, scores.json, run.json, tasks/{(exported ? " (with each model's weights as tasks/r*_f*.pt for PyTorch)" : "")}");
-        Console.WriteLine($"  next: memscore report {outcome.Folder.Root}   (figures, uncertainty, membership inference)");
+        if (!reportFollows) Console.WriteLine($"  next: memscore report {outcome.Folder.Root}   (figures, uncertainty, membership inference)");
         var inference = scores.Inference;
         if (top > 0)
         {
