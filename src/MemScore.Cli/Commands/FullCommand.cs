@@ -36,6 +36,7 @@ public sealed class FullCommand : Command<FullSettings>
         var datasets = DatasetRegistry.CreateDefault();
         var models = ModelRegistry.CreateDefault();
         ConfigValidator.Validate(config, datasets, models);
+        TorchScriptAllocator.RequireSystemMalloc(config.Model);
         if (settings.ExportPyTorch) PyTorchExport.RequireExportable(config, models);
         string output = settings.Out ?? Path.Combine("runs", $"full-{config.Dataset}-{config.Hash()}");
         CheckBeforeWriting(config, models.Get(config.Model), datasets, new FullRunFolder(output), settings, cancellation);

@@ -39,6 +39,7 @@ public sealed class RunCommand : Command<RunSettings>
         var datasets = DatasetRegistry.CreateDefault();
         var models = ModelRegistry.CreateDefault();
         ConfigValidator.Validate(config, datasets, models);
+        TorchScriptAllocator.RequireSystemMalloc(config.Model);
         int workers = ExecutionRule.Workers(config, settings.Workers);
         if (settings.Budget) return PrintBudget(config, datasets, models, settings.CacheDir, settings.Download, workers);
         string output = settings.Out ?? DefaultOutput(config);

@@ -136,11 +136,31 @@ public partial class TorchScriptCliTests
         Assert.False(Directory.Exists(dir["out"]), "nothing may be written");
     }
 
-    /// <summary>An executable ./memscore in <paramref name="path"/>'s folder that runs the CLI built beside the tests.</summary>
+    /// <summary>
+    /// An executable ./memscore in <paramref name="path"/>'s folder that runs the repository's launcher (with its
+    /// choice of allocator), or the CLI built beside the tests where no checkout lies above them.
+    /// </summary>
     static void WriteLauncher(string path)
     {
-        File.WriteAllText(path, $"#!/usr/bin/env bash\nexec dotnet exec \"{Path.Combine(AppContext.BaseDirectory, "MemScore.Cli.dll")}\" \"$@\"\n");
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !(File.Exists(Path.Combine(root.FullName, "memscore")) && File.Exists(Path.Combine(root.FullName, "MemScore.slnx"))))
+            root = root.Parent;
+        string target = root is null ? $"dotnet exec \"{Path.Combine(AppContext.BaseDirectory, "MemScore.Cli.dll")}\"" : $"\"{Path.Combine(root.FullName, "memscore")}\"";
+        File.WriteAllText(path, $"#!/usr/bin/env bash\nexec {target} \"$@\"\n");
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    /// <summary>libtorch's TorchScript interpreter crashes under tcmalloc: a preloaded tcmalloc is refused, naming the way out.</summary>
+    [TorchScriptFact]
+    public void A_torchscript_run_under_tcmalloc_is_refused_before_anything_is_written()
+    {
+        using var dir = new TempDirectory();
+        var environment = new Dictionary<string, string> { ["LD_PRELOAD"] = "/nonexistent/libtcmalloc_minimal.so.4" };
+        var result = CliProcess.Run(environment, "run", "--model", "torchscript", "--model-option", "path=" + TorchScriptFixtures.File("mlp_vae.pt"), "--out", dir["run"]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("crashes under tcmalloc", result.StdErr);
+        Assert.Contains("MEMSCORE_NO_TCMALLOC=1", result.StdErr);
+        Assert.False(Directory.Exists(dir["run"]), "nothing may be written");
     }
 
     /// <summary>One README line run by bash in <paramref name="workingDirectory"/>, as a user would type it there.</summary>
