@@ -29,9 +29,12 @@ public sealed class ReportCommand : Command<ReportSettings>
     public override int Execute(CommandContext context, ReportSettings settings, CancellationToken cancellation) =>
         Write(settings.Run, settings.Full, settings.CacheDir, Analysis.Estimators.Parse(settings.Estimator), settings.StochasticSamples, cancellation);
 
-    /// <summary>Builds RUN/report and prints where it is; `memscore run --report` calls this after the run too.</summary>
+    /// <summary>
+    /// Builds RUN/report and prints where it is; `memscore run --report` calls this after the run too, with
+    /// <paramref name="verdicts"/> false since the run has printed the significance and reliability sentences.
+    /// </summary>
     internal static int Write(string runFolder, string? fullFolder, string? cacheDir, Analysis.EstimatorKind estimator, bool stochasticSamples,
-        CancellationToken cancellation)
+        CancellationToken cancellation, bool verdicts = true)
     {
         var run = RunContext.Open(runFolder, DatasetRegistry.CreateDefault(), cacheDir);
         bool stillInUse = false;
@@ -62,7 +65,7 @@ public sealed class ReportCommand : Command<ReportSettings>
             if (outcome.Samples is { } s)
                 Console.WriteLine($"Nearest-neighbour test on {s.Samples} {s.Generated} of the full model against {s.References} images: " +
                                   $"Spearman(rho, M) = {s.SpearmanRhoM:F3} over {s.Matched} examples, {s.InfiniteRho} with rho = +inf (a copy); C_T = {s.DataCopyingCT:F2}");
-            if (outcome.Inference is { } inference)
+            if (verdicts && outcome.Inference is { } inference)
             {
                 Console.WriteLine(inference.SignificanceSentence(inference.P.Length));
                 string sentence = inference.ReliabilitySentence();

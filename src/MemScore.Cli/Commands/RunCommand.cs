@@ -56,7 +56,7 @@ public sealed class RunCommand : Command<RunSettings>
             : executor.Run(request, ProgressView.PlainLines(), cancellation);
 
         PrintSummary(outcome, Math.Max(0, settings.Top), settings.ExportPyTorch, settings.Report);
-        return settings.Report ? ReportCommand.Write(outcome.Folder.Root, null, settings.CacheDir, estimator, false, cancellation) : ExitCodes.Success;
+        return settings.Report ? ReportCommand.Write(outcome.Folder.Root, null, settings.CacheDir, estimator, false, cancellation, verdicts: false) : ExitCodes.Success;
     }
 
     static int PrintBudget(ExperimentConfig config, DatasetRegistry datasets, ModelRegistry models, string? cacheDir, bool download, int workers)
