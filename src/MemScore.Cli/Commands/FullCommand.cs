@@ -28,12 +28,16 @@ public sealed class FullCommand : Command<FullSettings>
             throw new Core.InvalidConfigurationException("--workers and --fold-ensembles apply to `memscore run` (many fold models); full trains one model");
         if (settings.Folds is not null || settings.Repeats is not null)
             throw new Core.InvalidConfigurationException($"{(settings.Folds is not null ? "--folds" : "--repeats")} applies to `memscore run` (K x L fold models); full trains one model");
+        if (settings.Report)
+            throw new Core.InvalidConfigurationException("--report applies to `memscore run`; a full run is read by `memscore report RUN --full DIR`");
         var config = FullRunSplit.WithoutFoldFields(settings.ResolveConfig());
         // One model: all cores by default (run's default of 1 thread per model pays only with several models at once).
         if (settings.Threads is null && !ConfigFileSetsThreads(settings.ConfigFile)) config = config with { Threads = ExperimentConfig.AllCores() };
         var datasets = CliEnvironment.Datasets();
         var models = ModelRegistry.CreateDefault();
         ConfigValidator.Validate(config, datasets, models);
+        TorchScriptAllocator.RequireSystemMalloc(config.Model);
+        if (settings.ExportPyTorch) PyTorchExport.RequireExportable(config, models);
         string output = settings.Out ?? Path.Combine("runs", $"full-{config.Dataset}-{config.Hash()}");
         CheckBeforeWriting(config, models.Get(config.Model), datasets, new FullRunFolder(output), settings, cancellation);
         Console.Error.WriteLine($"memscore full: {config.Dataset}, {config.Model}, {config.Epochs} epochs, S={config.ImportanceSamples}, seed {config.Seed} -> {Path.GetFullPath(output)}");
@@ -43,8 +47,9 @@ public sealed class FullCommand : Command<FullSettings>
             else if (p.Phase == TaskPhase.Warning) Console.Error.WriteLine($"warning: {p.Note}");
         });
         var outcome = new FullRunner(datasets, models).Run(
-            new FullRunRequest(config, output, settings.CacheDir, settings.TestFraction, settings.CheckpointEvery, settings.Download), progress, cancellation);
-        Print(outcome);
+            new FullRunRequest(config, output, settings.CacheDir, settings.TestFraction, settings.CheckpointEvery, settings.Download,
+                settings.ExportPyTorch), progress, cancellation);
+        Print(outcome, settings.ExportPyTorch);
         return ExitCodes.Success;
     }
 
@@ -79,7 +84,7 @@ public sealed class FullCommand : Command<FullSettings>
         return json.RootElement.TryGetProperty("threads", out _);
     }
 
-    static void Print(FullRunOutcome outcome)
+    static void Print(FullRunOutcome outcome, bool exported)
     {
         string F(double v) => v.ToString("F3", CultureInfo.InvariantCulture);
         var c = outcome.Curves;
@@ -94,6 +99,6 @@ public sealed class FullCommand : Command<FullSettings>
             Console.WriteLine($"epoch {c.EvaluationEpochs[k]}: mean log p(x) train {F(train)}, test {F(test)} nats " +
                               $"({F(LogitTransform.BitsPerDimension(train, outcome.Dimensions))} / {F(LogitTransform.BitsPerDimension(test, outcome.Dimensions))} bits/dim)");
         }
-        Console.WriteLine($"  curves.csv, full.npz, model.npz; use with: memscore report RUN --full {outcome.Folder.Root}");
+        Console.WriteLine($"  curves.csv, full.npz, model.npz{(exported ? ", model.pt (PyTorch state dict)" : "")}; use with: memscore report RUN --full {outcome.Folder.Root}");
     }
 }

@@ -12,6 +12,8 @@ public sealed class PlanCommand : Command<RunSettings>
     {
         if (settings.Workers is not null)
             throw new Core.InvalidConfigurationException($"workers = {settings.Workers}: --workers applies to `memscore run` (how many tasks run at once), not to plan");
+        if (settings.Report)
+            throw new Core.InvalidConfigurationException("--report applies to `memscore run` (a report of finished tasks); plan trains nothing: run `memscore report RUN` when the tasks finish");
         var config = settings.ResolveConfig();
         var target = settings.ResolveTarget(MemScore.Analysis.Estimators.Parse(settings.Estimator));
         string output = settings.Out ?? RunCommand.DefaultOutput(config);

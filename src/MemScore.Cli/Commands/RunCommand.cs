@@ -39,10 +39,12 @@ public sealed class RunCommand : Command<RunSettings>
         var datasets = CliEnvironment.Datasets();
         var models = ModelRegistry.CreateDefault();
         ConfigValidator.Validate(config, datasets, models);
+        TorchScriptAllocator.RequireSystemMalloc(config.Model);
         int workers = ExecutionRule.Workers(config, settings.Workers);
         if (settings.Budget) return PrintBudget(config, datasets, models, settings.CacheDir, settings.Download, workers);
         string output = settings.Out ?? DefaultOutput(config);
-        var request = new RunRequest(config, output, settings.CacheDir, settings.CheckpointEvery, settings.Download, settings.Workers, estimator, target);
+        var request = new RunRequest(config, output, settings.CacheDir, settings.CheckpointEvery, settings.Download, settings.Workers, estimator, target,
+            settings.ExportPyTorch);
         var executor = new LocalExecutor(datasets, models);
 
         Console.Error.WriteLine($"memscore run: {config.Dataset}, {config.Model}, K={config.Folds} folds x L={config.Repeats} repeats, " +
@@ -53,8 +55,8 @@ public sealed class RunCommand : Command<RunSettings>
             ? ProgressView.RunWithBars(p => executor.Run(request, p, cancellation))
             : executor.Run(request, ProgressView.PlainLines(), cancellation);
 
-        PrintSummary(outcome, Math.Max(0, settings.Top));
-        return ExitCodes.Success;
+        PrintSummary(outcome, Math.Max(0, settings.Top), settings.ExportPyTorch, settings.Report);
+        return settings.Report ? ReportCommand.Write(outcome.Folder.Root, null, settings.CacheDir, estimator, false, cancellation, verdicts: false) : ExitCodes.Success;
     }
 
     static int PrintBudget(ExperimentConfig config, DatasetRegistry datasets, ModelRegistry models, string? cacheDir, bool download, int workers)
@@ -67,14 +69,14 @@ public sealed class RunCommand : Command<RunSettings>
 
     public static string DefaultOutput(MemScore.Configuration.ExperimentConfig config) => Path.Combine("runs", $"{config.Dataset}-{config.Hash()}");
 
-    static void PrintSummary(RunOutcome outcome, int top)
+    static void PrintSummary(RunOutcome outcome, int top, bool exported, bool reportFollows)
     {
         var scores = outcome.Scores;
         int column = scores.LastEpochColumn;
         Console.WriteLine($"Finished in {outcome.Elapsed.TotalSeconds:F1} s ({outcome.TasksRun} tasks trained, {outcome.TasksReused} reused).");
         Console.WriteLine($"Results: {outcome.Folder.Root}");
-        Console.WriteLine($"  scores.csv, scores_by_epoch.csv, summary.npz, scores.json, run.json, tasks/");
-        Console.WriteLine($"  next: memscore report {outcome.Folder.Root}   (figures, uncertainty, membership inference)");
+        Console.WriteLine($"  scores.csv, scores_by_epoch.csv, summary.npz, scores.json, run.json, tasks/{(exported ? " (with each model's weights as tasks/r*_f*.pt for PyTorch)" : "")}");
+        if (!reportFollows) Console.WriteLine($"  next: memscore report {outcome.Folder.Root}   (figures, uncertainty, membership inference)");
         var inference = scores.Inference;
         if (top > 0)
         {

@@ -155,6 +155,14 @@ public partial class RunSettings : CommandSettings
     [Description("With --target-reliability: the most repeats to train (>= 2); plans N repeats")]
     public int? MaxRepeats { get; init; }
 
+    [CommandOption("--export-pytorch")]
+    [Description("Also write each trained model's weights as a PyTorch state dict (run: tasks/r{repeat}_f{fold}.pt; full: model.pt; torch.load + load_state_dict); bernoulli-mlp-vae and torchscript. Not part of the config")]
+    public bool ExportPyTorch { get; init; }
+
+    [CommandOption("--report")]
+    [Description("After the run, also write its report folder (RUN/report/index.html) as `memscore report RUN` would")]
+    public bool Report { get; init; }
+
     [CommandOption("--top <N>")]
     [Description("How many of the most memorized examples to print (default 10)")]
     public int Top { get; init; } = 10;

@@ -44,6 +44,7 @@ public sealed class TaskCommand : Command<TaskSettings>
         var clock = Stopwatch.StartNew();
         using var run = RunContext.Open(settings.Run, CliEnvironment.Datasets(), settings.CacheDir);
         var task = run.TaskAt(index);
+        TorchScriptAllocator.RequireSystemMalloc(run.Config.Model);
         if (RepeatStopping.StoppedBefore(run, task) is { } stop)
         {
             Console.WriteLine($"task {index} ({task}): not needed: target reliability {stop.Target.Reliability} was reached with {stop.StopAt} repeats");
