@@ -108,7 +108,8 @@ public sealed class SlurmSubmitCommand : Command<SlurmSubmitSettings>
             Console.WriteLine("Nothing to submit: every task is done, queued or running, or past the stop of a reached target reliability.");
             return ExitCodes.Success;
         }
-        string script = backend.WriteScript(run, indices, options, WorkerCommand(), CliEnvironment.Preload);
+        string script = backend.WriteScript(run, indices, options, WorkerCommand(),
+            TorchScriptAllocator.WorkerPreload(run.Config.Model, CliEnvironment.Preload));
         if (settings.DryRun)
         {
             Console.WriteLine(File.ReadAllText(script));
