@@ -8,20 +8,15 @@ using Spectre.Console.Cli;
 
 namespace MemScore.Cli.Commands;
 
-public class RunFolderSettings : CommandSettings
+public class RunFolderSettings : CacheDirSettings
 {
     [CommandArgument(0, "<RUN>")]
     [Description("Run folder")]
     public string Run { get; init; } = "";
 
-    [CommandOption("--cache-dir <DIR>")]
-    [Description("Data cache (default: the one recorded in run.json)")]
-    public string? CacheDir { get; init; }
-
     public override Spectre.Console.ValidationResult Validate()
     {
         OutputFolder.RequirePath(Run, "run");
-        if (CacheDir is not null) OutputFolder.RequirePath(CacheDir, "cache-dir");
         return base.Validate();
     }
 }

@@ -137,7 +137,7 @@ public class SlurmScriptSafetyTests(PlannedRunFixture planned) : IClassFixture<P
         // The shell line passes the run path as one literal word; nothing in it runs.
         string exec = Assert.Single(script.Split('\n'), l => l.StartsWith("exec "));
         var words = BashWords(exec["exec ".Length..], dir.Path);
-        Assert.Equal(["task", "--run", run], words[^3..]);
+        Assert.Equal(["task", run], words[^2..]);
 
         // The printed sbatch call gives the log paths as single words, % escaped as %% for Slurm's patterns.
         string submit = r.StdOut.Split("submit with: sbatch ")[1].Trim().TrimEnd(')');

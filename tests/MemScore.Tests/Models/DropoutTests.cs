@@ -114,7 +114,7 @@ public class DropoutTests
     [Fact]
     public void Fold_ensembles_refuse_model_options_such_as_dropout()
     {
-        var config = new RunSettings { FoldEnsembles = true, Device = "cpu", ModelOptions = ["dropout=0.1"] }.ResolveConfig();
+        var config = new PlanSettings { FoldEnsembles = true, Device = "cpu", ModelOptions = ["dropout=0.1"] }.ResolveConfig();
         var error = Assert.Throws<InvalidConfigurationException>(() => ConfigValidator.Validate(config, DatasetRegistry.CreateDefault(), ModelRegistry.CreateDefault()));
         Assert.Contains("fold-ensembles = true: expected no model-options", error.Message);
     }

@@ -51,7 +51,7 @@ public sealed record TaskStatus(int Index, TaskId Task, TaskState State, string?
 
 /// <summary>
 /// Runs a planned run folder as a Slurm job array: one array element per unfinished task, each
-/// calling `memscore task --run RUN` (which reads SLURM_ARRAY_TASK_ID). State comes from the
+/// calling `memscore task RUN` (which reads SLURM_ARRAY_TASK_ID). State comes from the
 /// result files, the failure records and squeue (sacct needs slurmdbd, which many clusters lack).
 /// </summary>
 public sealed class SlurmBackend(ICommandRunner commands)
@@ -109,7 +109,7 @@ public sealed class SlurmBackend(ICommandRunner commands)
         script.AppendLine("set -euo pipefail");
         string? preload = Environment.GetEnvironmentVariable("LD_PRELOAD");
         if (!string.IsNullOrEmpty(preload) && !preload.Any(char.IsControl)) script.AppendLine($"export LD_PRELOAD={Quote(preload)}");
-        script.AppendLine($"exec {workerCommand} task --run {Quote(folder.Root)}");
+        script.AppendLine($"exec {workerCommand} task {Quote(folder.Root)}");
         string path = Path.Combine(folder.SlurmDirectory, $"array-{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}.sbatch");
         AtomicFile.WriteAllText(path, script.ToString());
         return path;
