@@ -47,7 +47,7 @@ public class RunSettings : CacheDirSettings
     public int? EvalEvery { get; init; }
 
     [CommandOption("--lr|--learning-rate <LR>")]
-    [Description("Adam learning rate (default 1e-3)")]
+    [Description("Adam learning rate (--learning-rate is the same flag; default 1e-3)")]
     public double? LearningRate { get; init; }
 
     [CommandOption("--weight-decay <WD>")]
