@@ -12,6 +12,7 @@ namespace MemScore.Tests.Cli;
 /// closed stdout, and SIGINT/SIGTERM. Every case ends with a documented exit code and one error line
 /// naming the flag, field or file; none is an internal error.
 /// </summary>
+[Trait("Tier", "EndToEnd")]
 public class HostileInputRound2CliTests
 {
     static readonly string[] R = ["run", "--limit", "200", "--folds", "2", "--repeats", "1", "--epochs", "1", "--is-samples", "4", "--threads", "1"];

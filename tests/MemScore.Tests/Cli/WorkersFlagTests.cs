@@ -2,6 +2,7 @@ using MemScore.Tests.Support;
 
 namespace MemScore.Tests.Cli;
 
+[Trait("Tier", "EndToEnd")]
 public class WorkersFlagTests
 {
     static readonly string[] Tiny = ["--limit", "200", "--folds", "2", "--repeats", "1", "--epochs", "1", "--is-samples", "4"];

@@ -11,6 +11,7 @@ namespace MemScore.Tests.Execution;
 /// require bit-identical final scores. After every kill, every named file in the run folder must be
 /// complete (temporary ".*.tmp" files may remain; the next start deletes them).
 /// </summary>
+[Trait("Tier", "EndToEnd")]
 public class KillAndResumeTests(ITestOutputHelper output)
 {
     static readonly string[] Args = ["run", "--limit", "600", "--folds", "2", "--repeats", "2", "--epochs", "4", "--eval-every", "2",

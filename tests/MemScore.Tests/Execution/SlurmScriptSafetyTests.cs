@@ -5,6 +5,7 @@ using MemScore.Tests.Support;
 namespace MemScore.Tests.Execution;
 
 /// <summary>A planned tiny run shared by the cases below (planning trains nothing).</summary>
+[Trait("Tier", "EndToEnd")]
 public sealed class PlannedRunFixture : IDisposable
 {
     readonly TempDirectory _dir = new();
@@ -25,6 +26,7 @@ public sealed class PlannedRunFixture : IDisposable
 /// a command to the sbatch script. Needs no Slurm: --dry-run writes the script; bash and an emulation of
 /// sbatch's #SBATCH parser read it back.
 /// </summary>
+[Trait("Tier", "EndToEnd")]
 public class SlurmScriptSafetyTests(PlannedRunFixture planned) : IClassFixture<PlannedRunFixture>
 {
     public static TheoryData<string, string> HostileOptions() => new()

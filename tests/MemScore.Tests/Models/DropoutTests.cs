@@ -11,6 +11,8 @@ using static TorchSharp.torch;
 namespace MemScore.Tests.Models;
 
 /// <summary>Dropout of the MLP and DC-VAE families (issue 16 item 1): seeded masks, training only, hashed only when set.</summary>
+[Collection(ProcessGlobalState.Name)]
+[Trait("Tier", "EndToEnd")]
 public class DropoutTests
 {
     static Tensor Masked(double p, ulong seed, bool training, Tensor x)
