@@ -14,7 +14,7 @@ namespace MemScore.Tests.Execution;
 [Trait("Tier", "EndToEnd")]
 public class KillAndResumeTests(ITestOutputHelper output)
 {
-    static readonly string[] Args = ["run", "--limit", "600", "--folds", "2", "--repeats", "2", "--epochs", "4", "--eval-every", "2",
+    static readonly string[] Args = ["run", "--limit", "300", "--folds", "2", "--repeats", "2", "--epochs", "4", "--eval-every", "2",
         "--is-samples", "16", "--threads", "2", "--checkpoint-every", "1"];
 
     [Fact]
