@@ -39,6 +39,7 @@ public class PlanSettings : RunSettings
     {
         if (MaxRepeats is int max && Repeats is int repeats && max != repeats)
             throw new Core.InvalidConfigurationException($"max-repeats = {max}: --repeats {repeats} is given too; with --target-reliability give --max-repeats only");
+        ResolveTarget(MemScore.Analysis.Estimators.Parse(Estimator));   // refuses a bad --estimator, --target-reliability or --max-repeats
         return base.Validate();
     }
 

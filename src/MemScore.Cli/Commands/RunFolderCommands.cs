@@ -27,6 +27,12 @@ public class AggregationSettings : RunFolderSettings
     [CommandOption("--estimator <NAME>")]
     [Description("paper (default, Algorithm 1) or balanced (equal in/out counts: no count-asymmetry bias); task files are not touched")]
     public string? Estimator { get; init; }
+
+    public override Spectre.Console.ValidationResult Validate()
+    {
+        Analysis.Estimators.Parse(Estimator);
+        return base.Validate();
+    }
 }
 
 /// <summary>`memscore aggregate RUN`: scores from whatever tasks have finished, with their coverage.</summary>

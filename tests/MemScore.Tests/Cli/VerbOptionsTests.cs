@@ -105,4 +105,25 @@ public class VerbOptionsTests
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("--no-such-flag is not an option of `memscore run`", result.StdErr);
     }
+
+    [Fact]
+    public void Task_takes_the_run_folder_as_RUN_and_still_as_the_deprecated_run_flag()
+    {
+        using var dir = new TempDirectory();
+        var plan = CliProcess.Run("plan", "--limit", "40", "--folds", "2", "--repeats", "1", "--epochs", "1", "--is-samples", "2", "--threads", "1", "--out", dir["run"]);
+        Assert.True(plan.ExitCode == 0, plan.StdErr);
+        var positional = CliProcess.Run("task", dir["run"], "--index", "0");
+        Assert.True(positional.ExitCode == 0, positional.StdErr);
+        Assert.Contains("task 0 (repeat 0, fold 0): done", positional.StdOut);
+        var deprecated = CliProcess.Run("task", "--run", dir["run"], "--index", "1");
+        Assert.True(deprecated.ExitCode == 0, deprecated.StdErr);
+        Assert.Contains("task 1 (repeat 0, fold 1): done", deprecated.StdOut);
+
+        var both = CliProcess.Run("task", dir["run"], "--run", dir["run"], "--index", "0");
+        Assert.Equal(2, both.ExitCode);
+        Assert.Contains("give the run folder once", both.StdErr);
+        var neither = CliProcess.Run("task", "--index", "0");
+        Assert.Equal(2, neither.ExitCode);
+        Assert.Contains("run: expected RUN", neither.StdErr);
+    }
 }
