@@ -61,7 +61,7 @@ static partial class FlagErrors
     static string NotAnOptionOfVerb(string name, IReadOnlyList<string> args)
     {
         string flag = (name.Length == 1 ? "-" : "--") + name;
-        string verb = args.Count > 1 && args[0] == "slurm" ? $"slurm {args[1]}" : args.Count > 0 ? args[0] : "";
+        string verb = args.Count > 1 && args[0] == "slurm" && !args[1].StartsWith('-') ? $"slurm {args[1]}" : args.Count > 0 ? args[0] : "";
         string what = Flags.Value.ContainsKey(flag) ? "does not apply to" : "is not an option of";
         return $"{flag} {what} `memscore {verb}`";
     }
