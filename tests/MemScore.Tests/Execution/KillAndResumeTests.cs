@@ -14,7 +14,8 @@ namespace MemScore.Tests.Execution;
 [Trait("Tier", "EndToEnd")]
 public class KillAndResumeTests(ITestOutputHelper output)
 {
-    static readonly string[] Args = ["run", "--limit", "300", "--folds", "2", "--repeats", "2", "--epochs", "4", "--eval-every", "2",
+    const int Examples = 300;
+    static readonly string[] Args = ["run", "--limit", $"{Examples}", "--folds", "2", "--repeats", "2", "--epochs", "4", "--eval-every", "2",
         "--is-samples", "16", "--threads", "2", "--checkpoint-every", "1"];
 
     [Fact]
@@ -79,8 +80,8 @@ public class KillAndResumeTests(ITestOutputHelper output)
                 case (_, "run.json"): RunManifest.Read(file); break;
                 case (_, "plan.json"): Assert.Equal(4, System.Text.Json.JsonDocument.Parse(File.ReadAllText(file)).RootElement.GetProperty("tasks").GetArrayLength()); break;
                 case ("tasks", _): TaskResultFile.Read(file); break;
-                case ("checkpoints", _): TaskCheckpointFile.Read(file, 600); break;
-                case (_, "summary.npz"): Assert.Equal(600, Npz.Read(file)["M"].Shape[0]); break;
+                case ("checkpoints", _): TaskCheckpointFile.Read(file, Examples); break;
+                case (_, "summary.npz"): Assert.Equal(Examples, Npz.Read(file)["M"].Shape[0]); break;
                 case (_, "scores.csv"): Assert.Equal(601, File.ReadAllLines(file).Length); break;
                 case (_, "scores_by_epoch.csv"): Assert.Equal(1201, File.ReadAllLines(file).Length); break;
                 case (_, "scores.json"): System.Text.Json.JsonDocument.Parse(File.ReadAllText(file)); break;
