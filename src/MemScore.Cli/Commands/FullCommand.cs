@@ -17,6 +17,17 @@ public class FullSettings : RunSettings
     [CommandOption("--test-fraction <F>")]
     [Description("Share of the examples held out as test set when the dataset has no test split (default 0.1)")]
     public double TestFraction { get; init; } = 0.1;
+
+    [CommandOption("--export-pytorch")]
+    [Description("Also write the trained model's weights as a PyTorch state dict (model.pt; torch.load + load_state_dict); bernoulli-mlp-vae, the DC-VAEs and torchscript; works on a finished full run too. Not part of the config")]
+    public bool ExportPyTorch { get; init; }
+
+    public override Spectre.Console.ValidationResult Validate()
+    {
+        if (!(TestFraction > 0 && TestFraction < 1))
+            throw new Core.InvalidConfigurationException(FormattableString.Invariant($"test-fraction = {TestFraction}: expected a number between 0 and 1"));
+        return base.Validate();
+    }
 }
 
 /// <summary>`memscore full`: one model on the whole training split, train/test curves (the overfitting view).</summary>
@@ -24,12 +35,6 @@ public sealed class FullCommand : Command<FullSettings>
 {
     public override int Execute(CommandContext context, FullSettings settings, CancellationToken cancellation)
     {
-        if (settings.Workers is not null || settings.FoldEnsembles is not null)
-            throw new Core.InvalidConfigurationException("--workers and --fold-ensembles apply to `memscore run` (many fold models); full trains one model");
-        if (settings.Folds is not null || settings.Repeats is not null)
-            throw new Core.InvalidConfigurationException($"{(settings.Folds is not null ? "--folds" : "--repeats")} applies to `memscore run` (K x L fold models); full trains one model");
-        if (settings.Report)
-            throw new Core.InvalidConfigurationException("--report applies to `memscore run`; a full run is read by `memscore report RUN --full DIR`");
         var config = FullRunSplit.WithoutFoldFields(settings.ResolveConfig());
         // One model: all cores by default (run's default of 1 thread per model pays only with several models at once).
         if (settings.Threads is null && !ConfigFileSetsThreads(settings.ConfigFile)) config = config with { Threads = ExperimentConfig.AllCores() };
@@ -63,8 +68,6 @@ public sealed class FullCommand : Command<FullSettings>
     static void CheckBeforeWriting(ExperimentConfig config, ModelFamily family, DatasetRegistry datasets, FullRunFolder folder, FullSettings settings,
         CancellationToken cancellation)
     {
-        if (!(settings.TestFraction > 0 && settings.TestFraction < 1))
-            throw new Core.InvalidConfigurationException(FormattableString.Invariant($"test-fraction = {settings.TestFraction}: expected a number between 0 and 1"));
         if (File.Exists(folder.ManifestPath))
         {
             folder.ReadManifest();

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using MemScore.Configuration;
 using MemScore.Core;
@@ -11,8 +12,32 @@ using Spectre.Console.Cli;
 
 namespace MemScore.Cli.Commands;
 
+/// <summary>Flags of `memscore run`: those of plan, and those that act only on a local run.</summary>
+public class LocalRunSettings : PlanSettings
+{
+    [CommandOption("--budget")]
+    [Description("Print the cost (models x epochs x importance samples, and CPU time measured on this machine) and exit without training")]
+    public bool Budget { get; init; }
+
+    [CommandOption("--workers <N>")]
+    [Description("Tasks trained at once in this process, each on --threads threads (default: cores / threads on CPU, 1 on GPU). Results do not depend on it")]
+    public int? Workers { get; init; }
+
+    [CommandOption("--export-pytorch")]
+    [Description("Also write each trained model's weights as a PyTorch state dict (tasks/r{repeat}_f{fold}.pt; torch.load + load_state_dict); bernoulli-mlp-vae and torchscript. Not part of the config")]
+    public bool ExportPyTorch { get; init; }
+
+    [CommandOption("--report")]
+    [Description("After the run, also write its report folder (RUN/report/index.html) as `memscore report RUN` would")]
+    public bool Report { get; init; }
+
+    [CommandOption("--top <N>")]
+    [Description("How many of the most memorized examples to print (default 10)")]
+    public int Top { get; init; } = 10;
+}
+
 /// <summary>`memscore run`: parse, call <see cref="LocalExecutor"/>, render progress and the top examples.</summary>
-public sealed class RunCommand : Command<RunSettings>
+public sealed class RunCommand : Command<LocalRunSettings>
 {
     /// <summary>The folder's config, or null when run.json is damaged or edited: the executor then refuses it, naming what changed.</summary>
     static ExperimentConfig? RecordedConfig(string manifest)
@@ -21,7 +46,7 @@ public sealed class RunCommand : Command<RunSettings>
         catch (MemScoreException) { return null; }
     }
 
-    public override int Execute(CommandContext context, RunSettings settings, CancellationToken cancellation)
+    public override int Execute(CommandContext context, LocalRunSettings settings, CancellationToken cancellation)
     {
         // On an existing run folder, what the flags leave unset comes from the config it records (as planned, or
         // made earlier), not from today's defaults: `run --out DIR` alone resumes it; a flag that differs is refused.

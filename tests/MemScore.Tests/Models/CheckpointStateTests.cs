@@ -1,3 +1,4 @@
+using MemScore.Tests.Support;
 using MemScore.Core;
 using MemScore.Models;
 using MemScore.Storage;
@@ -5,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace MemScore.Tests.Models;
 
+[Collection(ProcessGlobalState.Name)]
 public class CheckpointStateTests
 {
     static VariationalDensityModel Create(int latent, long seed) =>

@@ -1,3 +1,4 @@
+using MemScore.Tests.Support;
 using MemScore.Core;
 using MemScore.Models;
 using MemScore.Storage;
@@ -7,6 +8,7 @@ using static TorchSharp.torch;
 
 namespace MemScore.Tests.Models;
 
+[Collection(ProcessGlobalState.Name)]
 public class ModuleCheckpointTests
 {
     static (nn.Module<Tensor, Tensor> Module, AdamOptimizer Adam) Create(int hidden)

@@ -1,3 +1,4 @@
+using MemScore.Tests.Support;
 using MemScore.Training;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -5,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace MemScore.Tests.Training;
 
+[Collection(ProcessGlobalState.Name)]
 public class EnsembleAdamOptimizerTests
 {
     const int Members = 3;

@@ -7,6 +7,8 @@ using MemScore.Tests.Support;
 namespace MemScore.Tests.Models.TorchScript;
 
 /// <summary>The torchscript family through the real CLI, starting with README's walk-through as written.</summary>
+[Collection(ProcessGlobalState.Name)]
+[Trait("Tier", "EndToEnd")]
 public partial class TorchScriptCliTests
 {
     static string Readme => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "README.md"));
