@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using MemScore.Benchmarks;
 using MemScore.Configuration;
+using MemScore.Core;
 using Spectre.Console.Cli;
 
 namespace MemScore.Cli.Commands;
@@ -15,15 +16,31 @@ public sealed class BenchSettings : CommandSettings
     [CommandOption("--threads <N>")]
     [Description("CPU threads (default: all cores)")]
     public int Threads { get; init; } = ExperimentConfig.AllCores();
+
+    [CommandOption("--families")]
+    [Description("Only the per-family table (training and log p(x) images/s, GFLOP/s, % of the sgemm peak)")]
+    public bool FamiliesOnly { get; init; }
 }
 
-/// <summary>`memscore bench`: one line per figure, `is_gflops_fraction_of_peak=<x>` last.</summary>
+/// <summary>`memscore bench`: one line per figure of the MLP hot loops, then the per-family table.</summary>
 public sealed class BenchCommand : Command<BenchSettings>
 {
     public override int Execute(CommandContext context, BenchSettings settings, CancellationToken cancellation)
     {
-        foreach (var line in ThroughputBenchmark.Run(settings.Threads, settings.Quick))
-            Console.WriteLine($"{line.Name}={line.Value.ToString(line.Unit.Length == 0 ? "F3" : "F1", CultureInfo.InvariantCulture)}");
+        if (!settings.FamiliesOnly)
+            foreach (var line in ThroughputBenchmark.Run(settings.Threads, settings.Quick))
+                Console.WriteLine($"{line.Name}={line.Value.ToString(line.Unit.Length == 0 ? "F3" : "F1", CultureInfo.InvariantCulture)}");
+        DenormalFlushing.SetForCurrentThread(true);
+        TorchThreads.Use(settings.Threads);
+        double peak = ThroughputBenchmark.SgemmPeakGflops(settings.Quick ? 6 : 20);
+        Console.WriteLine($"families: sgemm peak {peak.ToString("F1", CultureInfo.InvariantCulture)} GFLOP/s, threads {settings.Threads}, train batch {FamilyBenchmark.TrainBatch}, " +
+            $"log p(x) batch {EvalBatch(settings)}, {Seconds(settings)} s per timed loop");
+        var rows = FamilyBenchmark.PaperCases().Select(c => FamilyBenchmark.Measure(c, peak, Seconds(settings), EvalBatch(settings)));
+        foreach (var line in FamilyBenchmarkTable.Format(rows)) Console.WriteLine(line);
         return ExitCodes.Success;
     }
+
+    static double Seconds(BenchSettings settings) => settings.Quick ? 2 : 10;
+
+    static int EvalBatch(BenchSettings settings) => settings.Quick ? 16 : 64;
 }
