@@ -87,7 +87,7 @@ public static class FamilyBenchmark
         {
             InputKind.Binary => uniform.lt(k[0.2]).to_type(ScalarType.Float32),
             InputKind.Discrete8Bit => uniform.mul(k[255.0]).floor().div(k[255.0]),
-            _ => uniform.mul(k[255.0 / 256]).add(k[0.5 / 256]),
+            _ => uniform.mul(k[255.0 / 256]).add(k[0.5 / 256], k.One),
         };
         return images.MoveToOuterDisposeScope();
     }
