@@ -117,6 +117,15 @@ public class FinalizerTensorTests
         Assert.True(left == 0, $"{left} tensor(s) made outside any dispose scope were never disposed (the finalizer frees them, possibly mid-call)");
     }
 
+    [Fact]
+    public void The_family_benchmark_leaves_no_tensor_to_the_finalizer()
+    {
+        // The MLP family: its model is built inside each round, and Conv2d constructors' leftovers are not this rule's subject.
+        var mlp = MemScore.Benchmarks.FamilyBenchmark.PaperCases().Single(c => c.Family.Name == BernoulliMlpVae.FamilyName);
+        long left = LeftBySecondRound(() => new NoOwnership(), _ => MemScore.Benchmarks.FamilyBenchmark.Measure(mlp, 100, seconds: 0, evalBatch: 2));
+        Assert.True(left == 0, $"{left} tensor(s) made outside any dispose scope were never disposed (the finalizer frees them, possibly mid-call)");
+    }
+
     sealed class NoOwnership : IDisposable
     {
         public void Dispose() { }
