@@ -1,4 +1,4 @@
-using MemScore.Training;
+using MemScore.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,7 +1,6 @@
 using MemScore.Data;
 using MemScore.Memorization;
 using MemScore.Models;
-using MemScore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,7 +1,6 @@
 using MemScore.Core;
 using MemScore.Models;
 using MemScore.Storage;
-using MemScore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

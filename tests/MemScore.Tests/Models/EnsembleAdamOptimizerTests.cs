@@ -1,9 +1,9 @@
-using MemScore.Training;
+using MemScore.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace MemScore.Tests.Training;
+namespace MemScore.Tests.Models;
 
 public class EnsembleAdamOptimizerTests
 {
