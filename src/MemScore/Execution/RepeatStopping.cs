@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MemScore.Analysis;
+using MemScore.Core;
 using MemScore.Memorization;
 using MemScore.Storage;
 

@@ -1,6 +1,5 @@
 using MemScore.Core;
 using MemScore.Likelihood;
-using MemScore.Storage;
 using TorchSharp;
 using static TorchSharp.torch;
 

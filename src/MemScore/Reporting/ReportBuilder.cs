@@ -1,4 +1,5 @@
 using MemScore.Analysis;
+using MemScore.Core;
 using MemScore.Execution;
 using MemScore.Memorization;
 using MemScore.Reporting.Explorer;

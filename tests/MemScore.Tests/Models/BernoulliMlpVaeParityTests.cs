@@ -1,3 +1,4 @@
+using MemScore.Core;
 using MemScore.Likelihood;
 using MemScore.Models;
 using MemScore.Storage;

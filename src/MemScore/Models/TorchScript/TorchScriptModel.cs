@@ -1,5 +1,4 @@
 using MemScore.Core;
-using MemScore.Storage;
 using static TorchSharp.torch;
 
 namespace MemScore.Models.TorchScript;
