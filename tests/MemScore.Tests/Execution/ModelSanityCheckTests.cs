@@ -1,6 +1,5 @@
 using MemScore.Configuration;
 using MemScore.Core;
-using MemScore.Data;
 using MemScore.Execution;
 using MemScore.Models;
 using static TorchSharp.torch;

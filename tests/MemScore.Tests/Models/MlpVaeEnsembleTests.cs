@@ -1,4 +1,3 @@
-using MemScore.Data;
 using MemScore.Memorization;
 using MemScore.Models;
 using TorchSharp;

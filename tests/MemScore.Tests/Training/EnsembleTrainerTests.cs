@@ -1,6 +1,5 @@
 using MemScore.Configuration;
 using MemScore.Core;
-using MemScore.Data;
 using MemScore.Memorization;
 using MemScore.Models;
 using MemScore.Training;

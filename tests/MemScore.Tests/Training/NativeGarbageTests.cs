@@ -1,4 +1,4 @@
-using MemScore.Data;
+using MemScore.Configuration;
 using MemScore.Memorization;
 using MemScore.Models;
 using MemScore.Training;
