@@ -9,27 +9,29 @@ using static TorchSharp.torch;
 namespace MemScore.Execution;
 
 /// <summary>
-/// Everything needed to run or aggregate tasks of a planned run folder: its manifest, the data
-/// (checked against the manifest's hash) and the fold plan. Opened once per process.
+/// Everything needed to run tasks of a planned run folder: the run's reader (manifest, fold plan,
+/// results) and the data, checked against the manifest's hash. Opened once per process.
 /// </summary>
-public sealed class RunContext : IDisposable
+public sealed class RunContext : RunReader, IDisposable
 {
-    public required RunFolder Folder { get; init; }
-    public required RunManifest Manifest { get; init; }
     public required ExperimentData Data { get; init; }
-    public required FoldPlan Plan { get; init; }
-    public ExperimentConfig Config => Manifest.Config;
-    public int TaskCount => Plan.Folds * Plan.Repeats;
-    /// <summary>Which in-models each example keeps (--in-models); null = all.</summary>
-    public InModelSubset? InModels { get; init; }
 
     public static RunContext Open(string runDirectory, DatasetRegistry datasets, string? cacheDirectory)
     {
         var folder = new RunFolder(runDirectory);
-        if (!File.Exists(folder.ManifestPath))
-            throw new MemScoreException(ErrorKind.RunFolder, $"{folder.ManifestPath}: not found; create the run with `memscore plan` or `memscore run` first");
-        var manifest = RunManifest.Read(folder.ManifestPath);
-        return Open(folder, manifest, datasets, cacheDirectory);
+        return Open(folder, ReadManifest(folder), datasets, cacheDirectory);
+    }
+
+    /// <summary>
+    /// A reader of the run with its examples: from examples.npz without touching the data, or for a run
+    /// folder made before that file, from the data loaded once.
+    /// </summary>
+    public static RunReader OpenReader(string runDirectory, DatasetRegistry datasets, string? cacheDirectory)
+    {
+        var reader = RunReader.Open(runDirectory);
+        if (reader.Examples is not null) return reader;
+        using var context = Open(reader.Folder, reader.Manifest, datasets, cacheDirectory);
+        return new RunReader { Folder = reader.Folder, Manifest = reader.Manifest, Plan = reader.Plan, InModels = reader.InModels, Examples = context.Examples };
     }
 
     internal static RunContext Open(RunFolder folder, RunManifest manifest, DatasetRegistry datasets, string? cacheDirectory)
@@ -58,39 +60,11 @@ public sealed class RunContext : IDisposable
                 $"{folder.ManifestPath}: the run computes on {manifest.Device}, this process would use {device} (device = {config.Device}); results differ across devices, so use the run's device");
         }
         var plan = new FoldPlan(data.Count, config.Folds, config.Repeats, config.Seed);
-        return new RunContext { Folder = folder, Manifest = manifest, Data = data, Plan = plan, InModels = InModelSubset.For(config.InModels, plan, config.Seed) };
-    }
-
-    /// <summary>Task index i is repeat i / K, fold i % K (the order of the plan and of Slurm array indices).</summary>
-    public TaskId TaskAt(int index)
-    {
-        if (index < 0 || index >= TaskCount)
-            throw new InvalidConfigurationException($"index = {index}: expected 0..{TaskCount - 1} ({Plan.Repeats} repeats x {Plan.Folds} folds)");
-        return new TaskId(index / Plan.Folds, index % Plan.Folds);
-    }
-
-    public static int IndexOf(TaskId task, int folds) => task.Repeat * folds + task.Fold;
-
-    /// <summary>The finished result of <paramref name="task"/>, or null if none; foreign or broken results are errors.</summary>
-    public TaskResult? LoadResult(TaskId task)
-    {
-        string path = Folder.TaskPath(task);
-        if (!File.Exists(path)) return null;
-        var result = TaskResultFile.Read(path, TaskResultFile.MaxBytes(Plan.Count, Config.EvaluationEpochs().Length, Config.Epochs));
-        if (result.ConfigHash != Manifest.ConfigHash)
-            throw new MemScoreException(ErrorKind.RunFolder, $"{path}: result belongs to config {result.ConfigHash}, this run is {Manifest.ConfigHash}; delete it or use a new --out");
-        if (result.Task != task || !result.HeldOut.SequenceEqual(Plan.HeldOut(task)))
-            throw new MemScoreException(ErrorKind.RunFolder, $"{path}: result is for {result.Task} with another fold split; delete it or use a new --out");
-        if (result.LogLikelihoods.Any(row => row.Length != Plan.Count) || !result.EvaluationEpochs.SequenceEqual(Config.EvaluationEpochs()))
-            throw new MemScoreException(ErrorKind.RunFolder, $"{path}: result has another shape than this run ({Plan.Count} examples, epochs {string.Join(",", Config.EvaluationEpochs())})");
-        if (result.TrainLoss.Length != Config.Epochs)
-            throw new MemScoreException(ErrorKind.RunFolder, $"{path}: 'train_loss' has {result.TrainLoss.Length} entries, this run trains {Config.Epochs} epochs; delete it or use a new --out");
-        double maxEss = Config.ImportanceSamples * (1 + ResultValues.EssTolerance);
-        if (result.EffectiveSampleSizes?.SelectMany(row => row).FirstOrDefault(s => s > maxEss) is { } ess and > 0)
-            throw new MemScoreException(ErrorKind.RunFolder, FormattableString.Invariant($"{path}: 'ess' holds {ess}, more than is-samples = {Config.ImportanceSamples}; the file is damaged: delete it to retrain the task"));
-        if (!InModelSubset.SameRows(result.Evaluated, InModels?.RowsToEvaluate(task)))
-            throw new MemScoreException(ErrorKind.RunFolder, $"{path}: result evaluated other examples than --in-models {Config.InModels?.ToString() ?? "(all)"} asks of {task}; delete it or use a new --out");
-        return result;
+        return new RunContext
+        {
+            Folder = folder, Manifest = manifest, Data = data, Plan = plan, InModels = InModelSubset.For(config.InModels, plan, config.Seed),
+            Examples = new RunExamples(data.Labels, data.SourceIndices),
+        };
     }
 
     public void Dispose() => Data.Dispose();

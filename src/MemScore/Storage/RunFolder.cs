@@ -7,6 +7,7 @@ namespace MemScore.Storage;
 /// Layout of a run folder:
 ///   run.json                   manifest (written before training)
 ///   plan.json                  task index -> repeat, fold (the Slurm array index)
+///   examples.npz               index (source index) and label of each example (Storage.RunExamples)
 ///   run.lock                   held while a process works on the folder
 ///   tasks/r{repeat}_f{fold}.npz one file per finished task
 ///   checkpoints/r{repeat}_f{fold}.npz state of an unfinished task (deleted when it finishes)
@@ -44,7 +45,7 @@ public sealed class RunFolder
     /// <summary>Names MemScore writes directly in a run folder (besides its temporary files).</summary>
     static readonly HashSet<string> OwnEntries = new(StringComparer.Ordinal)
     {
-        "run.json", "plan.json", "run.lock", "tasks", "checkpoints", "slurm", "report", "scores.csv", "scores_by_epoch.csv", "summary.npz",
+        "run.json", "plan.json", "examples.npz", "run.lock", "tasks", "checkpoints", "slurm", "report", "scores.csv", "scores_by_epoch.csv", "summary.npz",
         "target.json", "target_progress.json",
     };
 
