@@ -44,7 +44,7 @@ public sealed class ReportCommand : Command<ReportSettings>
             // The builder does not check the token; waiting on it lets Ctrl-C end the command at once. Interrupted, the
             // builder's thread may still be using the run's tensors while the process exits, so they are left alone.
             var build = Task.Run(() => ReportBuilder.Build(run, new ReportOptions(settings.Full, CacheDirectory: settings.CacheDir, Estimator: estimator,
-                SampleImages: settings.StochasticSamples ? SampleImages.StochasticSamples : SampleImages.DecoderMeans)), CancellationToken.None);
+                SampleImages: settings.StochasticSamples ? SampleImages.StochasticSamples : SampleImages.DecoderMeans, Readiness: readiness)), CancellationToken.None);
             ReportOutcome outcome;
             try { outcome = build.WaitAsync(cancellation).GetAwaiter().GetResult(); }
             catch (OperationCanceledException) when (!build.IsCompleted)
