@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using MemScore.Configuration;
+using MemScore.Storage;
 using Spectre.Console.Cli;
 
 namespace MemScore.Cli.Commands;
@@ -174,8 +175,8 @@ public class RunSettings : CommandSettings
         }.All(v => v is null);
 
     /// <summary>--target-reliability / --max-repeats as a stopping rule (null when neither is given), validated naming the flags.</summary>
-    public Execution.RepeatTarget? ResolveTarget(MemScore.Analysis.EstimatorKind estimator) =>
-        Execution.RepeatTarget.FromFlags(TargetReliability, MaxRepeats, estimator);
+    public RepeatTarget? ResolveTarget(MemScore.Analysis.EstimatorKind estimator) =>
+        RepeatTarget.FromFlags(TargetReliability, MaxRepeats, estimator);
 
     /// <summary>
     /// Defaults (or a preset, or the config file, or else <paramref name="recorded"/>: the config of the run folder

@@ -1,6 +1,5 @@
 using MemScore.Analysis;
 using MemScore.Core;
-using MemScore.Execution;
 using MemScore.Memorization;
 using MemScore.Reporting.Explorer;
 using MemScore.Reporting.Sections;

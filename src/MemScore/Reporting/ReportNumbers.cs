@@ -1,6 +1,6 @@
 using MemScore.Analysis;
-using MemScore.Execution;
 using MemScore.Memorization;
+using MemScore.Storage;
 
 namespace MemScore.Reporting;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using MemScore.Core;
-using MemScore.Execution;
 using MemScore.Storage;
 
 namespace MemScore.Reporting;

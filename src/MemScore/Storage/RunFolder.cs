@@ -15,7 +15,7 @@ namespace MemScore.Storage;
 ///   scores.csv                 U, V, M per example at the last evaluation epoch
 ///   scores_by_epoch.csv        the same for every evaluation epoch
 ///   summary.npz                U, V, M [n, evaluations], C (labels), epochs, index, n_in, n_out
-///   target.json                --target-reliability rule (Execution.RepeatTarget); target_progress.json where it stands
+///   target.json                --target-reliability rule (RepeatTarget); target_progress.json where it stands
 /// </summary>
 public sealed class RunFolder
 {

@@ -13,8 +13,7 @@ public sealed class Layering(IReadOnlyList<string[]> layers)
         ["Configuration"],
         ["Storage"],
         ["Training"],
-        ["Execution", "Benchmarks"],
-        ["Reporting"],
+        ["Execution", "Reporting", "Benchmarks"],
     ]);
 
     readonly Dictionary<string, int> _layerOf = layers

@@ -6,7 +6,8 @@ namespace MemScore.Tests.Cli;
 
 /// <summary>
 /// Opening a run folder reads run.json, the plan (plan.json, examples.npz) and the task files only:
-/// `status` and `aggregate` work after the data folder and the data cache are deleted (issue 13 item 4).
+/// `status` and `aggregate` work after the data folder and the data cache are deleted (issue 13 item 4);
+/// `report`, which draws the images, fails clearly instead.
 /// Tiny run: 60 images of 8x8, K = 2, L = 1, one epoch.
 /// </summary>
 public class RunReaderCliTests
@@ -33,5 +34,11 @@ public class RunReaderCliTests
         var aggregate = CliProcess.Run("aggregate", dir["run"]);
         Assert.True(aggregate.ExitCode == 0, aggregate.StdErr);
         Assert.Equal(scores, File.ReadAllBytes(dir["run/scores.csv"]));   // labels and source indices from examples.npz
+
+        // The report draws image tiles, so it needs the data: it fails naming the missing folder and writes nothing.
+        var report = CliProcess.Run("report", dir["run"]);
+        Assert.NotEqual(0, report.ExitCode);
+        Assert.Contains(dir["photos"], report.StdErr);
+        Assert.False(Directory.Exists(dir["run/report"]));
     }
 }

@@ -2,8 +2,8 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using MemScore.Core;
-using MemScore.Execution;
 using MemScore.Reporting.Figures;
+using MemScore.Storage;
 
 namespace MemScore.Reporting.Explorer;
 

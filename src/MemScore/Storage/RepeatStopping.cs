@@ -4,9 +4,8 @@ using System.Text.Json.Nodes;
 using MemScore.Analysis;
 using MemScore.Core;
 using MemScore.Memorization;
-using MemScore.Storage;
 
-namespace MemScore.Execution;
+namespace MemScore.Storage;
 
 /// <param name="Repeats">The first L complete repeats of the run.</param>
 /// <param name="PredictedSpearman">Predicted seed-to-seed Spearman of M from them (NaN when nothing can be said).</param>

@@ -1,9 +1,8 @@
 using MemScore.Analysis;
 using MemScore.Core;
 using MemScore.Memorization;
-using MemScore.Storage;
 
-namespace MemScore.Execution;
+namespace MemScore.Storage;
 
 /// <summary>How much of the plan a set of scores rests on.</summary>
 public sealed record Coverage(int TasksFound, int TaskCount, int MinIn, int MaxIn, int MinOut, int MaxOut, int ExamplesWithoutIn, int ExamplesWithoutOut)

@@ -3,10 +3,9 @@ using MemScore.Core;
 using MemScore.Data;
 using MemScore.Memorization;
 using MemScore.Models;
-using MemScore.Storage;
 using static TorchSharp.torch;
 
-namespace MemScore.Execution;
+namespace MemScore.Storage;
 
 /// <summary>
 /// Everything needed to run tasks of a planned run folder: the run's reader (manifest, fold plan,
