@@ -34,6 +34,14 @@ public class LayeringTests
     }
 
     [Fact]
+    public void AnUpwardUsingAddedToTheRealSourcesIsTheOneViolation()
+    {
+        var real = SourceFile.LoadLibrary(LibraryRoot());
+        var injected = real.Append(new SourceFile("Core/Injected.cs", "using MemScore.Reporting;\nnamespace MemScore.Core;\nstatic class Injected { }\n")).ToList();
+        Assert.Equal(["Core/Injected.cs:1: Core -> Reporting (upward)"], Layering.Library.Violations(FolderGraph.Edges(injected)));
+    }
+
+    [Fact]
     public void QualifiedNamesCountAndCommentsAndStringsDoNot()
     {
         var files = new List<SourceFile>
