@@ -19,6 +19,7 @@ namespace MemScore.Cli
                 if (errorUsable) Console.Error.WriteLine($"error: {streamProblem}");
                 return ExitCodes.InvalidArguments;
             }
+            FaultInjection.Arm(CliEnvironment.FaultSpecification);
             // Before any tensor work, so libtorch's worker threads inherit it (see DenormalFlushing).
             DenormalFlushing.SetForCurrentThread(true);
             int reported = 0;
@@ -48,6 +49,7 @@ namespace MemScore.Cli
                 c.AddCommand<AggregateCommand>("aggregate").WithDescription("Scores from the finished tasks of a run, with coverage.");
                 c.AddCommand<ReportCommand>("report").WithDescription("Write RUN/report/index.html: grids, distributions, uncertainty, membership inference, bias.");
                 c.AddCommand<CompareCommand>("compare").WithDescription("Compare runs (mitigation experiments): quantiles, histograms, largest per-example changes.");
+                c.AddCommand<SweepCommand>("sweep").WithDescription("Run one config over lever values (--vary KEY=V1,V2): each point a run and a full run; report of the memorization-utility frontier.");
                 c.AddCommand<StatusCommand>("status").WithDescription("Tasks done / running / pending / failed / missing, with failures' last lines.");
                 c.AddBranch("slurm", slurm =>
                 {

@@ -33,7 +33,7 @@ public sealed class CompareCommand : Command<CompareSettings>
     public override int Execute(CommandContext context, CompareSettings settings, CancellationToken cancellation)
     {
         var estimator = Analysis.Estimators.Parse(settings.Estimator);
-        var datasets = DatasetRegistry.CreateDefault();
+        var datasets = CliEnvironment.Datasets();
         var runs = new List<RunContext>();
         try
         {

@@ -12,7 +12,7 @@ using Spectre.Console.Cli;
 
 namespace MemScore.Cli.Commands;
 
-public sealed class FullSettings : RunSettings
+public class FullSettings : RunSettings
 {
     [CommandOption("--test-fraction <F>")]
     [Description("Share of the examples held out as test set when the dataset has no test split (default 0.1)")]
@@ -31,7 +31,7 @@ public sealed class FullCommand : Command<FullSettings>
         var config = FullRunSplit.WithoutFoldFields(settings.ResolveConfig());
         // One model: all cores by default (run's default of 1 thread per model pays only with several models at once).
         if (settings.Threads is null && !ConfigFileSetsThreads(settings.ConfigFile)) config = config with { Threads = ExperimentConfig.AllCores() };
-        var datasets = DatasetRegistry.CreateDefault();
+        var datasets = CliEnvironment.Datasets();
         var models = ModelRegistry.CreateDefault();
         ConfigValidator.Validate(config, datasets, models);
         string output = settings.Out ?? Path.Combine("runs", $"full-{config.Dataset}-{config.Hash()}");
@@ -67,7 +67,7 @@ public sealed class FullCommand : Command<FullSettings>
         }
         if (Directory.Exists(folder.Root) && Directory.EnumerateFileSystemEntries(folder.Root).Any()) return;   // FullRunner refuses a foreign folder
         Storage.OutputFolder.RefuseInsideData(folder.Root, config.DataDir);
-        using var data = ExperimentData.Prepare(FullRunSplit.DataConfig(config), datasets, settings.CacheDir ?? DatasetRequest.DefaultCacheDirectory(),
+        using var data = TrainingData.Prepare(FullRunSplit.DataConfig(config), datasets, settings.CacheDir ?? datasets.DefaultCacheDirectory,
             family.InputFor(config.ModelOptions), settings.Download);
         ModelSanityCheck.Run(config, family, data, workers: 1, cancellation: cancellation);
     }

@@ -1,4 +1,3 @@
-using MemScore.Data;
 using MemScore.Models;
 using Spectre.Console.Cli;
 
@@ -23,7 +22,7 @@ public sealed class DatasetsCommand : Command
 {
     public override int Execute(CommandContext context, CancellationToken cancellation)
     {
-        foreach (var provider in DatasetRegistry.CreateDefault().All) Console.WriteLine($"{provider.Name,-15} {provider.Description}");
+        foreach (var provider in CliEnvironment.Datasets().All) Console.WriteLine($"{provider.Name,-15} {provider.Description}");
         return ExitCodes.Success;
     }
 }

@@ -1,4 +1,3 @@
-using MemScore.Data;
 using MemScore.Execution;
 using MemScore.Models;
 using Spectre.Console.Cli;
@@ -15,7 +14,7 @@ public sealed class PlanCommand : Command<RunSettings>
         var config = settings.ResolveConfig();
         var target = settings.ResolveTarget(MemScore.Analysis.Estimators.Parse(settings.Estimator));
         string output = settings.Out ?? RunCommand.DefaultOutput(config);
-        var datasets = DatasetRegistry.CreateDefault();
+        var datasets = CliEnvironment.Datasets();
         using var run = new RunPlanner(datasets, ModelRegistry.CreateDefault())
             .Plan(new RunRequest(config, output, settings.CacheDir, settings.CheckpointEvery, settings.Download, Target: target));
         Console.WriteLine($"Planned {run.TaskCount} tasks ({config.Repeats} repeats x {config.Folds} folds) on {run.Data.Count} examples in {run.Folder.Root}");

@@ -15,6 +15,14 @@ public sealed class ReportSettings : AggregationSettings
     [CommandOption("--stochastic-samples")]
     public bool StochasticSamples { get; init; }
 
+    [System.ComponentModel.Description("RMS distance per pixel (intensities 0..1) of the 2x down-sampled images at which the duplicates section groups examples (default 0.03)")]
+    [CommandOption("--duplicates-threshold <T>")]
+    public double DuplicatesThreshold { get; init; } = Analysis.DuplicateComparison.DefaultThreshold;
+
+    [System.ComponentModel.Description("With --full: patience (epochs) of the early-stopping rule read off the full model's test loss (default 5)")]
+    [CommandOption("--early-stop-patience <P>")]
+    public int EarlyStopPatience { get; init; } = Analysis.EarlyStopping.DefaultPatience;
+
     public override Spectre.Console.ValidationResult Validate()
     {
         if (StochasticSamples && Full is null)
@@ -29,7 +37,8 @@ public sealed class ReportCommand : Command<ReportSettings>
     public override int Execute(CommandContext context, ReportSettings settings, CancellationToken cancellation)
     {
         var estimator = Analysis.Estimators.Parse(settings.Estimator);
-        var run = RunContext.Open(settings.Run, DatasetRegistry.CreateDefault(), settings.CacheDir);
+        var datasets = CliEnvironment.Datasets();
+        var run = RunContext.Open(settings.Run, datasets, settings.CacheDir);
         bool stillInUse = false;
         try
         {
@@ -43,8 +52,9 @@ public sealed class ReportCommand : Command<ReportSettings>
             cancellation.ThrowIfCancellationRequested();
             // The builder does not check the token; waiting on it lets Ctrl-C end the command at once. Interrupted, the
             // builder's thread may still be using the run's tensors while the process exits, so they are left alone.
-            var build = Task.Run(() => ReportBuilder.Build(run, new ReportOptions(settings.Full, CacheDirectory: settings.CacheDir, Estimator: estimator,
-                SampleImages: settings.StochasticSamples ? SampleImages.StochasticSamples : SampleImages.DecoderMeans, Readiness: readiness)), CancellationToken.None);
+            var build = Task.Run(() => ReportBuilder.Build(run, new ReportOptions(settings.Full, Datasets: datasets, CacheDirectory: settings.CacheDir, Estimator: estimator,
+                SampleImages: settings.StochasticSamples ? SampleImages.StochasticSamples : SampleImages.DecoderMeans,
+                DuplicatesThreshold: settings.DuplicatesThreshold, EarlyStopPatience: settings.EarlyStopPatience, Readiness: readiness)), CancellationToken.None);
             ReportOutcome outcome;
             try { outcome = build.WaitAsync(cancellation).GetAwaiter().GetResult(); }
             catch (OperationCanceledException) when (!build.IsCompleted)
@@ -58,6 +68,11 @@ public sealed class ReportCommand : Command<ReportSettings>
             if (outcome.Samples is { } s)
                 Console.WriteLine($"Nearest-neighbour test on {s.Samples} {s.Generated} of the full model against {s.References} images: " +
                                   $"Spearman(rho, M) = {s.SpearmanRhoM:F3} over {s.Matched} examples, {s.InfiniteRho} with rho = +inf (a copy); C_T = {s.DataCopyingCT:F2}");
+            if (outcome.Duplicates is { } d)
+                Console.WriteLine(d.Test is { } test
+                    ? $"Near-duplicates at RMS <= {d.Set.Threshold:G4}: {d.DuplicatedCount} examples in groups (median M {d.MedianDuplicated:F2}), " +
+                      $"{d.UniqueCount} unique (median M {d.MedianUnique:F2}); Mann-Whitney p = {test.TwoSidedP:G3}"
+                    : $"Near-duplicates at RMS <= {d.Set.Threshold:G4}: {d.Set.Groups().Length} groups; no comparison of M");
             if (outcome.Inference is { } inference)
             {
                 Console.WriteLine(inference.SignificanceSentence(inference.P.Length));

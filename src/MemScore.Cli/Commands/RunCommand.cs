@@ -36,7 +36,7 @@ public sealed class RunCommand : Command<RunSettings>
         var target = settings.ResolveTarget(estimator);
         if (recorded is not null)
             Console.Error.WriteLine($"memscore run: resuming with the config recorded in {manifest}{(settings.SetsNoConfigField() ? "" : " and the flags given")}");
-        var datasets = DatasetRegistry.CreateDefault();
+        var datasets = CliEnvironment.Datasets();
         var models = ModelRegistry.CreateDefault();
         ConfigValidator.Validate(config, datasets, models);
         int workers = ExecutionRule.Workers(config, settings.Workers);
@@ -59,7 +59,7 @@ public sealed class RunCommand : Command<RunSettings>
 
     static int PrintBudget(ExperimentConfig config, DatasetRegistry datasets, ModelRegistry models, string? cacheDir, bool download, int workers)
     {
-        using var data = ExperimentData.Prepare(config, datasets, cacheDir ?? DatasetRequest.DefaultCacheDirectory(), models.Get(config.Model).InputFor(config.ModelOptions), download);
+        using var data = TrainingData.Prepare(config, datasets, cacheDir ?? datasets.DefaultCacheDirectory, models.Get(config.Model).InputFor(config.ModelOptions), download);
         var budget = Budget.Count(config, data.Count, models.Get(config.Model).ExactLikelihood).Measure(config, models, data.ImageShape);
         BudgetView.Print(config, data.Count, data.ImageShape, budget, workers);
         return ExitCodes.Success;

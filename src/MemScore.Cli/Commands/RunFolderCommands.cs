@@ -40,7 +40,7 @@ public sealed class AggregateCommand : Command<AggregationSettings>
     public override int Execute(CommandContext context, AggregationSettings settings, CancellationToken cancellation)
     {
         var estimator = Analysis.Estimators.Parse(settings.Estimator);
-        var run = RunContext.OpenReader(settings.Run, DatasetRegistry.CreateDefault(), settings.CacheDir);
+        var run = RunContext.OpenReader(settings.Run, CliEnvironment.Datasets(), settings.CacheDir);
         using var folderLock = RunLock.Acquire(run.Folder.Root);
         var outcome = Aggregator.Aggregate(run, allowPartial: true, estimator);
         Console.WriteLine($"Coverage: {outcome.Coverage}");
@@ -108,7 +108,7 @@ public sealed class SlurmSubmitCommand : Command<SlurmSubmitSettings>
             Console.WriteLine("Nothing to submit: every task is done, queued or running, or past the stop of a reached target reliability.");
             return ExitCodes.Success;
         }
-        string script = backend.WriteScript(run, indices, options, WorkerCommand());
+        string script = backend.WriteScript(run, indices, options, WorkerCommand(), CliEnvironment.Preload);
         if (settings.DryRun)
         {
             Console.WriteLine(File.ReadAllText(script));

@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 namespace MemScore.Cli.Commands;
 
 /// <summary>Flags of `memscore run`; each overrides the same field of --config (kebab-case names match).</summary>
-public class RunSettings : CommandSettings
+public partial class RunSettings : CommandSettings
 {
     [CommandOption("--config <FILE>")]
     [Description("JSON config file (fields named like the flags, e.g. \"learning-rate\"); flags override it")]
@@ -63,6 +63,10 @@ public class RunSettings : CommandSettings
     [CommandOption("--weight-decay <WD>")]
     [Description("Decoupled (AdamW) weight decay: each step shrinks the weights by 1 - lr x WD (default 0 = none); limits memorization")]
     public double? WeightDecay { get; init; }
+
+    [CommandOption("--dedup <THRESHOLD>")]
+    [Description("Remove near-duplicate training examples before the folds are drawn: RMS distance per pixel (intensities 0..1) of the 2x down-sampled images <= THRESHOLD (0 = exact copies); keeps the first of each group, lists the rest in dedup.csv (default: none)")]
+    public double? Dedup { get; init; }
 
     [CommandOption("--batch-size <N>")]
     [Description("Training minibatch size (default 64)")]
@@ -170,9 +174,9 @@ public class RunSettings : CommandSettings
     public bool SetsNoConfigField() =>
         ConfigFile is null && Preset is null && new object?[]
         {
-            Dataset, DataDir, Limit, Model, Folds, Repeats, MaxRepeats, Epochs, EvalEvery, LearningRate, WeightDecay, BatchSize, LatentDim, ImportanceSamples,
+            Dataset, DataDir, Limit, Model, Folds, Repeats, MaxRepeats, Epochs, EvalEvery, LearningRate, WeightDecay, Dedup, BatchSize, LatentDim, ImportanceSamples,
             EvalBatchSize, Seed, Threads, TrainBinarization, PadTo, Flip, Device, InModels, FoldEnsembles, ModelOptions, FeatureMaps, MixtureComponents,
-        }.All(v => v is null);
+        }.All(v => v is null) && !SetsPrivacyField();
 
     /// <summary>--target-reliability / --max-repeats as a stopping rule (null when neither is given), validated naming the flags.</summary>
     public RepeatTarget? ResolveTarget(MemScore.Analysis.EstimatorKind estimator) =>
@@ -192,7 +196,7 @@ public class RunSettings : CommandSettings
         var c = ConfigFile is not null ? ExperimentConfig.FromJsonFile(ConfigFile)
             : Preset is not null ? Presets.Get(Preset)
             : recorded ?? new ExperimentConfig();
-        return Models.ModelRegistry.CreateDefault().Resolve(c with
+        return Models.ModelRegistry.CreateDefault().Resolve(WithPrivacyFlags(c) with
         {
             Dataset = Dataset ?? c.Dataset,
             DataDir = DataDir ?? c.DataDir,
@@ -204,6 +208,7 @@ public class RunSettings : CommandSettings
             EvalEvery = EvalEvery ?? c.EvalEvery,
             LearningRate = LearningRate ?? c.LearningRate,
             WeightDecay = WeightDecay ?? c.WeightDecay,
+            Dedup = Dedup ?? c.Dedup,
             BatchSize = BatchSize ?? c.BatchSize,
             LatentDim = LatentDim ?? c.LatentDim,
             ImportanceSamples = ImportanceSamples ?? c.ImportanceSamples,

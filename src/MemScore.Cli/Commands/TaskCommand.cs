@@ -43,14 +43,14 @@ public sealed class TaskCommand : Command<TaskSettings>
         if (settings.Run.Length == 0) throw new InvalidConfigurationException("run: expected --run DIR (a planned run folder)");
         int index = settings.Index ?? ArrayIndexFromEnvironment();
         var clock = Stopwatch.StartNew();
-        using var run = RunContext.Open(settings.Run, DatasetRegistry.CreateDefault(), settings.CacheDir);
+        using var run = RunContext.Open(settings.Run, CliEnvironment.Datasets(), settings.CacheDir);
         var task = run.TaskAt(index);
         if (RepeatStopping.StoppedBefore(run, task) is { } stop)
         {
             Console.WriteLine($"task {index} ({task}): not needed: target reliability {stop.Target.Reliability} was reached with {stop.StopAt} repeats");
             return ExitCodes.Success;
         }
-        var outcome = new TaskExecutor(run, ModelRegistry.CreateDefault()).Execute(task, settings.CheckpointEvery,
+        var outcome = new TaskExecutor(run, ModelRegistry.CreateDefault(), CliEnvironment.SlurmJobId).Execute(task, settings.CheckpointEvery,
             ProgressView.PlainTaskLines(index, run.TaskCount), cancellation);
         Console.WriteLine(outcome == TaskOutcome.AlreadyDone
             ? $"task {index} ({task}): already done"

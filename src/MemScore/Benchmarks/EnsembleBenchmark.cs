@@ -27,7 +27,7 @@ public static class EnsembleBenchmark
     {
         ArgumentNullException.ThrowIfNull(options);
         DenormalFlushing.SetForCurrentThread(true);
-        set_num_threads(options.Threads);
+        TorchThreads.Use(options.Threads);
         using var generator = new TorchSharp.torch.Generator(1);
         using var k = new ScalarScope();
         using var data = ExperimentData.FromScored(rand([options.Images, 1, 32, 32], generator: generator).lt(k[0.2]).to_type(ScalarType.Float32));

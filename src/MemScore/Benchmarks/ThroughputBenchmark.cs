@@ -22,7 +22,7 @@ public static class ThroughputBenchmark
     public static IEnumerable<BenchmarkLine> Run(int threads, bool quick, Action<string>? log = null)
     {
         DenormalFlushing.SetForCurrentThread(true);
-        set_num_threads(threads);
+        TorchThreads.Use(threads);
         double peak = SgemmPeakGflops(quick ? 6 : 20);
         yield return new("sgemm_peak_gflops", peak, "GFLOP/s");
 

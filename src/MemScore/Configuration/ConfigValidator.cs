@@ -41,6 +41,8 @@ public static class ConfigValidator
         Require(double.IsFinite(config.LearningRate) && config.LearningRate > 0, "learning-rate", config.LearningRate, "a finite number > 0");
         Require(WeightDecayRule.Accepts(config.WeightDecay, config.LearningRate), "weight-decay", config.WeightDecay,
             $"a finite number in 0..{WeightDecayRule.Max} with learning-rate x weight-decay < 1 (0 = none)");
+        Require(config.Dedup is null || (config.Dedup >= 0 && config.Dedup <= 1), "dedup", config.Dedup,
+            "absent (no deduplication) or an RMS distance per pixel in 0..1 (0 = exact copies only)");
         Require(config.BatchSize is >= 1 and <= MaxBatchSize, "batch-size", config.BatchSize, $"an integer in 1..{MaxBatchSize}");
         Require(config.LatentDim is >= 1 and <= MaxLatentDim, "latent-dim", config.LatentDim, $"an integer in 1..{MaxLatentDim}");
         Require(config.ImportanceSamples is >= 1 and <= MaxImportanceSamples, "is-samples", config.ImportanceSamples, $"an integer in 1..{MaxImportanceSamples}");
@@ -75,6 +77,7 @@ public static class ConfigValidator
             }
         }
 
+        errors.AddRange(Training.Privacy.DpSgdPlan.Problems(config));
         if (errors.Count > 0) throw new InvalidConfigurationException(string.Join("; ", errors));
     }
 

@@ -85,6 +85,32 @@ public sealed record ExperimentConfig
     public double WeightDecay { get; init; }
 
     /// <summary>
+    /// Remove near-duplicate training examples before the folds are drawn (--dedup THRESHOLD): root-mean-square
+    /// distance per pixel of the 2x down-sampled grey-level images in [0, 1], after --limit; the first of each group
+    /// is kept (<see cref="Analysis.NearDuplicates"/>), the rest listed in dedup.csv. Left out of the JSON when null
+    /// (no deduplication), so configs without it keep their hash.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Dedup { get; init; }
+
+    /// <summary>
+    /// DP-SGD (README, "Limiting memorization"): on when dp-noise-multiplier or dp-epsilon is set; dp-clip is the per-example
+    /// clip norm C (default 1), dp-delta the delta epsilon is reported at (default 1e-5). Each is left out of the JSON when
+    /// absent, so configs without them keep their hash and results. <see cref="Training.Privacy.DpSgdPlan"/> resolves them.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? DpNoiseMultiplier { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? DpEpsilon { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? DpClip { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? DpDelta { get; init; }
+
+    /// <summary>True when the models train with DP-SGD.</summary>
+    public bool IsPrivate() => DpNoiseMultiplier is not null || DpEpsilon is not null;
+
+    /// <summary>
     /// The model family's own options (--model-option KEY=VALUE; `memscore models` lists them), e.g.
     /// {"feature-maps": 16}; keys not given take the family's defaults. How it enters the hash: <see cref="ConfigLayout"/>.
     /// </summary>

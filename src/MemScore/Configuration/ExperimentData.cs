@@ -40,6 +40,10 @@ public sealed class ExperimentData : IDisposable
     public required int[] Labels { get; init; }
     public required int[] SourceIndices { get; init; }
     public required string ContentHash { get; init; }
+    /// <summary>Zero rows and columns added on each side by --pad-to (the images' own pixels start there).</summary>
+    public int Padding { get; init; }
+    /// <summary>Training examples left out as near-duplicates (--dedup), by source index; empty without --dedup.</summary>
+    public IReadOnlyList<RemovedDuplicate> Removed { get; init; } = [];
 
     public int Count => (int)Scored.shape[0];
 
@@ -122,9 +126,27 @@ public sealed class ExperimentData : IDisposable
             Labels = keep.Select(i => source.Labels[i]).ToArray(),
             SourceIndices = keep.Select(i => source.SourceIndices[i]).ToArray(),
             ContentHash = contentHash,
+            Padding = config.PadTo == 0 ? 0 : (config.PadTo - (int)source.Images.shape[2]) / 2,
         };
         GC.Collect();   // the IDX bytes and readers of a large data set are garbage now
         return data;
+    }
+
+    /// <summary>
+    /// A new data set of <paramref name="rows"/> (ascending) with <paramref name="removed"/> recorded; this one is left as it
+    /// is (the caller disposes it). <paramref name="keepLevels"/>: keep <see cref="Levels"/> (when present).
+    /// </summary>
+    public ExperimentData KeepRows(int[] rows, IReadOnlyList<RemovedDuplicate> removed, bool keepLevels)
+    {
+        using var index = tensor(rows.Select(r => (long)r).ToArray());
+        return new ExperimentData
+        {
+            DatasetName = DatasetName, Input = Input, ContentHash = ContentHash, Padding = Padding, Removed = removed,
+            Scored = Scored.index_select(0, index),
+            Levels = keepLevels ? Levels?.index_select(0, index) : null,
+            Labels = rows.Select(r => Labels[r]).ToArray(),
+            SourceIndices = rows.Select(r => SourceIndices[r]).ToArray(),
+        };
     }
 
     /// <summary>Wraps already prepared images (benchmarks, tests); takes ownership of <paramref name="scored"/>.</summary>
@@ -201,3 +223,7 @@ public sealed class ExperimentData : IDisposable
         Levels?.Dispose();
     }
 }
+
+/// <summary>The training example with source index <paramref name="SourceIndex"/> was left out as a near-duplicate of <paramref name="KeptSourceIndex"/>
+/// (RMS distance per pixel <paramref name="Distance"/>).</summary>
+public sealed record RemovedDuplicate(int SourceIndex, int KeptSourceIndex, double Distance);

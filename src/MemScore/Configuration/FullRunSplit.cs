@@ -34,7 +34,7 @@ public sealed class FullRunSplit : IDisposable
     public static FullRunSplit Prepare(ExperimentConfig config, DatasetRegistry datasets, string cache, InputKind input, double testFraction, bool download = false,
         bool greyLevels = false)
     {
-        var data = ExperimentData.Prepare(DataConfig(config), datasets, cache, input, download, greyLevels);
+        var data = TrainingData.Prepare(DataConfig(config), datasets, cache, input, download, greyLevels);
         var test = ExperimentData.PrepareTest(DataConfig(config), datasets, cache, input, download, greyLevels);
         if (test is not null)
             return new FullRunSplit { Train = data, TrainRows = All(data.Count), Test = test, TestRows = All(test.Count), Source = "test split" };

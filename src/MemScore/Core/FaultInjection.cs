@@ -3,8 +3,8 @@ using System.Diagnostics;
 namespace MemScore.Core;
 
 /// <summary>
-/// Test hook for crash and disk-fault tests, driven by the MEMSCORE_FAULT environment variable
-/// (unset in normal use, then every call is a no-op):
+/// Test hook for crash and disk-fault tests, armed once per process by <see cref="Arm"/> (the CLI passes its
+/// MEMSCORE_FAULT environment variable; unarmed in normal use, then every call is a no-op):
 ///   kill:POINT[:N]     the process kills itself (SIGKILL) the Nth time (default 1st) POINT is reached
 ///   stall:POINT[:S]    the first thread to reach POINT sleeps S seconds (default 60) there (signal tests:
 ///                      the signal lands while the command is at a known point)
@@ -15,8 +15,15 @@ namespace MemScore.Core;
 /// </summary>
 public static class FaultInjection
 {
-    static readonly string? Spec = Environment.GetEnvironmentVariable("MEMSCORE_FAULT");
+    static string? Spec;
     static int s_hits;
+
+    /// <summary>Sets the fault specification for this process (null or empty = none).</summary>
+    public static void Arm(string? spec)
+    {
+        Spec = string.IsNullOrEmpty(spec) ? null : spec;
+        s_hits = 0;
+    }
 
     public static void Reached(string point)
     {

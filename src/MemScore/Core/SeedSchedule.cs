@@ -74,6 +74,9 @@ public sealed class TaskSeeds
 
     public EpochSeeds Epoch(int epoch) => new(Derive("batch-order", epoch), Derive("train-noise", epoch), Derive("train-augment", epoch));
 
+    /// <summary>DP-SGD's draws in <paramref name="epoch"/> (--dp-noise-multiplier / --dp-epsilon): the Poisson sampling of each step's batch, the Gaussian gradient noise.</summary>
+    public PrivateEpochSeeds PrivateEpoch(int epoch) => new(Derive("dp-sampling", epoch), Derive("dp-noise", epoch));
+
     /// <summary>The importance-sampling (or other likelihood) noise of the evaluation at <paramref name="epoch"/>.</summary>
     public long Evaluation(int epoch) => Derive(_evaluation, epoch);
 
@@ -82,6 +85,9 @@ public sealed class TaskSeeds
 
 /// <summary>One training epoch's seeds: the order of the examples, the model's training noise, batch redraws and flips.</summary>
 public readonly record struct EpochSeeds(long BatchOrder, long TrainNoise, long Augment);
+
+/// <summary>One DP-SGD epoch's seeds: which examples each step's Poisson batch holds, and the noise added to the clipped gradients.</summary>
+public readonly record struct PrivateEpochSeeds(long Sampling, long Noise);
 
 /// <summary>The per-epoch extras of `memscore full`: eval-mode losses of the training and test examples, test-set log p(x).</summary>
 public readonly record struct FullRunCurveSeeds(long TrainLoss, long TestLoss, long TestEvaluation);

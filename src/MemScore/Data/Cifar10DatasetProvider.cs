@@ -40,7 +40,7 @@ public sealed class Cifar10DatasetProvider(DatasetDownloader? downloader = null,
         if (Directory.Exists(cached)) return cached;   // complete: placed by one rename
         if (!request.Download)
             throw new InvalidConfigurationException($"dataset 'cifar10' needs --data-dir (the folder with data_batch_1..5.bin and test_batch.bin) or --download to fetch it into {cached}");
-        string archiveFolder = (downloader ?? DatasetDownloader.FromEnvironment()).EnsureFiles(_source, DownloadedFolder.CacheFolder(request, _source));
+        string archiveFolder = (downloader ?? new DatasetDownloader()).EnsureFiles(_source, DownloadedFolder.CacheFolder(request, _source));
         string archive = Path.Combine(archiveFolder, _source.Files[0].FileName);
         Cifar10Reader.ExtractArchive(archive, cached);
         File.Delete(archive);   // 170 MB; the extracted batches are what later runs read

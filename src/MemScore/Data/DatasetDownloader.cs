@@ -7,7 +7,7 @@ namespace MemScore.Data;
 /// Fetches the published files of a data set into a folder. Each file is streamed to a temporary
 /// name beside its target, checked against its size and SHA-256, and only then renamed into place:
 /// a present file is always a complete, verified one, and a failed download leaves nothing behind.
-/// The base URL of every source can be replaced by a mirror (<see cref="MirrorVariable"/>) that
+/// The base URL of every source can be replaced by a mirror (the CLI reads it from <see cref="MirrorVariable"/>) that
 /// serves <c>MIRROR/SOURCE-NAME/FILE</c>; the checksums stay the official ones.
 /// </summary>
 public sealed class DatasetDownloader
@@ -35,13 +35,6 @@ public sealed class DatasetDownloader
         _http = http ?? SharedClient;
         _idleLimit = idleLimit ?? TimeSpan.FromSeconds(60);
         _deadline = deadline ?? TimeSpan.FromHours(1);
-    }
-
-    /// <summary>The official hosts, or the mirror named by $MEMSCORE_DOWNLOAD_MIRROR when set.</summary>
-    public static DatasetDownloader FromEnvironment()
-    {
-        string? mirror = Environment.GetEnvironmentVariable(MirrorVariable);
-        return new DatasetDownloader(string.IsNullOrEmpty(mirror) ? null : mirror);
     }
 
     public Uri UrlOf(DownloadSource source, RemoteFile file) =>
@@ -138,6 +131,6 @@ static class DownloadedFolder
         string folder = CacheFolder(request, source);
         if (source.Files.All(f => File.Exists(Path.Combine(folder, f.FileName)))) return folder;
         if (!request.Download) return null;
-        return (downloader ?? DatasetDownloader.FromEnvironment()).EnsureFiles(source, folder);
+        return (downloader ?? new DatasetDownloader()).EnsureFiles(source, folder);
     }
 }

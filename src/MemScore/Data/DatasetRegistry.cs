@@ -2,19 +2,31 @@ using MemScore.Core;
 
 namespace MemScore.Data;
 
-/// <summary>Dataset providers keyed by their --dataset name.</summary>
-public sealed class DatasetRegistry
+/// <summary>Where the built-in datasets are cached and fetched from; front ends fill it from their environment.</summary>
+/// <param name="CacheDirectory">The cache when neither the caller nor the run folder names one (null = ~/.cache/memscore).</param>
+/// <param name="DownloadMirror">http(s) base URL replacing every source's host for downloads (null = the official hosts).</param>
+public sealed record DatasetLocations(string? CacheDirectory = null, string? DownloadMirror = null);
+
+/// <summary>Dataset providers keyed by their --dataset name, and the cache used when no other is named.</summary>
+public sealed class DatasetRegistry(string? defaultCacheDirectory = null)
 {
     readonly Dictionary<string, IDatasetProvider> _providers = new(StringComparer.Ordinal);
 
-    public static DatasetRegistry CreateDefault() => new DatasetRegistry()
-        .Add(new MnistSampleDatasetProvider())
-        .Add(new MnistDatasetProvider())
-        .Add(new FashionMnistDatasetProvider())
-        .Add(new IdxDatasetProvider())
-        .Add(new Cifar10DatasetProvider())
-        .Add(new CelebADatasetProvider())
-        .Add(new ImageFolderDatasetProvider());
+    /// <summary>The cache folder used when neither a request nor a run folder names one.</summary>
+    public string DefaultCacheDirectory { get; } = string.IsNullOrEmpty(defaultCacheDirectory) ? DatasetRequest.DefaultCacheDirectory() : defaultCacheDirectory;
+
+    public static DatasetRegistry CreateDefault(DatasetLocations? locations = null)
+    {
+        var downloader = new DatasetDownloader(locations?.DownloadMirror);
+        return new DatasetRegistry(locations?.CacheDirectory)
+            .Add(new MnistSampleDatasetProvider())
+            .Add(new MnistDatasetProvider(downloader: downloader))
+            .Add(new FashionMnistDatasetProvider(downloader: downloader))
+            .Add(new IdxDatasetProvider())
+            .Add(new Cifar10DatasetProvider(downloader))
+            .Add(new CelebADatasetProvider())
+            .Add(new ImageFolderDatasetProvider());
+    }
 
     public DatasetRegistry Add(IDatasetProvider provider)
     {

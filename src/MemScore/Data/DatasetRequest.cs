@@ -6,13 +6,15 @@ namespace MemScore.Data;
 /// <param name="Download">May the provider fetch its data from the public mirror into the cache (--download)?</param>
 public sealed record DatasetRequest(string? DataDirectory, string CacheDirectory, bool Download = false)
 {
-    /// <summary>$MEMSCORE_CACHE, else $XDG_CACHE_HOME/memscore, else ~/.cache/memscore.</summary>
-    public static string DefaultCacheDirectory()
+    /// <summary>
+    /// The cache folder when none is given: <paramref name="explicitDirectory"/> if set, else
+    /// <paramref name="cacheHome"/>/memscore (the XDG cache home), else ~/.cache/memscore. Front ends pass the
+    /// values they read from their environment; the library reads none.
+    /// </summary>
+    public static string DefaultCacheDirectory(string? explicitDirectory = null, string? cacheHome = null)
     {
-        string? explicitDir = Environment.GetEnvironmentVariable("MEMSCORE_CACHE");
-        if (!string.IsNullOrEmpty(explicitDir)) return explicitDir;
-        string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        string root = !string.IsNullOrEmpty(xdg) ? xdg
+        if (!string.IsNullOrEmpty(explicitDirectory)) return explicitDirectory;
+        string root = !string.IsNullOrEmpty(cacheHome) ? cacheHome
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
         return Path.Combine(root, "memscore");
     }

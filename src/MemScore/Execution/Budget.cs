@@ -39,7 +39,7 @@ public sealed record Budget(int Models, long TrainingExamplePasses, long Evaluat
     /// </summary>
     public Budget Measure(ExperimentConfig config, ModelRegistry models, long[] imageShape, int trainSteps = 12)
     {
-        set_num_threads(config.Threads);
+        TorchThreads.Use(config.Threads);
         var family = models.Get(config.Model);
         using var model = family.Create(config.ModelContextFor(imageShape, initSeed: 1));
         using var generator = new Generator(1);

@@ -39,12 +39,13 @@ public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
         WritableFolder.Ensure(folder.Root, "output folder");
         using var runLock = RunLock.Acquire(folder.Root);
         AtomicFile.DeleteLeftovers(folder.Root);
-        set_num_threads(config.Threads);
+        TorchThreads.Use(config.Threads);
 
         var family = models.Get(config.Model);
-        using var split = FullRunSplit.Prepare(config, datasets, request.CacheDirectory ?? DatasetRequest.DefaultCacheDirectory(), family.InputFor(config.ModelOptions),
+        using var split = FullRunSplit.Prepare(config, datasets, request.CacheDirectory ?? datasets.DefaultCacheDirectory, family.InputFor(config.ModelOptions),
             request.TestFraction, request.Download);
         WriteOrCheckManifest(folder, config, split.DataHash, split, request.TestFraction);
+        DedupFile.WriteIfDeduplicated(folder.Root, split.Train, config.Dedup is not null);
         long dimensions = split.Train.ImageShape.Aggregate(1L, (a, b) => a * b);
 
         if (File.Exists(folder.ResultPath))

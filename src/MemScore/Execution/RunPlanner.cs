@@ -36,9 +36,9 @@ public sealed class RunPlanner(DatasetRegistry datasets, ModelRegistry models)
                 $"rerun with the same settings to resume, or choose a new --out{threadsHint}");
         }
         folder.EnsureWritable();
-        string cache = request.CacheDirectory ?? previous?.CacheDirectory ?? DatasetRequest.DefaultCacheDirectory();
+        string cache = request.CacheDirectory ?? previous?.CacheDirectory ?? datasets.DefaultCacheDirectory;
         var family = models.Get(config.Model);
-        var data = ExperimentData.Prepare(config, datasets, cache, family.InputFor(config.ModelOptions), request.Download);
+        var data = TrainingData.Prepare(config, datasets, cache, family.InputFor(config.ModelOptions), request.Download);
         try
         {
             // Before run.json and plan.json exist: the family works on these data and fits in memory (for `plan`, one worker).
@@ -53,6 +53,7 @@ public sealed class RunPlanner(DatasetRegistry datasets, ModelRegistry models)
         var context = RunContext.FromData(folder, manifest, data);
         if (previous is null) AtomicFile.WriteAllText(folder.ManifestPath, manifest.ToJson());
         if (!File.Exists(RunExamples.PathIn(folder))) context.Examples!.Write(folder);
+        DedupFile.WriteIfDeduplicated(folder.Root, data, config.Dedup is not null);
         if (!File.Exists(folder.PlanPath)) AtomicFile.WriteAllText(folder.PlanPath, PlanJson(context));
         request.Target?.Write(folder);   // a new target on a rerun replaces the recorded one: task files do not depend on it
         return context;

@@ -13,9 +13,10 @@ public enum TaskOutcome { AlreadyDone, Completed }
 /// Runs one task of an opened run and publishes its result atomically. Idempotent: a task whose
 /// valid result exists returns at once. A per-task lock keeps two processes (say, a requeued
 /// Slurm task and its predecessor) from computing the same task; a failure leaves a
-/// tasks/r{repeat}_f{fold}.failed.json with the error for `memscore status`.
+/// tasks/r{repeat}_f{fold}.failed.json with the error (and <paramref name="schedulerJobId"/>, the Slurm job
+/// the front end runs in, if any) for `memscore status`.
 /// </summary>
-public sealed class TaskExecutor(RunContext context, ModelRegistry models)
+public sealed class TaskExecutor(RunContext context, ModelRegistry models, string? schedulerJobId = null)
 {
     readonly TaskRunner _runner = new(context.Config, context.Data, context.Plan, models);
 
@@ -113,7 +114,7 @@ public sealed class TaskExecutor(RunContext context, ModelRegistry models)
                 ["type"] = e.GetType().Name,
                 ["host"] = Environment.MachineName,
                 ["pid"] = Environment.ProcessId.ToString(),
-                ["slurm_job"] = Environment.GetEnvironmentVariable("SLURM_JOB_ID") ?? "",
+                ["slurm_job"] = schedulerJobId ?? "",
                 ["time_utc"] = DateTimeOffset.UtcNow.ToString("O"),
             };
             AtomicFile.WriteAllText(context.Folder.TaskFailurePath(task), JsonSerializer.Serialize(record));

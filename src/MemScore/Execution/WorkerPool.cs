@@ -29,7 +29,7 @@ public static class WorkerPool
             try
             {
                 DenormalFlushing.SetForCurrentThread(true);
-                set_num_threads(threadsPerWorker);
+                TorchThreads.Use(threadsPerWorker);
                 for (int i = Interlocked.Increment(ref next); i < items; i = Interlocked.Increment(ref next))
                 {
                     stop.Token.ThrowIfCancellationRequested();

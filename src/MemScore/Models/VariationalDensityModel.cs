@@ -9,7 +9,7 @@ namespace MemScore.Models;
 /// Trains any <see cref="IVariationalNetwork"/> by maximising the ELBO with Adam and scores it with
 /// the importance-sampling estimator (METHOD.md section 3).
 /// </summary>
-public sealed class VariationalDensityModel : IDensityModel, ICheckpointable, IImportanceSampledModel, IEvaluationLoss, ISampleableModel, IDecoderMeanModel
+public sealed class VariationalDensityModel : IDensityModel, IPrivatelyTrainable, ICheckpointable, IImportanceSampledModel, IEvaluationLoss, ISampleableModel, IDecoderMeanModel
 {
     /// <summary>Images decoded at once by <see cref="Sample"/> (bounds memory for large counts).</summary>
     const int SampleChunk = 256;
@@ -76,6 +76,38 @@ public sealed class VariationalDensityModel : IDensityModel, ICheckpointable, II
         loss.backward();
         _optimizer.StepOnce();
         return value / batch.shape[0];
+    }
+
+    public double PrivateTrainStep(Tensor batch, Generator noise, Generator privacyNoise, DpSgdStep step)
+    {
+        _module.train();
+        using var scope = NewDisposeScope();
+        _optimizer.ZeroGrad();
+        double value = 0;
+        long size = batch.shape[0];
+        if (size > 0)
+        {
+            using var masks = (_network as IDropoutNetwork)?.Noise.DrawFrom(noise);
+            using var norms = new PerExampleGradientNorms(_module);
+            using var eps = ComputeDevice.Normal([size, _network.LatentDim], noise, _device);
+            var perExample = PerExampleNegativeElbo(ComputeDevice.On(batch, _device), eps);
+            var total = perExample.sum();
+            value = total.item<float>();
+            if (!double.IsFinite(value)) return double.NaN;
+            var weights = ClipWeights(norms.Norms(total), step.Clip).to_type(perExample.dtype);
+            perExample.mul(weights).sum().backward();
+        }
+        PrivacyNoise.AddTo(_module.parameters(), privacyNoise, step.NoiseStd);
+        _optimizer.StepOnce();
+        return size == 0 ? 0 : value / size;
+    }
+
+    /// <summary>min(1, C / ||grad_i||): the factor that clips example i's gradient to norm C (Abadi et al. 2016, Algorithm 1).</summary>
+    static Tensor ClipWeights(Tensor norms, double clip)
+    {
+        using var k = new ScalarScope();
+        using var scaled = norms.clamp_min(k[1e-12]).reciprocal_().mul_(k[clip]);
+        return scaled.clamp_max(k.One);
     }
 
     public Tensor LogLikelihood(Tensor batch, Generator noise)

@@ -1,4 +1,5 @@
 using MemScore.Analysis;
+using MemScore.Configuration;
 using MemScore.Core;
 using MemScore.Memorization;
 using MemScore.Reporting.Explorer;
@@ -8,15 +9,19 @@ using MemScore.Storage;
 namespace MemScore.Reporting;
 
 /// <param name="Inference">Intervals, q-values and predicted reliability at the last epoch; null when not available (--in-models, no complete repeat).</param>
-public sealed record ReportOutcome(string IndexPath, int Figures, int Tiles, ScoreInference? Inference, SampleAnalysisSummary? Samples = null);
+public sealed record ReportOutcome(string IndexPath, int Figures, int Tiles, ScoreInference? Inference, SampleAnalysisSummary? Samples = null,
+    DuplicateComparison? Duplicates = null);
 
 /// <param name="FullRunDirectory">A `memscore full` folder of the same data: adds the overfitting view and the sample-based tests.</param>
 /// <param name="Models">Registry to rebuild the full model for sampling (default: the built-in families).</param>
 /// <param name="SampleImages">What the nearest-neighbour test and C_T compare (default: decoder means against grey-level images).</param>
 /// <param name="Estimator">Which estimator's M the report shows (aggregation only; default the paper's).</param>
 /// <param name="Readiness">The checked readiness of the run, whose task results the report reuses (null: read again).</param>
+/// <param name="DuplicatesThreshold">RMS distance per pixel at which the duplicates section groups examples (<see cref="NearDuplicates"/>).</param>
+/// <param name="EarlyStopPatience">Patience of the early-stopping rule read off the full run's test loss (<see cref="EarlyStopping"/>).</param>
 public sealed record ReportOptions(string? FullRunDirectory = null, Models.ModelRegistry? Models = null, Data.DatasetRegistry? Datasets = null,
     string? CacheDirectory = null, SampleImages SampleImages = SampleImages.DecoderMeans, EstimatorKind Estimator = EstimatorKind.Paper,
+    double DuplicatesThreshold = DuplicateComparison.DefaultThreshold, int EarlyStopPatience = EarlyStopping.DefaultPatience,
     ReportReadiness? Readiness = null);
 
 /// <summary>
@@ -33,6 +38,7 @@ public static class ReportBuilder
     {
         ArgumentNullException.ThrowIfNull(context);
         options ??= new ReportOptions();
+        RequireLeverOptions(options);
         // A bad --full folder is refused before anything is written.
         var fullFolder = options.FullRunDirectory is string fullRoot ? new FullRunFolder(fullRoot) : null;
         var fullManifest = fullFolder?.ReadManifest();
@@ -50,24 +56,41 @@ public static class ReportBuilder
         TrustSection.Append(page, numbers);
         GridsSection.Append(page, context, numbers);
         DistributionSection.Append(page, numbers);
+        ClassSection.Append(page, context, numbers);
         TrainingSection.Append(page, numbers);
         SampleAnalysisSummary? samples = null;
+        var datasets = options.Datasets ?? Data.DatasetRegistry.CreateDefault();
         if (fullFolder is not null)
         {
             OverfittingSection.Append(page, fullManifest!, fullCurves!, fullFolder.Root);
+            EarlyStoppingSection.Append(page, numbers, fullCurves!, options.EarlyStopPatience);
             samples = SampleAnalysisSection.Append(page, context, numbers.M, fullFolder, fullManifest!,
-                options.Models ?? Models.ModelRegistry.CreateDefault(), options.Datasets ?? Data.DatasetRegistry.CreateDefault(),
-                options.CacheDirectory ?? context.Manifest.CacheDirectory ?? Data.DatasetRequest.DefaultCacheDirectory(), options.SampleImages);
+                options.Models ?? Models.ModelRegistry.CreateDefault(), datasets,
+                options.CacheDirectory ?? context.Manifest.CacheDirectory ?? datasets.DefaultCacheDirectory, options.SampleImages);
         }
         LikelihoodSection.Append(page, numbers);
         MembershipSection.Append(page, numbers);
         BiasSection.Append(page, numbers);
+        DuplicateComparison duplicates;
+        using (var grey = TrainingData.Prepare(context.Config, datasets,
+                   options.CacheDirectory ?? context.Manifest.CacheDirectory ?? datasets.DefaultCacheDirectory, context.Manifest.Input, greyLevels: true))
+            duplicates = DuplicatesSection.Append(page, context, numbers, grey, options.DuplicatesThreshold);
         if (options.FullRunDirectory is null)
             page.Html.Append("<p>Give <code>--full FOLDER</code> (a <code>memscore full</code> run of the same data) to add the train/test loss view, " +
                              "the nearest-neighbour test and the C_T data-copying statistic (they need the full model's samples and held-out images).</p>");
-        page.Html.Append(ExplorerData.Write(dir, context, numbers)).Append(ExplorerData.Scripts);
+        page.Html.Append(ExplorerData.Write(dir, context, numbers, samples?.Neighbours)).Append(ExplorerData.Scripts);
         ReportDataFiles.Write(dir, numbers, samples);
         AtomicFile.WriteAllText(Path.Combine(dir, "index.html"), page.End());
-        return new ReportOutcome(Path.Combine(dir, "index.html"), page.Figures, page.Tiles, numbers.Inference, samples);
+        return new ReportOutcome(Path.Combine(dir, "index.html"), page.Figures, page.Tiles, numbers.Inference, samples, duplicates);
+    }
+
+    /// <summary>--duplicates-threshold and --early-stop-patience, refused naming the flag before anything is written.</summary>
+    static void RequireLeverOptions(ReportOptions options)
+    {
+        if (!(options.DuplicatesThreshold >= 0 && options.DuplicatesThreshold <= 1))
+            throw new Core.InvalidConfigurationException(FormattableString.Invariant(
+                $"duplicates-threshold = {options.DuplicatesThreshold}: expected an RMS distance per pixel in 0..1"));
+        if (options.EarlyStopPatience < 1)
+            throw new Core.InvalidConfigurationException($"early-stop-patience = {options.EarlyStopPatience}: expected an integer >= 1 (epochs)");
     }
 }

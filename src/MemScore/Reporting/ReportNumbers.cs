@@ -32,6 +32,8 @@ public sealed class ReportNumbers
     const int HistogramBins = 40, LikelihoodBinCount = 10;
 
     public required RunSummary Run { get; init; }
+    /// <summary>The DP-SGD guarantee of the fold models (one line), or null for a run without DP.</summary>
+    public string? Privacy { get; init; }
     public required Scores Scores { get; init; }
     public required EstimatorKind Estimator { get; init; }
     public required IReadOnlyList<TaskResult> Results { get; init; }
@@ -50,6 +52,8 @@ public sealed class ReportNumbers
     /// <summary>[level][evaluation column]: quantiles of M at <see cref="QuantileLevels"/> against epoch.</summary>
     public required double[][] QuantilesByEpoch { get; init; }
     public required ClassSummary[] PerClass { get; init; }
+    /// <summary>Histogram of M per label on common bins and each label's most memorized rows; null with one label or very many.</summary>
+    public ClassPanels? Classes { get; init; }
     public required LikelihoodBin[] LikelihoodBins { get; init; }
     public required EssSummary? Ess { get; init; }
     public required RocCurve RocAll { get; init; }
@@ -81,6 +85,7 @@ public sealed class ReportNumbers
         return new ReportNumbers
         {
             Run = Summarize(context, scores.Count, results),
+            Privacy = context.Config.IsPrivate() ? Training.Privacy.DpSgdPlan.ForFoldModels(context.Config, context.Manifest.Examples).Describe() : null,
             Scores = scores,
             Estimator = estimator,
             Results = results,
@@ -93,6 +98,7 @@ public sealed class ReportNumbers
             QuantilesByEpoch = QuantileLevels.Select(q => scores.EvaluationEpochs.Select((_, col) =>
                 Quantile(Column(scores.Count, i => scores.M(i, col)).Where(double.IsFinite).ToArray(), q)).ToArray()).ToArray(),
             PerClass = SummarizeClasses(scores.Labels, m, quantiles[1]),
+            Classes = ClassPanels.Compute(scores.Labels, m, scores.TopMemorized(scores.Count)),
             LikelihoodBins = BinByLikelihood(u, m, quantiles[1]),
             Ess = SummarizeEss(results, context.Plan.Count, last, context.Config.ImportanceSamples),
             RocAll = MembershipInference.Roc(allIn, allOut),

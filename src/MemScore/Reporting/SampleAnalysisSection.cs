@@ -30,8 +30,9 @@ public enum SampleImages
 /// <param name="Generated">What was compared: "decoder means", "model samples" (no decoder mean) or "stochastic samples".</param>
 /// <param name="References">The form of the data images: "grey-level" or "scored".</param>
 /// <param name="InfiniteRho">Training images (of those matched) with rho = +Infinity: a generated image at distance 0.</param>
+/// <param name="Neighbours">Each example's nearest training and generated images, for the explorer's detail panel.</param>
 public sealed record SampleAnalysisSummary(int Samples, int Matched, double SpearmanRhoM, double DataCopyingCT, int Cells, int CellsDropped,
-    string Generated = "decoder means", string References = "grey-level", int InfiniteRho = 0);
+    string Generated = "decoder means", string References = "grey-level", int InfiniteRho = 0, Explorer.ExplorerNeighbours? Neighbours = null);
 
 /// <summary>The full model's images for the sample-based tests and whether they are compared with grey-level images.</summary>
 public sealed record GeneratedImages(Tensor Images, string Name, bool GreyReferences) : IDisposable
@@ -128,6 +129,7 @@ public static class SampleAnalysisSection
         var summary = RhoAnalysis.Summarize(rho, mMatched);
         AppendRho(page, summary, generated.Name, rho, mMatched);
         WriteRhoCsv(page, run, matched.Select(p => p.Row).ToArray(), ratios, matched.Select(p => p.k).ToArray(), m);
+        var neighbours = Neighbours(run, training, drawn, generated.Name, matched);
 
         int cells = Math.Clamp(count / 100, 2, 50);
         using var trainingDown = NearestNeighbours.Downsample2x(training);
@@ -140,7 +142,14 @@ public static class SampleAnalysisSection
                     $"({copying.CellsDropped} of {copying.Cells.Length} cells dropped). Clearly negative C_T (below about -3) means samples sit closer to the training data than test data do: copying.</p>")
             .Append($"<table><tr><th>C_T</th><td>{F(copying.CT)}</td></tr></table>");
         return new SampleAnalysisSummary(count, matched.Length, summary.Spearman, copying.CT, copying.Cells.Length, copying.CellsDropped,
-            generated.Name, references, summary.Infinite);
+            generated.Name, references, summary.Infinite, neighbours);
+    }
+
+    static Explorer.ExplorerNeighbours Neighbours(RunContext run, Tensor training, Tensor drawn, string generatedName, (int k, int Row)[] matched)
+    {
+        using var scope = NewDisposeScope();
+        var images = training.index_select(0, tensor(matched.Select(p => (long)p.k).ToArray()));
+        return Explorer.ExplorerNeighbours.Compute(run.Data.SourceIndices.Length, matched.Select(p => p.Row).ToArray(), images, drawn, generatedName);
     }
 
     /// <summary>Samples in the form the data was scored in (binary draws or dequantized values), so distances compare like with like.</summary>

@@ -29,7 +29,7 @@ public sealed class FullRunFolder(string root)
     public string Root { get; } = Path.GetFullPath(root);
     /// <summary>Names MemScore writes in a full-run folder (besides its temporary files).</summary>
     public static readonly IReadOnlySet<string> OwnEntries = new HashSet<string>(StringComparer.Ordinal)
-        { "full.json", "full.npz", "curves.csv", "model.npz", "checkpoint.npz", "run.lock" };
+        { "full.json", "full.npz", "curves.csv", "model.npz", "checkpoint.npz", "run.lock", DedupFile.Name };
     public string ManifestPath => Path.Combine(Root, "full.json");
     public string ResultPath => Path.Combine(Root, "full.npz");
     public string CurvesCsvPath => Path.Combine(Root, "curves.csv");

@@ -2,8 +2,6 @@ using MemScore.Configuration;
 using MemScore.Core;
 using MemScore.Data;
 using MemScore.Memorization;
-using MemScore.Models;
-using static TorchSharp.torch;
 
 namespace MemScore.Storage;
 
@@ -35,8 +33,8 @@ public sealed class RunContext : RunReader, IDisposable
 
     internal static RunContext Open(RunFolder folder, RunManifest manifest, DatasetRegistry datasets, string? cacheDirectory)
     {
-        set_num_threads(manifest.Config.Threads);
-        var data = ExperimentData.Prepare(manifest.Config, datasets, cacheDirectory ?? manifest.CacheDirectory ?? DatasetRequest.DefaultCacheDirectory(), manifest.Input);
+        TorchThreads.Use(manifest.Config.Threads);
+        var data = TrainingData.Prepare(manifest.Config, datasets, cacheDirectory ?? manifest.CacheDirectory ?? datasets.DefaultCacheDirectory, manifest.Input);
         return FromData(folder, manifest, data);
     }
 
@@ -44,7 +42,7 @@ public sealed class RunContext : RunReader, IDisposable
     internal static RunContext FromData(RunFolder folder, RunManifest manifest, ExperimentData data)
     {
         var config = manifest.Config;
-        set_num_threads(config.Threads);
+        TorchThreads.Use(config.Threads);
         if (manifest.DatasetHash != data.ContentHash)
         {
             data.Dispose();

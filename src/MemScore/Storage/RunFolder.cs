@@ -46,7 +46,7 @@ public sealed class RunFolder
     static readonly HashSet<string> OwnEntries = new(StringComparer.Ordinal)
     {
         "run.json", "plan.json", "examples.npz", "run.lock", "tasks", "checkpoints", "slurm", "report", "scores.csv", "scores_by_epoch.csv", "summary.npz",
-        "target.json", "target_progress.json",
+        "target.json", "target_progress.json", DedupFile.Name,
     };
 
     /// <summary>

@@ -56,6 +56,7 @@ public sealed record RunManifest(
             ["input_kind"] = InputKindNames.ToName(Input),
             ["results_scheme"] = Scheme,
         };
+        if (Config.IsPrivate()) root["privacy"] = Training.Privacy.DpSgdPlan.ForFoldModels(Config, Examples).ToJson();
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 

@@ -14,6 +14,7 @@ public sealed class Layering(IReadOnlyList<string[]> layers)
         ["Storage"],
         ["Training"],
         ["Execution", "Reporting", "Benchmarks"],
+        ["Api"],
     ]);
 
     readonly Dictionary<string, int> _layerOf = layers

@@ -36,6 +36,10 @@ public class SeedScheduleTests
         { "full-train-loss-noise", Seeds.FullRunCurves(7).TrainLoss, SeedDeriver.Derive(Root, "full-train-loss-noise", 7) },
         { "full-test-loss-noise", Seeds.FullRunCurves(7).TestLoss, SeedDeriver.Derive(Root, "full-test-loss-noise", 7) },
         { "full-test-is-noise", Seeds.FullRunCurves(7).TestEvaluation, SeedDeriver.Derive(Root, "full-test-is-noise", 7) },
+        { "dp-sampling", Seeds.Task(2, 4).PrivateEpoch(7).Sampling, SeedDeriver.Derive(Root, "dp-sampling", 2, 4, 7) },
+        { "dp-noise", Seeds.Task(2, 4).PrivateEpoch(7).Noise, SeedDeriver.Derive(Root, "dp-noise", 2, 4, 7) },
+        { "full-dp-sampling", Seeds.FullRun.PrivateEpoch(7).Sampling, SeedDeriver.Derive(Root, "full-dp-sampling", 7) },
+        { "full-dp-noise", Seeds.FullRun.PrivateEpoch(7).Noise, SeedDeriver.Derive(Root, "full-dp-noise", 7) },
         { "report-samples", Seeds.ReportSamples, SeedDeriver.Derive(Root, "report-samples") },
         { "report-ct-kmeans", Seeds.ReportCopyingCells, SeedDeriver.Derive(Root, "report-ct-kmeans") },
     };

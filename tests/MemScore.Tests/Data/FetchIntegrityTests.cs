@@ -1,3 +1,4 @@
+using MemScore.Cli;
 using MemScore.Core;
 using MemScore.Data;
 using MemScore.Tests.Support;
@@ -12,7 +13,7 @@ public class FetchIntegrityTests
 {
     static string RealTarball()
     {
-        string cached = Path.Combine(DatasetRequest.DefaultCacheDirectory(), "downloads", MnistSampleDatasetProvider.TarballName);
+        string cached = Path.Combine(CliEnvironment.DatasetLocations().CacheDirectory!, "downloads", MnistSampleDatasetProvider.TarballName);
         if (File.Exists(cached)) return cached;
         string folder = Path.Combine(Path.GetTempPath(), "memscore-tests-npm-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(folder);

@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
+using MemScore.Cli;
 using MemScore.Core;
 using MemScore.Data;
 using MemScore.Tests.Support;
@@ -80,7 +81,7 @@ public class MnistSampleTests
     [Fact]
     public void Real_package_gives_ten_thousand_labelled_digits_and_is_cached()
     {
-        string cache = DatasetRequest.DefaultCacheDirectory();
+        string cache = CliEnvironment.DatasetLocations().CacheDirectory!;
         using var data = new MnistSampleDatasetProvider().Load(new DatasetRequest(null, cache));
         Assert.Equal([10000L, 1, 28, 28], data.Images.shape);
         var counts = Enumerable.Range(0, 10).Select(d => data.Labels.Count(l => l == d)).ToArray();

@@ -1,3 +1,4 @@
+using MemScore.Cli;
 using MemScore.Configuration;
 using MemScore.Core;
 using MemScore.Data;
@@ -29,7 +30,7 @@ public class FullRunnerTests
 
         // The saved model, reloaded into a fresh one, reproduces the stored test log p(x) exactly:
         // same weights, same fixed evaluation draw of the images, same IS noise seed (documented purposes).
-        using var data = ExperimentData.Prepare(Tiny, DatasetRegistry.CreateDefault(), DatasetRequest.DefaultCacheDirectory(), InputKind.Binary);
+        using var data = ExperimentData.Prepare(Tiny, DatasetRegistry.CreateDefault(), CliEnvironment.DatasetLocations().CacheDirectory!, InputKind.Binary);
         int[] testRows = ImageTransforms.SeededSubset(200, 20, new SeedSchedule(Tiny.Seed).FullRunTestHoldout);
         using var images = data.ScoredRows(testRows);
         using var model = BernoulliMlpVae.Create(new ModelContext([1, 32, 32], 16, 1e-3, 4, InitSeed: 999));

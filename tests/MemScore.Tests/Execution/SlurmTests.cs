@@ -19,7 +19,7 @@ public class SlurmTests(ITestOutputHelper output)
 
     static string JobIdOf(CliResult submit) => submit.StdOut.Split("Submitted job ")[1].Split(':')[0];
 
-    static string Squeue(string jobId)
+    internal static string Squeue(string jobId)
     {
         var start = new ProcessStartInfo("squeue", $"-h -r -j {jobId} -o %i|%T") { RedirectStandardOutput = true, RedirectStandardError = true };
         using var p = Process.Start(start)!;
@@ -28,7 +28,7 @@ public class SlurmTests(ITestOutputHelper output)
         return text.Trim();
     }
 
-    static void WaitUntilGone(string jobId, int seconds = 240)
+    internal static void WaitUntilGone(string jobId, int seconds = 240)
     {
         var clock = Stopwatch.StartNew();
         while (Squeue(jobId).Length > 0)

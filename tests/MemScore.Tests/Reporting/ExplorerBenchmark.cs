@@ -36,6 +36,20 @@ public class ExplorerBenchmark
         }
         var (nIn, nOut) = await page.OpenFirstRowAsync();
         await File.WriteAllBytesAsync(Path.Combine(output, "explorer-panel.png"), await page.ExplorerScreenshotAsync());
+        if (await page.Page.EvaluateAsync<bool>("!!window.MEMSCORE_EXPLORER.neighbours"))
+        {
+            // The most memorized example in the full model's training set, with its nearest training and generated images.
+            await page.Page.EvaluateAsync<bool>("""
+                (() => { const x = window.memscoreExplorer; x.open(x.rows().find(x.hasNeighbours));
+                         document.getElementById('ex-panel').scrollIntoView(); return true; })()
+                """);
+            await File.WriteAllBytesAsync(Path.Combine(output, "explorer-neighbours.png"), await page.Page.ScreenshotAsync());
+        }
+        if (await page.Page.EvaluateAsync<bool>("!!document.querySelector('.class-panels')"))
+        {
+            await page.Page.EvaluateAsync<bool>("(() => { document.querySelector('.class-panels').scrollIntoView(); return true; })()");
+            await File.WriteAllBytesAsync(Path.Combine(output, "page-classes.png"), await page.Page.ScreenshotAsync());
+        }
         string rows = await page.Page.EvaluateAsync<string>("String(window.memscoreExplorer.rows().length)");
         string line = string.Create(CultureInfo.InvariantCulture,
             $"rows {rows}; page load to explorer ready {loadSeconds:F1} s; sort by M descending (click to redraw) {string.Join(", ", sorts.Select(s => s.ToString("F0", CultureInfo.InvariantCulture)))} ms; first row's panel: {nIn} in + {nOut} out points; console errors {page.Page.Errors.Count}");

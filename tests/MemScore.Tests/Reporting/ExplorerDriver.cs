@@ -53,6 +53,27 @@ public sealed class ExplorerDriver(HeadlessChromium.BrowserPage page) : IAsyncDi
         return (parts[0], parts[1]);
     }
 
+    /// <summary>
+    /// Clicks the first row; returns the captions of the detail panel's nearest training images and
+    /// nearest generated images, and how many of their sheet images the browser decoded.
+    /// </summary>
+    public async Task<(string[] Training, string[] Generated, int LoadedSheets)> OpenFirstRowNeighboursAsync()
+    {
+        var json = await page.EvaluateAsync<string>("""
+            (async () => {
+              document.querySelector('#ex-table tbody tr').click();
+              const p = document.getElementById('ex-panel');
+              const captions = sel => Array.from(p.querySelectorAll(sel + ' figcaption')).map(c => c.textContent);
+              const urls = Array.from(new Set(Array.from(p.querySelectorAll('.ex-nn .ex-thumb')).map(t => t.style.backgroundImage.slice(5, -2))));
+              const loaded = await Promise.all(urls.map(u => new Promise(ok => { const i = new Image(); i.onload = () => ok(i.naturalWidth > 0 ? 1 : 0); i.onerror = () => ok(0); i.src = u; })));
+              return JSON.stringify({ t: captions('.ex-nn-train'), g: captions('.ex-nn-sample'), loaded: loaded.reduce((a, b) => a + b, 0) });
+            })()
+            """);
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        string[] Strings(string name) => doc.RootElement.GetProperty(name).EnumerateArray().Select(e => e.GetString()!).ToArray();
+        return (Strings("t"), Strings("g"), doc.RootElement.GetProperty("loaded").GetInt32());
+    }
+
     /// <summary>Screenshot of the explorer (scrolled into view) in the viewport.</summary>
     public async Task<byte[]> ExplorerScreenshotAsync()
     {

@@ -49,4 +49,32 @@ public class ExplorerTests
         Assert.Equal("page 1 of 6", await page.Page.EvaluateAsync<string>("document.getElementById('ex-page').textContent"));
         Assert.Empty(page.Page.Errors);
     }
+
+    [ChromiumFact]
+    public async Task With_a_full_run_clicking_a_row_shows_its_nearest_training_and_generated_images()
+    {
+        using var run = new SyntheticRun(examples: 300, planted: 5, gain: 40);
+        string full = run.Directory["full"];
+        var trained = CliProcess.Run("full", "--limit", "300", "--epochs", "1", "--is-samples", "4", "--threads", "2", "--test-fraction", "0.2", "--out", full);
+        Assert.True(trained.ExitCode == 0, trained.StdErr);
+        var outcome = ReportBuilder.Build(run.Context, new ReportOptions(FullRunDirectory: full));
+        var neighbours = outcome.Samples?.Neighbours ?? throw new InvalidOperationException("no neighbour lists in a report with a full run");
+        int k = neighbours.K;
+        // The full model trains on 240 of the 300 examples: those have lists, the other 60 none.
+        Assert.Equal(240, Enumerable.Range(0, 300).Count(i => neighbours.Sample[i * k] >= 0));
+        int row = Enumerable.Range(0, 300).First(i => neighbours.Sample[i * k] >= 0);
+        string index = run.Context.Data.SourceIndices[row].ToString(CultureInfo.InvariantCulture);
+
+        await using var page = await ExplorerDriver.OpenAsync(outcome.IndexPath, TimeSpan.FromSeconds(90));
+        await page.TypeAsync("ex-search", index);   // sorted by index: the exact match is the first row
+        Assert.Equal(index, (await page.ColumnAsync(1))[0]);
+        var (training, generated, loaded) = await page.OpenFirstRowNeighboursAsync();
+        Assert.Equal(k, training.Length);
+        Assert.Equal(k, generated.Length);
+        Assert.Equal(FormattableString.Invariant($"#{run.Context.Data.SourceIndices[neighbours.TrainingRow[row * k]]} d={neighbours.TrainingDistance[row * k]:F1}"), training[0]);
+        Assert.Equal(FormattableString.Invariant($"d={neighbours.SampleDistance[row * k]:F1}"), generated[0]);
+        Assert.Equal(2, loaded);   // the run's thumbnail sheet and the generated images' sheet
+        Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(outcome.IndexPath)!, "explorer", "samples_0.png")));
+        Assert.Empty(page.Page.Errors);
+    }
 }

@@ -75,7 +75,8 @@ public class ReportSignificanceTests
 
         using var run = RunContext.Open(dir["run"], datasets, dir["cache"]);
         var report = ReportBuilder.Build(run, new ReportOptions(Models: models, Datasets: datasets, CacheDirectory: dir["cache"]));
-        Assert.Equal(45 + 15, report.Tiles);   // the grid of the most significant leads, then the three usual grids
+        // The grid of the most significant leads, the three usual grids, 8 per label of 3 per class, then the largest near-duplicate groups (4x4 bit patterns pool alike).
+        Assert.Equal(45 + 15 + 3 * 8 + report.Duplicates!.Set.Groups().Take(8).Sum(g => Math.Min(6, g.Length)), report.Tiles);
         string html = File.ReadAllText(report.IndexPath);
         int lead = html.IndexOf("class=\"lead\"", StringComparison.Ordinal);
         Assert.Contains("60 of 60 examples memorized at FDR 10%", html[lead..html.IndexOf("<h2>", StringComparison.Ordinal)]);

@@ -17,12 +17,12 @@ public class ReportTests
         Assert.True(run.ExitCode == 0, run.StdErr);
         var report = CliProcess.Run("report", dir["run"]);
         Assert.True(report.ExitCode == 0, report.StdErr);
-        Assert.Contains("(8 figures, 45 image tiles)", report.StdOut);
+        Assert.Contains("(9 figures, 125 image tiles)", report.StdOut);   // 45 in the three grids, 8 per label of 10 in the per-class grid
 
         string html = File.ReadAllText(dir["run/report/index.html"]);
         var sources = Regex.Matches(html, "src=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToArray();
-        Assert.Equal(8, Regex.Matches(html, "class=\"figure\"").Count);
-        Assert.Equal(45, Regex.Matches(html, "class=\"tile\"").Count);
+        Assert.Equal(9, Regex.Matches(html, "class=\"figure\"").Count);
+        Assert.Equal(125, Regex.Matches(html, "class=\"tile\"").Count);
         Assert.DoesNotContain(sources, s => s.StartsWith("http", StringComparison.Ordinal));   // offline
         foreach (string source in sources)
         {
@@ -75,11 +75,12 @@ public class ReportTests
         Assert.True(full.ExitCode == 0, full.StdErr);
         var report = CliProcess.Run("report", dir["run"], "--full", dir["full"]);
         Assert.True(report.ExitCode == 0, report.StdErr);
-        Assert.Contains("(11 figures, 45 image tiles)", report.StdOut);   // 8 + loss curves + rho histogram + rho against M
+        Assert.Contains("(13 figures, 125 image tiles)", report.StdOut);   // 9 + loss curves + early stopping + rho histogram + rho against M
         // As many generated images as test images; by default decoder means against grey-level images (the paper's way).
         Assert.Contains("Nearest-neighbour test on 60 decoder means of the full model against grey-level images", report.StdOut);
         string html = File.ReadAllText(dir["run/report/index.html"]);
         Assert.Contains("Memorization is not overfitting", html);
+        Assert.Contains("Early stopping on the held-out loss", html);
         Assert.Contains("C_T data-copying statistic", html);
         // The full model trains on 240 of the 300 examples, all of them scored in the run.
         var rho = File.ReadAllLines(dir["run/report/rho.csv"]);
@@ -122,7 +123,7 @@ public class ReportTests
         Assert.Equal(0, CliProcess.Run("full", "--limit", "300", "--epochs", "1", "--is-samples", "4", "--threads", "2", "--out", dir["full"]).ExitCode);
         Assert.Equal(0, CliProcess.Run("report", dir["run"], "--full", dir["full"]).ExitCode);
         var page = await HeadlessChromium.CheckAsync(dir["run/report/index.html"], TimeSpan.FromSeconds(60));
-        Assert.Equal(11 + 45, page.Images);
+        Assert.Equal(13 + 125, page.Images);
         Assert.Equal(0, page.BrokenImages);
         Assert.Empty(page.ConsoleErrors);
         Assert.True(page.Screenshot.Length > 10_000, $"screenshot of {page.Screenshot.Length} bytes");

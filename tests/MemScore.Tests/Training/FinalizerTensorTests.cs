@@ -87,6 +87,24 @@ public class FinalizerTensorTests
         Assert.True(left == 0, $"{left} tensor(s) made outside any dispose scope were never disposed (the finalizer frees them, possibly mid-call)");
     }
 
+    /// <summary>DP-SGD's Poisson epoch: hooks, per-example norms, clipped backward and privacy noise every step.</summary>
+    [Fact]
+    public void A_dp_sgd_epoch_leaves_no_tensor_to_the_finalizer()
+    {
+        using var g = new Generator(7);
+        using var uniform = rand([16, 1, 4, 4], generator: g);
+        using var images = uniform.lt(uniform.mean()).to_type(ScalarType.Float32);
+        using var data = ExperimentData.FromScored(images.alias(), InputKind.Binary);
+        var batches = new TrainingBatches(data, redraw: false, flip: false);
+        int[] rows = Enumerable.Range(0, 16).ToArray();
+
+        long left = LeftBySecondRound(() => BernoulliMlpVae.Create(new ModelContext([1, 4, 4], 2, 1e-3, 4, 1)), model =>
+            PoissonEpochTrainer.Run((IPrivatelyTrainable)model, batches, rows, 4, new EpochSeeds(1, 1, 1), new PrivateEpochSeeds(2, 3),
+                new DpSgdStep(1, 0.5), "test", 1, default));
+
+        Assert.True(left == 0, $"{left} tensor(s) made outside any dispose scope were never disposed (the finalizer frees them, possibly mid-call)");
+    }
+
     [Fact]
     public void Measuring_the_budget_leaves_no_tensor_to_the_finalizer()
     {

@@ -81,8 +81,9 @@ public sealed class SlurmBackend(ICommandRunner commands)
     /// (<see cref="SlurmOptions.Validate"/>); sbatch parses those lines itself, with rules that differ from bash
     /// and between Slurm versions, so the log paths, which contain the run folder's path, are passed on sbatch's
     /// command line instead (<see cref="SbatchArguments"/>). The one shell line quotes every value (<see cref="Quote"/>).
+    /// <paramref name="workerPreload"/> (the submitting process's LD_PRELOAD, say a tcmalloc) is exported to the workers.
     /// </summary>
-    public string WriteScript(RunReader context, int[] indices, SlurmOptions options, string workerCommand)
+    public string WriteScript(RunReader context, int[] indices, SlurmOptions options, string workerCommand, string? workerPreload = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var folder = context.Folder;
@@ -107,8 +108,7 @@ public sealed class SlurmBackend(ICommandRunner commands)
         if (options.Time is not null) script.AppendLine($"#SBATCH --time={options.Time}");
         script.AppendLine("# logs: RUN/slurm/logs/task_<index>.out and .err (given on sbatch's command line by `memscore slurm submit`)");
         script.AppendLine("set -euo pipefail");
-        string? preload = Environment.GetEnvironmentVariable("LD_PRELOAD");
-        if (!string.IsNullOrEmpty(preload) && !preload.Any(char.IsControl)) script.AppendLine($"export LD_PRELOAD={Quote(preload)}");
+        if (!string.IsNullOrEmpty(workerPreload) && !workerPreload.Any(char.IsControl)) script.AppendLine($"export LD_PRELOAD={Quote(workerPreload)}");
         script.AppendLine($"exec {workerCommand} task --run {Quote(folder.Root)}");
         string path = Path.Combine(folder.SlurmDirectory, $"array-{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}.sbatch");
         AtomicFile.WriteAllText(path, script.ToString());

@@ -11,25 +11,30 @@ namespace MemScore.Reporting.Explorer;
 /// The example explorer's files in report/explorer/: data.js (every example's numbers, each model's
 /// log p(x_i) at the last evaluation, M at every evaluation epoch; little-endian typed arrays in
 /// base64, loaded as a script so the page works from file://), thumbnail sheets (PNG, one per
-/// <see cref="PerSheet"/> examples), and the page's script and style.
+/// <see cref="PerSheet"/> examples), and the page's script and style. With a full run, data.js also holds
+/// each example's nearest training and generated images (<see cref="ExplorerNeighbours"/>) and the
+/// generated images get sheets of their own (samples_S.png).
 /// </summary>
 public static class ExplorerData
 {
     public const int PerSheet = 1000, SheetColumns = 40;
 
     /// <summary>Writes the explorer's files; returns the HTML that places the explorer on the page.</summary>
-    public static string Write(string reportDirectory, RunContext context, ReportNumbers n)
+    public static string Write(string reportDirectory, RunContext context, ReportNumbers n, ExplorerNeighbours? neighbours = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(n);
         string dir = Path.Combine(reportDirectory, "explorer");
         Directory.CreateDirectory(dir);
-        var sheets = WriteSheets(dir, context, n.Count);
-        AtomicFile.WriteAllText(Path.Combine(dir, "data.js"), "window.MEMSCORE_EXPLORER = " + Json(context, n, sheets) + ";\n");
+        var sheets = WriteSheets(dir, "sheet", ImageTiles.Read(context, Enumerable.Range(0, n.Count).ToArray()));
+        var data = Data(context, n, sheets);
+        if (neighbours is not null) data["neighbours"] = NeighbourData(neighbours, WriteSheets(dir, "samples", neighbours.GeneratedImages));
+        AtomicFile.WriteAllText(Path.Combine(dir, "data.js"), "window.MEMSCORE_EXPLORER = " + JsonSerializer.Serialize(data) + ";\n");
         AtomicFile.WriteAllText(Path.Combine(dir, "explorer.js"), Resource("explorer.js"));
         AtomicFile.WriteAllText(Path.Combine(dir, "explorer.css"), Resource("explorer.css"));
         return "<h2 id=\"explorer\">Explore every example</h2><p>Click a column to sort, filter by label or a range of M, search an index; " +
-               "click a row for the image, every model's log p(x) and M over training.</p><div id=\"memscore-explorer\"></div>";
+               "click a row for the image, every model's log p(x) and M over training" +
+               (neighbours is null ? "" : ", and its nearest training and generated images") + ".</p><div id=\"memscore-explorer\"></div>";
     }
 
     public static string Head => "<link rel=\"stylesheet\" href=\"explorer/explorer.css\">";
@@ -46,17 +51,31 @@ public static class ExplorerData
 
     sealed record Sheets(string[] Files, int Width, int Height);
 
-    /// <summary>Images are read in order (tensors stay on this thread); sheets are encoded and written in parallel.</summary>
-    static Sheets WriteSheets(string dir, RunContext context, int count)
+    /// <summary>Sheets of <see cref="PerSheet"/> images, PREFIX_S.png, encoded and written in parallel.</summary>
+    static Sheets WriteSheets(string dir, string prefix, ExamplePixels[] images)
     {
-        var starts = Enumerable.Range(0, (count + PerSheet - 1) / PerSheet).Select(s => s * PerSheet).ToArray();
-        var pixels = starts.Select(start => ImageTiles.Read(context, Enumerable.Range(start, Math.Min(PerSheet, count - start)).ToArray())).ToArray();
-        var files = starts.Select((_, s) => $"sheet_{s}.png").ToArray();
-        Parallel.For(0, starts.Length, s => AtomicFile.WriteAllBytes(Path.Combine(dir, files[s]), ImageTiles.Sheet(pixels[s], SheetColumns)));
-        return new Sheets(files, pixels[0][0].Width, pixels[0][0].Height);
+        var starts = Enumerable.Range(0, (images.Length + PerSheet - 1) / PerSheet).Select(s => s * PerSheet).ToArray();
+        var files = starts.Select((_, s) => $"{prefix}_{s}.png").ToArray();
+        Parallel.For(0, starts.Length, s => AtomicFile.WriteAllBytes(Path.Combine(dir, files[s]),
+            ImageTiles.Sheet(images.AsSpan(starts[s], Math.Min(PerSheet, images.Length - starts[s])).ToArray(), SheetColumns)));
+        return new Sheets(files, images[0].Width, images[0].Height);
     }
 
-    static string Json(RunContext context, ReportNumbers n, Sheets sheets)
+    static Dictionary<string, object> SheetData(Sheets sheets) =>
+        new() { ["files"] = sheets.Files, ["per"] = PerSheet, ["columns"] = SheetColumns, ["width"] = sheets.Width, ["height"] = sheets.Height };
+
+    static Dictionary<string, object> NeighbourData(ExplorerNeighbours neighbours, Sheets sheets) => new()
+    {
+        ["k"] = neighbours.K,
+        ["generated"] = neighbours.Generated,
+        ["trainingRow"] = Base64<int>(neighbours.TrainingRow),
+        ["trainingDistance"] = Base64<float>(neighbours.TrainingDistance),
+        ["sample"] = Base64<int>(neighbours.Sample),
+        ["sampleDistance"] = Base64<float>(neighbours.SampleDistance),
+        ["sheets"] = SheetData(sheets),
+    };
+
+    static Dictionary<string, object?> Data(RunContext context, ReportNumbers n, Sheets sheets)
     {
         var scores = n.Scores;
         var inference = n.Inference;
@@ -91,9 +110,9 @@ public static class ExplorerData
             ["models"] = results.Select(r => new[] { r.Task.Repeat, r.Task.Fold }).ToArray(),
             ["logp"] = Base64<float>(logp),
             ["foldOf"] = Convert.ToBase64String(foldOf),
-            ["sheets"] = new Dictionary<string, object> { ["files"] = sheets.Files, ["per"] = PerSheet, ["columns"] = SheetColumns, ["width"] = sheets.Width, ["height"] = sheets.Height },
+            ["sheets"] = SheetData(sheets),
         };
-        return JsonSerializer.Serialize(data);
+        return data;
     }
 
     static string Floats(double[] values) => Base64<float>(values.Select(v => (float)v).ToArray());

@@ -18,6 +18,10 @@
     m: new Float64Array(bytes(D.m).buffer), lo: f32(D.lo), hi: f32(D.hi), u: f32(D.u), v: f32(D.v), q: f32(D.q),
   };
   const mByEpoch = f32(D.mByEpoch), logp = f32(D.logp), foldOf = bytes(D.foldOf);
+  const NN = D.neighbours ? {
+    k: D.neighbours.k, trainingRow: new Int32Array(bytes(D.neighbours.trainingRow).buffer), trainingDistance: f32(D.neighbours.trainingDistance),
+    sample: new Int32Array(bytes(D.neighbours.sample).buffer), sampleDistance: f32(D.neighbours.sampleDistance),
+  } : null;
   const E = D.epochs.length;
 
   const columns = [
@@ -70,8 +74,8 @@
   layout.appendChild(left); layout.appendChild(panel);
   root.appendChild(layout);
 
-  function thumb(i, scale) {
-    const s = D.sheets, sheet = Math.floor(i / s.per), k = i % s.per;
+  function thumb(i, scale, sheets) {
+    const s = sheets || D.sheets, sheet = Math.floor(i / s.per), k = i % s.per;
     const t = el("span", { class: "ex-thumb" });
     t.style.width = s.width * scale + "px"; t.style.height = s.height * scale + "px";
     t.style.backgroundImage = "url(explorer/" + s.files[sheet] + ")";
@@ -189,7 +193,7 @@
       if (!Number.isFinite(v)) return;
       (foldOf[repeat * n + i] === fold ? values.out : values.in).push(v);
     });
-    const all = values.in.concat(values.out), W = 420, H = 170, pad = { l: 70, r: 14, t: 12, b: 38 };
+    const all = values.in.concat(values.out), W = 420, H = 140, pad = { l: 70, r: 14, t: 12, b: 38 };
     const s = svg("svg", { width: W, height: H, class: "ex-strip", viewBox: "0 0 " + W + " " + H });
     if (all.length === 0) return { node: s, count: 0 };
     let lo = Math.min(...all), hi = Math.max(...all);
@@ -205,7 +209,7 @@
   }
 
   function overEpochs(i) {
-    const ys = D.epochs.map((_, e) => mByEpoch[i * E + e]), W = 420, H = 170, pad = { l: 70, r: 14, t: 12, b: 38 };
+    const ys = D.epochs.map((_, e) => mByEpoch[i * E + e]), W = 420, H = 130, pad = { l: 70, r: 14, t: 12, b: 38 };
     const s = svg("svg", { width: W, height: H, class: "ex-epochs", viewBox: "0 0 " + W + " " + H });
     const finite = ys.filter(Number.isFinite);
     if (finite.length === 0) return s;
@@ -224,7 +228,7 @@
     panel.textContent = "";
     panel.appendChild(el("h3", {}, "Example " + col.index[i] + " (label " + col.label[i] + ")"));
     const top = el("div", { class: "ex-top" });
-    top.appendChild(thumb(i, 5));
+    top.appendChild(thumb(i, 4));
     const facts = el("table", { class: "ex-facts" });
     const row = (k, v) => { const tr = el("tr"); tr.appendChild(el("th", {}, k)); tr.appendChild(el("td", {}, v)); facts.appendChild(tr); };
     row("M", fmt(col.m[i], 3) + " nats");
@@ -238,10 +242,47 @@
     panel.appendChild(plot.node);
     panel.appendChild(el("h4", {}, "M at every evaluation epoch"));
     panel.appendChild(overEpochs(i));
+    if (NN) neighbours(i);
     tbody.querySelectorAll("tr").forEach(tr => tr.classList.toggle("selected", Number(tr.getAttribute("data-row")) === i));
   }
 
+  // A row of neighbour thumbnails with their distances; a training neighbour opens on click.
+  function neighbourRow(cls, items) {
+    const box = el("div", { class: "ex-nn " + cls });
+    items.forEach(([node, caption, onClick]) => {
+      const f = el("figure", {});
+      f.appendChild(node);
+      f.appendChild(el("figcaption", {}, caption));
+      if (onClick) { f.classList.add("ex-link"); f.addEventListener("click", onClick); }
+      box.appendChild(f);
+    });
+    return box;
+  }
+
+  function neighbours(i) {
+    const k = NN.k, G = D.neighbours;
+    panel.appendChild(el("h4", {}, "Nearest images"));
+    panel.appendChild(el("div", { class: "ex-nn-title" }, "d: Euclidean distance on 2x down-sampled images, as in the nearest-neighbour test"));
+    if (NN.sample[i * k] < 0) {
+      panel.appendChild(el("p", { class: "ex-hint" }, "Not in the full model's training set: no neighbours."));
+      return;
+    }
+    const training = [], samples = [];
+    for (let j = 0; j < k; j++) {
+      const row = NN.trainingRow[i * k + j], s = NN.sample[i * k + j];
+      if (row >= 0) training.push([thumb(row, 2), "#" + col.index[row] + " d=" + fmt(NN.trainingDistance[i * k + j], 1), () => open(row)]);
+      if (s >= 0) samples.push([thumb(s, 2, G.sheets), "d=" + fmt(NN.sampleDistance[i * k + j], 1)]);
+    }
+    panel.appendChild(el("div", { class: "ex-nn-title" }, "training images of the full model (click to open)"));
+    panel.appendChild(neighbourRow("ex-nn-train", training));
+    panel.appendChild(el("div", { class: "ex-nn-title" }, G.generated + " of the full model"));
+    panel.appendChild(neighbourRow("ex-nn-sample", samples));
+  }
+
   // For the browser tests and scripted use: the current rows in display order.
-  window.memscoreExplorer = { sortBy, open, rows: () => Array.from(state.rows), index: i => col.index[i], label: i => col.label[i] };
+  window.memscoreExplorer = {
+    sortBy, open, rows: () => Array.from(state.rows), index: i => col.index[i], label: i => col.label[i],
+    hasNeighbours: i => !!NN && NN.sample[i * NN.k] >= 0,
+  };
   applyFilters();
 })();

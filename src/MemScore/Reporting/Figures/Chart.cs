@@ -54,11 +54,12 @@ public sealed class Chart
         return this;
     }
 
-    /// <summary>A dashed vertical line at <paramref name="x"/>, named in the legend.</summary>
-    public Chart VerticalMarker(double x, string legend, string color)
+    /// <summary>A dashed vertical line at <paramref name="x"/>, named in the legend (none for a null name: small panels explain it in the caption).</summary>
+    public Chart VerticalMarker(double x, string? legend, string color)
     {
         if (!double.IsFinite(x)) return this;
         var line = _plot.Add.VerticalLine(x, 2, ColorOf(color), LinePattern.Dashed);
+        if (legend is null) return this;
         line.LegendText = legend;
         _legend = true;
         return this;
@@ -103,6 +104,20 @@ public sealed class Chart
         return this;
     }
 
+    /// <summary>A short text beside each finite point (e.g. the row number of a table of settings).</summary>
+    public Chart Labels(double[] x, double[] y, string[] texts)
+    {
+        for (int i = 0; i < Math.Min(texts.Length, Math.Min(x.Length, y.Length)); i++)
+        {
+            if (!double.IsFinite(x[i]) || !double.IsFinite(y[i])) continue;
+            var label = _plot.Add.Text(texts[i], x[i], y[i]);
+            label.LabelFontSize = 11;
+            label.OffsetX = 5;
+            label.OffsetY = -5;
+        }
+        return this;
+    }
+
     /// <summary>Fixed axis limits (a ROC curve lives on the unit square).</summary>
     public Chart Limits(double xMin, double xMax, double yMin, double yMax)
     {
@@ -127,17 +142,25 @@ public sealed class Chart
     /// <summary>Ticks only at whole numbers on the x axis (epochs, repeats, labels).</summary>
     public Chart WholeNumbersOnX()
     {
-        _plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        // Half ScottPlot's default density: at the default, epochs 20-60 got a tick every 2 epochs (23 labels).
+        _plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true, TickDensity = 0.5 };
         return this;
     }
 
     public RenderedChart Render()
     {
-        if (_legend && _legendBelow) _plot.ShowLegend(Edge.Bottom);
-        else if (_legend) _plot.ShowLegend(_legendCorner);
+        Finish();
         string svg = _plot.GetSvgXml(Width, Height);
         byte[] png = _plot.GetImage(Width, Height).GetImageBytes(ImageFormat.Png);
         return new RenderedChart(svg, png);
+    }
+
+    /// <summary>The plot with its legend placed, for a figure of several charts (<see cref="SmallMultiples"/>).</summary>
+    internal Plot Finish()
+    {
+        if (_legend && _legendBelow) _plot.ShowLegend(Edge.Bottom);
+        else if (_legend) _plot.ShowLegend(_legendCorner);
+        return _plot;
     }
 
     static (double[] X, double[] Y) Finite(double[] x, double[] y)

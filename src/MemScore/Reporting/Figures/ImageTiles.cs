@@ -17,19 +17,27 @@ public static class ImageTiles
     {
         ArgumentNullException.ThrowIfNull(context);
         if (rows.Count == 0) return [];
+        using var scope = NewDisposeScope();
+        return Pixels(context.Data.ScoredRows(rows.ToArray()));
+    }
+
+    /// <summary>[N, C, H, W] images with values in [0, 1] (scored images, decoder means, samples) as 8-bit pixels.</summary>
+    public static ExamplePixels[] Pixels(Tensor images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        if (images.shape[0] == 0) return [];
         using var k = new Core.ScalarScope();
         // The scope owns every temporary (the mul() result, the permuted view): one left to the finalizer can be
         // freed while a native call still uses it (FinalizerTensorTests, PLATFORM.md).
         using var scope = NewDisposeScope();
-        var stored = context.Data.ScoredRows(rows.ToArray());
         // 8-bit levels in torch: round(v * 255) clamped to [0, 255], channels interleaved ([N, H, W, C]).
-        var levels = stored.mul(k[255f]).round_().clamp_(k[0f], k[255f]).to(ScalarType.Byte);
+        var levels = images.mul(k[255f]).round_().clamp_(k[0f], k[255f]).to(ScalarType.Byte);
         var image = levels.permute(0, 2, 3, 1).contiguous();
-        int h = (int)image.shape[1], w = (int)image.shape[2], channels = (int)image.shape[3];
+        int n = (int)image.shape[0], h = (int)image.shape[1], w = (int)image.shape[2], channels = (int)image.shape[3];
         if (channels != 1 && channels != 3) throw new InvalidOperationException($"cannot draw images with {channels} channels");
         var values = image.data<byte>().ToArray();
         int size = h * w * channels;
-        return Enumerable.Range(0, rows.Count).Select(r => new ExamplePixels(values.AsSpan(r * size, size).ToArray(), w, h, channels)).ToArray();
+        return Enumerable.Range(0, n).Select(r => new ExamplePixels(values.AsSpan(r * size, size).ToArray(), w, h, channels)).ToArray();
     }
 
     /// <summary>One example enlarged <paramref name="scale"/> times (nearest neighbour: pixels stay sharp), as PNG.</summary>

@@ -23,7 +23,8 @@ public static class RhoFigures
         var chart = new Chart("rho against M", "M (nats)", "rho = d(test) / d(generated)")
             .Points("examples (finite rho)", m, rho, "#7f7f7f")
             .Band("95% interval of the bin mean", centre, s.Bins.Select(b => b.Lower95).ToArray(), s.Bins.Select(b => b.Upper95).ToArray(), Chart.Palette[0])
-            .Line("mean rho per bin of M (equal counts)", centre, s.Bins.Select(b => b.MeanRho).ToArray(), Chart.Palette[0], markers: true).Render();
+            .Line("mean rho per bin of M (equal counts)", centre, s.Bins.Select(b => b.MeanRho).ToArray(), Chart.Palette[0], markers: true)
+            .LegendBelow().Render();   // the points fill every corner
         var table = new FigureTable("m_low", "m_high", "count", "mean_rho", "lower95", "upper95", "infinite");
         foreach (var b in s.Bins) table.Row(b.MemorizationLow, b.MemorizationHigh, b.Count, b.MeanRho, b.Lower95, b.Upper95, b.Infinite);
         page.Figure("rho_by_m_bin", chart, "rho against M with the mean per bin of M and its 95% interval", table);

@@ -13,6 +13,7 @@ public static class TrustSection
     public static void Append(ReportPage page, ReportNumbers n)
     {
         var html = page.Html.Append("<h2>How trustworthy is the per-example ranking?</h2>");
+        if (n.Privacy is { } privacy) html.Append($"<p><b>Differential privacy.</b> {Encode(privacy)}. With delta = 0 such training bounds the leave-one-out memorization score by epsilon (METHOD.md section 5); with delta &gt; 0 only up to delta.</p>");
         if (n.Target is { } target) html.Append($"<p><b>Target reliability.</b> {Encode(target.Sentence())}</p>");
         if (n.Inference is { } inference)
         {
