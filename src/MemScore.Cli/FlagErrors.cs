@@ -22,6 +22,9 @@ static partial class FlagErrors
     [GeneratedRegex("^Failed to convert '(?<value>.*)' to ", RegexOptions.Singleline)]
     private static partial Regex ConversionFailure();
 
+    [GeneratedRegex("^Unknown option '(?<name>[^']*)'")]
+    private static partial Regex UnknownOption();
+
     /// <summary>Every flag of every command's settings, by each of its names (--name, -n), with the property it sets.</summary>
     static readonly Lazy<Dictionary<string, PropertyInfo>> Flags = new(() =>
     {
@@ -39,6 +42,7 @@ static partial class FlagErrors
     /// <summary>The one-line message for a conversion failure of Spectre, or null when <paramref name="e"/> is another error.</summary>
     public static string? Describe(CommandAppException e, IReadOnlyList<string> args)
     {
+        if (UnknownOption().Match(e.Message) is { Success: true } unknown) return NotAnOptionOfVerb(unknown.Groups["name"].Value, args);
         var match = ConversionFailure().Match(e.Message);
         if (!match.Success) return null;
         string value = match.Groups["value"].Value;
@@ -51,6 +55,15 @@ static partial class FlagErrors
                 return $"{flag} = {Quote(value)}: expected {Expected(property)}";
         }
         return null;
+    }
+
+    /// <summary>A flag the verb does not take (strict parsing): named with the verb, whether or not another verb takes it.</summary>
+    static string NotAnOptionOfVerb(string name, IReadOnlyList<string> args)
+    {
+        string flag = (name.Length == 1 ? "-" : "--") + name;
+        string verb = args.Count > 1 && args[0] == "slurm" && !args[1].StartsWith('-') ? $"slurm {args[1]}" : args.Count > 0 ? args[0] : "";
+        string what = Flags.Value.ContainsKey(flag) ? "does not apply to" : "is not an option of";
+        return $"{flag} {what} `memscore {verb}`";
     }
 
     /// <summary>The first flag that takes a value but is followed by nothing or by another flag.</summary>

@@ -23,6 +23,7 @@ public sealed class CompareSettings : CommandSettings
     public override Spectre.Console.ValidationResult Validate()
     {
         Storage.OutputFolder.RequirePath(Out, "out");
+        Analysis.Estimators.Parse(Estimator);
         return base.Validate();
     }
 }

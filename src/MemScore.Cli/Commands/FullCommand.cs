@@ -17,6 +17,17 @@ public class FullSettings : RunSettings
     [CommandOption("--test-fraction <F>")]
     [Description("Share of the examples held out as test set when the dataset has no test split (default 0.1)")]
     public double TestFraction { get; init; } = 0.1;
+
+    [CommandOption("--export-pytorch")]
+    [Description("Also write the trained model's weights as a PyTorch state dict (model.pt; torch.load + load_state_dict); bernoulli-mlp-vae, the DC-VAEs and torchscript; works on a finished full run too. Not part of the config")]
+    public bool ExportPyTorch { get; init; }
+
+    public override Spectre.Console.ValidationResult Validate()
+    {
+        if (!(TestFraction > 0 && TestFraction < 1))
+            throw new Core.InvalidConfigurationException(FormattableString.Invariant($"test-fraction = {TestFraction}: expected a number between 0 and 1"));
+        return base.Validate();
+    }
 }
 
 /// <summary>`memscore full`: one model on the whole training split, train/test curves (the overfitting view).</summary>
@@ -24,16 +35,14 @@ public sealed class FullCommand : Command<FullSettings>
 {
     public override int Execute(CommandContext context, FullSettings settings, CancellationToken cancellation)
     {
-        if (settings.Workers is not null || settings.FoldEnsembles is not null)
-            throw new Core.InvalidConfigurationException("--workers and --fold-ensembles apply to `memscore run` (many fold models); full trains one model");
-        if (settings.Folds is not null || settings.Repeats is not null)
-            throw new Core.InvalidConfigurationException($"{(settings.Folds is not null ? "--folds" : "--repeats")} applies to `memscore run` (K x L fold models); full trains one model");
         var config = FullRunSplit.WithoutFoldFields(settings.ResolveConfig());
         // One model: all cores by default (run's default of 1 thread per model pays only with several models at once).
         if (settings.Threads is null && !ConfigFileSetsThreads(settings.ConfigFile)) config = config with { Threads = ExperimentConfig.AllCores() };
         var datasets = CliEnvironment.Datasets();
         var models = ModelRegistry.CreateDefault();
         ConfigValidator.Validate(config, datasets, models);
+        TorchScriptAllocator.RequireSystemMalloc(config.Model);
+        if (settings.ExportPyTorch) PyTorchExport.RequireExportable(config, models);
         string output = settings.Out ?? Path.Combine("runs", $"full-{config.Dataset}-{config.Hash()}");
         CheckBeforeWriting(config, models.Get(config.Model), datasets, new FullRunFolder(output), settings, cancellation);
         Console.Error.WriteLine($"memscore full: {config.Dataset}, {config.Model}, {config.Epochs} epochs, S={config.ImportanceSamples}, seed {config.Seed} -> {Path.GetFullPath(output)}");
@@ -43,8 +52,9 @@ public sealed class FullCommand : Command<FullSettings>
             else if (p.Phase == TaskPhase.Warning) Console.Error.WriteLine($"warning: {p.Note}");
         });
         var outcome = new FullRunner(datasets, models).Run(
-            new FullRunRequest(config, output, settings.CacheDir, settings.TestFraction, settings.CheckpointEvery, settings.Download), progress, cancellation);
-        Print(outcome);
+            new FullRunRequest(config, output, settings.CacheDir, settings.TestFraction, settings.CheckpointEvery, settings.Download,
+                settings.ExportPyTorch), progress, cancellation);
+        Print(outcome, settings.ExportPyTorch);
         return ExitCodes.Success;
     }
 
@@ -58,8 +68,6 @@ public sealed class FullCommand : Command<FullSettings>
     static void CheckBeforeWriting(ExperimentConfig config, ModelFamily family, DatasetRegistry datasets, FullRunFolder folder, FullSettings settings,
         CancellationToken cancellation)
     {
-        if (!(settings.TestFraction > 0 && settings.TestFraction < 1))
-            throw new Core.InvalidConfigurationException(FormattableString.Invariant($"test-fraction = {settings.TestFraction}: expected a number between 0 and 1"));
         if (File.Exists(folder.ManifestPath))
         {
             folder.ReadManifest();
@@ -79,7 +87,7 @@ public sealed class FullCommand : Command<FullSettings>
         return json.RootElement.TryGetProperty("threads", out _);
     }
 
-    static void Print(FullRunOutcome outcome)
+    static void Print(FullRunOutcome outcome, bool exported)
     {
         string F(double v) => v.ToString("F3", CultureInfo.InvariantCulture);
         var c = outcome.Curves;
@@ -94,6 +102,6 @@ public sealed class FullCommand : Command<FullSettings>
             Console.WriteLine($"epoch {c.EvaluationEpochs[k]}: mean log p(x) train {F(train)}, test {F(test)} nats " +
                               $"({F(LogitTransform.BitsPerDimension(train, outcome.Dimensions))} / {F(LogitTransform.BitsPerDimension(test, outcome.Dimensions))} bits/dim)");
         }
-        Console.WriteLine($"  curves.csv, full.npz, model.npz; use with: memscore report RUN --full {outcome.Folder.Root}");
+        Console.WriteLine($"  curves.csv, full.npz, model.npz{(exported ? ", model.pt (PyTorch state dict)" : "")}; use with: memscore report RUN --full {outcome.Folder.Root}");
     }
 }

@@ -4,13 +4,11 @@ using Spectre.Console.Cli;
 
 namespace MemScore.Cli.Commands;
 
-/// <summary>`memscore plan`: same flags as run; creates run.json and plan.json, trains nothing.</summary>
-public sealed class PlanCommand : Command<RunSettings>
+/// <summary>`memscore plan`: the flags of run that set the config; creates run.json and plan.json, trains nothing.</summary>
+public sealed class PlanCommand : Command<PlanSettings>
 {
-    public override int Execute(CommandContext context, RunSettings settings, CancellationToken cancellation)
+    public override int Execute(CommandContext context, PlanSettings settings, CancellationToken cancellation)
     {
-        if (settings.Workers is not null)
-            throw new Core.InvalidConfigurationException($"workers = {settings.Workers}: --workers applies to `memscore run` (how many tasks run at once), not to plan");
         var config = settings.ResolveConfig();
         var target = settings.ResolveTarget(MemScore.Analysis.Estimators.Parse(settings.Estimator));
         string output = settings.Out ?? RunCommand.DefaultOutput(config);

@@ -34,11 +34,20 @@ public sealed class ReportSettings : AggregationSettings
 /// <summary>`memscore report RUN`: RUN/report/index.html with figures, image grids and the numbers behind them.</summary>
 public sealed class ReportCommand : Command<ReportSettings>
 {
-    public override int Execute(CommandContext context, ReportSettings settings, CancellationToken cancellation)
+    public override int Execute(CommandContext context, ReportSettings settings, CancellationToken cancellation) =>
+        Write(settings.Run, settings.Full, settings.CacheDir, Analysis.Estimators.Parse(settings.Estimator), settings.StochasticSamples, cancellation,
+            duplicatesThreshold: settings.DuplicatesThreshold, earlyStopPatience: settings.EarlyStopPatience);
+
+    /// <summary>
+    /// Builds RUN/report and prints where it is; `memscore run --report` calls this after the run too, with
+    /// <paramref name="verdicts"/> false since the run has printed the significance and reliability sentences.
+    /// </summary>
+    internal static int Write(string runFolder, string? fullFolder, string? cacheDir, Analysis.EstimatorKind estimator, bool stochasticSamples,
+        CancellationToken cancellation, bool verdicts = true, double duplicatesThreshold = Analysis.DuplicateComparison.DefaultThreshold,
+        int earlyStopPatience = Analysis.EarlyStopping.DefaultPatience)
     {
-        var estimator = Analysis.Estimators.Parse(settings.Estimator);
         var datasets = CliEnvironment.Datasets();
-        var run = RunContext.Open(settings.Run, datasets, settings.CacheDir);
+        var run = RunContext.Open(runFolder, datasets, cacheDir);
         bool stillInUse = false;
         try
         {
@@ -46,15 +55,15 @@ public sealed class ReportCommand : Command<ReportSettings>
             string reportDirectory = Path.Combine(run.Folder.Root, "report");
             Storage.OutputFolder.RefuseInsideData(reportDirectory, run.Config.DataDir);
             // Partial runs, foreign --full folders and damaged results: refused or counted before anything is written.
-            var readiness = ReportReadiness.Check(run, settings.Full);
+            var readiness = ReportReadiness.Check(run, fullFolder);
             // Probe the run folder while report/ does not exist yet, so a refusal leaves nothing behind.
             Core.WritableFolder.Ensure(Directory.Exists(reportDirectory) ? reportDirectory : run.Folder.Root, "report folder");
             cancellation.ThrowIfCancellationRequested();
             // The builder does not check the token; waiting on it lets Ctrl-C end the command at once. Interrupted, the
             // builder's thread may still be using the run's tensors while the process exits, so they are left alone.
-            var build = Task.Run(() => ReportBuilder.Build(run, new ReportOptions(settings.Full, Datasets: datasets, CacheDirectory: settings.CacheDir, Estimator: estimator,
-                SampleImages: settings.StochasticSamples ? SampleImages.StochasticSamples : SampleImages.DecoderMeans,
-                DuplicatesThreshold: settings.DuplicatesThreshold, EarlyStopPatience: settings.EarlyStopPatience, Readiness: readiness)), CancellationToken.None);
+            var build = Task.Run(() => ReportBuilder.Build(run, new ReportOptions(fullFolder, Datasets: datasets, CacheDirectory: cacheDir, Estimator: estimator,
+                SampleImages: stochasticSamples ? SampleImages.StochasticSamples : SampleImages.DecoderMeans,
+                DuplicatesThreshold: duplicatesThreshold, EarlyStopPatience: earlyStopPatience, Readiness: readiness)), CancellationToken.None);
             ReportOutcome outcome;
             try { outcome = build.WaitAsync(cancellation).GetAwaiter().GetResult(); }
             catch (OperationCanceledException) when (!build.IsCompleted)
@@ -73,7 +82,7 @@ public sealed class ReportCommand : Command<ReportSettings>
                     ? $"Near-duplicates at RMS <= {d.Set.Threshold:G4}: {d.DuplicatedCount} examples in groups (median M {d.MedianDuplicated:F2}), " +
                       $"{d.UniqueCount} unique (median M {d.MedianUnique:F2}); Mann-Whitney p = {test.TwoSidedP:G3}"
                     : $"Near-duplicates at RMS <= {d.Set.Threshold:G4}: {d.Set.Groups().Length} groups; no comparison of M");
-            if (outcome.Inference is { } inference)
+            if (verdicts && outcome.Inference is { } inference)
             {
                 Console.WriteLine(inference.SignificanceSentence(inference.P.Length));
                 string sentence = inference.ReliabilitySentence();

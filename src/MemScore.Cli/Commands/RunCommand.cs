@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using MemScore.Configuration;
 using MemScore.Core;
@@ -11,8 +12,32 @@ using Spectre.Console.Cli;
 
 namespace MemScore.Cli.Commands;
 
+/// <summary>Flags of `memscore run`: those of plan, and those that act only on a local run.</summary>
+public class LocalRunSettings : PlanSettings
+{
+    [CommandOption("--budget")]
+    [Description("Print the cost (models x epochs x importance samples, and CPU time measured on this machine) and exit without training")]
+    public bool Budget { get; init; }
+
+    [CommandOption("--workers <N>")]
+    [Description("Tasks trained at once in this process, each on --threads threads (default: cores / threads on CPU, 1 on GPU). Results do not depend on it")]
+    public int? Workers { get; init; }
+
+    [CommandOption("--export-pytorch")]
+    [Description("Also write each trained model's weights as a PyTorch state dict (tasks/r{repeat}_f{fold}.pt; torch.load + load_state_dict); bernoulli-mlp-vae and torchscript. Not part of the config")]
+    public bool ExportPyTorch { get; init; }
+
+    [CommandOption("--report")]
+    [Description("After the run, also write its report folder (RUN/report/index.html) as `memscore report RUN` would")]
+    public bool Report { get; init; }
+
+    [CommandOption("--top <N>")]
+    [Description("How many of the most memorized examples to print (default 10)")]
+    public int Top { get; init; } = 10;
+}
+
 /// <summary>`memscore run`: parse, call <see cref="LocalExecutor"/>, render progress and the top examples.</summary>
-public sealed class RunCommand : Command<RunSettings>
+public sealed class RunCommand : Command<LocalRunSettings>
 {
     /// <summary>The folder's config, or null when run.json is damaged or edited: the executor then refuses it, naming what changed.</summary>
     static ExperimentConfig? RecordedConfig(string manifest)
@@ -21,7 +46,7 @@ public sealed class RunCommand : Command<RunSettings>
         catch (MemScoreException) { return null; }
     }
 
-    public override int Execute(CommandContext context, RunSettings settings, CancellationToken cancellation)
+    public override int Execute(CommandContext context, LocalRunSettings settings, CancellationToken cancellation)
     {
         // On an existing run folder, what the flags leave unset comes from the config it records (as planned, or
         // made earlier), not from today's defaults: `run --out DIR` alone resumes it; a flag that differs is refused.
@@ -39,10 +64,12 @@ public sealed class RunCommand : Command<RunSettings>
         var datasets = CliEnvironment.Datasets();
         var models = ModelRegistry.CreateDefault();
         ConfigValidator.Validate(config, datasets, models);
+        TorchScriptAllocator.RequireSystemMalloc(config.Model);
         int workers = ExecutionRule.Workers(config, settings.Workers);
         if (settings.Budget) return PrintBudget(config, datasets, models, settings.CacheDir, settings.Download, workers);
         string output = settings.Out ?? DefaultOutput(config);
-        var request = new RunRequest(config, output, settings.CacheDir, settings.CheckpointEvery, settings.Download, settings.Workers, estimator, target);
+        var request = new RunRequest(config, output, settings.CacheDir, settings.CheckpointEvery, settings.Download, settings.Workers, estimator, target,
+            settings.ExportPyTorch);
         var executor = new LocalExecutor(datasets, models);
 
         Console.Error.WriteLine($"memscore run: {config.Dataset}, {config.Model}, K={config.Folds} folds x L={config.Repeats} repeats, " +
@@ -53,8 +80,8 @@ public sealed class RunCommand : Command<RunSettings>
             ? ProgressView.RunWithBars(p => executor.Run(request, p, cancellation))
             : executor.Run(request, ProgressView.PlainLines(), cancellation);
 
-        PrintSummary(outcome, Math.Max(0, settings.Top));
-        return ExitCodes.Success;
+        PrintSummary(outcome, Math.Max(0, settings.Top), settings.ExportPyTorch, settings.Report);
+        return settings.Report ? ReportCommand.Write(outcome.Folder.Root, null, settings.CacheDir, estimator, false, cancellation, verdicts: false) : ExitCodes.Success;
     }
 
     static int PrintBudget(ExperimentConfig config, DatasetRegistry datasets, ModelRegistry models, string? cacheDir, bool download, int workers)
@@ -67,14 +94,14 @@ public sealed class RunCommand : Command<RunSettings>
 
     public static string DefaultOutput(MemScore.Configuration.ExperimentConfig config) => Path.Combine("runs", $"{config.Dataset}-{config.Hash()}");
 
-    static void PrintSummary(RunOutcome outcome, int top)
+    static void PrintSummary(RunOutcome outcome, int top, bool exported, bool reportFollows)
     {
         var scores = outcome.Scores;
         int column = scores.LastEpochColumn;
         Console.WriteLine($"Finished in {outcome.Elapsed.TotalSeconds:F1} s ({outcome.TasksRun} tasks trained, {outcome.TasksReused} reused).");
         Console.WriteLine($"Results: {outcome.Folder.Root}");
-        Console.WriteLine($"  scores.csv, scores_by_epoch.csv, summary.npz, scores.json, run.json, tasks/");
-        Console.WriteLine($"  next: memscore report {outcome.Folder.Root}   (figures, uncertainty, membership inference)");
+        Console.WriteLine($"  scores.csv, scores_by_epoch.csv, summary.npz, scores.json, run.json, tasks/{(exported ? " (with each model's weights as tasks/r*_f*.pt for PyTorch)" : "")}");
+        if (!reportFollows) Console.WriteLine($"  next: memscore report {outcome.Folder.Root}   (figures, uncertainty, membership inference)");
         var inference = scores.Inference;
         if (top > 0)
         {

@@ -8,20 +8,15 @@ using Spectre.Console.Cli;
 
 namespace MemScore.Cli.Commands;
 
-public class RunFolderSettings : CommandSettings
+public class RunFolderSettings : CacheDirSettings
 {
     [CommandArgument(0, "<RUN>")]
     [Description("Run folder")]
     public string Run { get; init; } = "";
 
-    [CommandOption("--cache-dir <DIR>")]
-    [Description("Data cache (default: the one recorded in run.json)")]
-    public string? CacheDir { get; init; }
-
     public override Spectre.Console.ValidationResult Validate()
     {
         OutputFolder.RequirePath(Run, "run");
-        if (CacheDir is not null) OutputFolder.RequirePath(CacheDir, "cache-dir");
         return base.Validate();
     }
 }
@@ -32,6 +27,12 @@ public class AggregationSettings : RunFolderSettings
     [CommandOption("--estimator <NAME>")]
     [Description("paper (default, Algorithm 1) or balanced (equal in/out counts: no count-asymmetry bias); task files are not touched")]
     public string? Estimator { get; init; }
+
+    public override Spectre.Console.ValidationResult Validate()
+    {
+        Analysis.Estimators.Parse(Estimator);
+        return base.Validate();
+    }
 }
 
 /// <summary>`memscore aggregate RUN`: scores from whatever tasks have finished, with their coverage.</summary>
@@ -108,7 +109,8 @@ public sealed class SlurmSubmitCommand : Command<SlurmSubmitSettings>
             Console.WriteLine("Nothing to submit: every task is done, queued or running, or past the stop of a reached target reliability.");
             return ExitCodes.Success;
         }
-        string script = backend.WriteScript(run, indices, options, WorkerCommand(), CliEnvironment.Preload);
+        string script = backend.WriteScript(run, indices, options, WorkerCommand(),
+            TorchScriptAllocator.WorkerPreload(run.Config.Model, CliEnvironment.Preload));
         if (settings.DryRun)
         {
             Console.WriteLine(File.ReadAllText(script));

@@ -5,8 +5,11 @@ using Spectre.Console.Cli;
 
 namespace MemScore.Cli.Commands;
 
-/// <summary>Flags of `memscore run`; each overrides the same field of --config (kebab-case names match).</summary>
-public partial class RunSettings : CommandSettings
+/// <summary>
+/// The config flags shared by `run`, `plan` and `full`; each overrides the same field of --config (kebab-case names
+/// match). The fold fields only `run` and `plan` accept are in <see cref="PlanSettings"/>.
+/// </summary>
+public partial class RunSettings : CacheDirSettings
 {
     [CommandOption("--config <FILE>")]
     [Description("JSON config file (fields named like the flags, e.g. \"learning-rate\"); flags override it")]
@@ -15,10 +18,6 @@ public partial class RunSettings : CommandSettings
     [CommandOption("--preset <NAME>")]
     [Description("Start from a paper setting: paper-mnist-lr3, paper-mnist-lr4, paper-cifar10, paper-celeba (METHOD.md section 4); flags override its fields")]
     public string? Preset { get; init; }
-
-    [CommandOption("--budget")]
-    [Description("Print the cost (models x epochs x importance samples, and CPU time measured on this machine) and exit without training")]
-    public bool Budget { get; init; }
 
     [CommandOption("--out <DIR>")]
     [Description("Run folder; rerunning on it resumes. Default: runs/<dataset>-<config hash>")]
@@ -40,14 +39,6 @@ public partial class RunSettings : CommandSettings
     [Description("Model family (see `memscore models`); default bernoulli-mlp-vae")]
     public string? Model { get; init; }
 
-    [CommandOption("--folds <K>")]
-    [Description("K folds per repeat (default 5; paper 10)")]
-    public int? Folds { get; init; }
-
-    [CommandOption("--repeats <L>")]
-    [Description("L repeats with fresh fold splits (default 5; paper 10)")]
-    public int? Repeats { get; init; }
-
     [CommandOption("--epochs <N>")]
     [Description("Training epochs per model (default 60; paper 100)")]
     public int? Epochs { get; init; }
@@ -57,7 +48,7 @@ public partial class RunSettings : CommandSettings
     public int? EvalEvery { get; init; }
 
     [CommandOption("--lr|--learning-rate <LR>")]
-    [Description("Adam learning rate (default 1e-3)")]
+    [Description("Adam learning rate (--learning-rate is the same flag; default 1e-3)")]
     public double? LearningRate { get; init; }
 
     [CommandOption("--weight-decay <WD>")]
@@ -108,10 +99,6 @@ public partial class RunSettings : CommandSettings
     [Description("auto (default: CUDA when this build and machine have it, else CPU), cpu or cuda")]
     public string? Device { get; init; }
 
-    [CommandOption("--in-models <M>")]
-    [Description("Cheaper estimator: U from M seeded in-models per example instead of all L(K-1); evaluation cost (L + M) n instead of L K n (default: all)")]
-    public int? InModels { get; init; }
-
     [CommandOption("--model-option <KEY=VALUE>")]
     [Description("Set one of the model family's options (repeatable; `memscore models` lists them with defaults), e.g. --model-option feature-maps=16; overrides the config's \"model-options\"")]
     public string[]? ModelOptions { get; init; }
@@ -124,18 +111,6 @@ public partial class RunSettings : CommandSettings
     [Description("Short for --model-option mixture-components=N: logistics per pixel of mol-dc-vae (default 10, the paper's)")]
     public int? MixtureComponents { get; init; }
 
-    [CommandOption("--fold-ensembles")]
-    [Description("Train the K folds of each repeat as one batched network (bernoulli-mlp-vae only; part of the config: equal to separate models up to float round-off). Slower than separate models on CPU (bench/RESULTS.md); meant for GPUs")]
-    public bool? FoldEnsembles { get; init; }
-
-    [CommandOption("--workers <N>")]
-    [Description("Tasks trained at once in this process, each on --threads threads (default: cores / threads on CPU, 1 on GPU). Results do not depend on it")]
-    public int? Workers { get; init; }
-
-    [CommandOption("--cache-dir <DIR>")]
-    [Description("Data cache (default $MEMSCORE_CACHE, else ~/.cache/memscore)")]
-    public string? CacheDir { get; init; }
-
     [CommandOption("--download")]
     [Description("Fetch mnist, fashion-mnist or cifar10 from its public host (or $MEMSCORE_DOWNLOAD_MIRROR) into the cache if missing; SHA-256 checked")]
     public bool Download { get; init; }
@@ -144,27 +119,12 @@ public partial class RunSettings : CommandSettings
     [Description("Save a running task's state every N epochs so a crash loses at most N epochs (default 1; 0 = never). Results do not depend on it")]
     public int CheckpointEvery { get; init; } = 1;
 
-    [CommandOption("--estimator <NAME>")]
-    [Description("How U pools the in-model values: paper (default, Algorithm 1: all L(K-1) in-values) or balanced (equal in/out counts, so M is 0 in expectation without memorization). Aggregation only: task files and the config hash do not change")]
-    public string? Estimator { get; init; }
-
-    [CommandOption("--target-reliability <R>")]
-    [Description("Add repeats until the predicted seed-to-seed Spearman of the M ranking reaches R in (0, 1) (checked from 2 complete repeats on), at most --max-repeats; task files are those of --repeats N")]
-    public double? TargetReliability { get; init; }
-
-    [CommandOption("--max-repeats <N>")]
-    [Description("With --target-reliability: the most repeats to train (>= 2); plans N repeats")]
-    public int? MaxRepeats { get; init; }
-
-    [CommandOption("--top <N>")]
-    [Description("How many of the most memorized examples to print (default 10)")]
-    public int Top { get; init; } = 10;
-
-    /// <summary>Paths given as "" and a negative --checkpoint-every are refused here, naming the flag (exit 2), before anything is created.</summary>
+    /// <summary>Paths given as "", a negative --checkpoint-every and --config with --preset are refused here, naming the flag (exit 2), before anything is created.</summary>
     public override Spectre.Console.ValidationResult Validate()
     {
+        if (ConfigFile is not null && Preset is not null)
+            throw new Core.InvalidConfigurationException($"--config {ConfigFile} and --preset {Preset}: give one of them (flags may override either)");
         if (Out is not null) Storage.OutputFolder.RequirePath(Out, "out");
-        if (CacheDir is not null) Storage.OutputFolder.RequirePath(CacheDir, "cache-dir");
         if (DataDir is not null) Storage.OutputFolder.RequirePath(DataDir, "data-dir");
         Execution.ExecutionRule.RequireCheckpointEvery(CheckpointEvery);
         return base.Validate();
@@ -174,36 +134,32 @@ public partial class RunSettings : CommandSettings
     public bool SetsNoConfigField() =>
         ConfigFile is null && Preset is null && new object?[]
         {
-            Dataset, DataDir, Limit, Model, Folds, Repeats, MaxRepeats, Epochs, EvalEvery, LearningRate, WeightDecay, Dedup, BatchSize, LatentDim, ImportanceSamples,
-            EvalBatchSize, Seed, Threads, TrainBinarization, PadTo, Flip, Device, InModels, FoldEnsembles, ModelOptions, FeatureMaps, MixtureComponents,
-        }.All(v => v is null) && !SetsPrivacyField();
+            Dataset, DataDir, Limit, Model, Epochs, EvalEvery, LearningRate, WeightDecay, Dedup, BatchSize, LatentDim, ImportanceSamples,
+            EvalBatchSize, Seed, Threads, TrainBinarization, PadTo, Flip, Device, ModelOptions, FeatureMaps, MixtureComponents,
+        }.All(v => v is null) && !SetsVerbConfigField() && !SetsPrivacyField();
 
-    /// <summary>--target-reliability / --max-repeats as a stopping rule (null when neither is given), validated naming the flags.</summary>
-    public RepeatTarget? ResolveTarget(MemScore.Analysis.EstimatorKind estimator) =>
-        RepeatTarget.FromFlags(TargetReliability, MaxRepeats, estimator);
+    /// <summary>Whether a flag of a derived verb's settings sets a results-affecting field.</summary>
+    protected virtual bool SetsVerbConfigField() => false;
+
+    /// <summary>The config fields of a derived verb's flags, applied after the shared ones.</summary>
+    protected virtual ExperimentConfig WithVerbFields(ExperimentConfig config) => config;
 
     /// <summary>
     /// Defaults (or a preset, or the config file, or else <paramref name="recorded"/>: the config of the run folder
-    /// being resumed, so a resume does not depend on today's defaults), then the flags given (--max-repeats N plans
-    /// N repeats), then the options the model family derives (a module file's SHA-256).
+    /// being resumed, so a resume does not depend on today's defaults), then the flags given (the shared ones, then
+    /// <see cref="WithVerbFields"/>), then the options the model family derives (a module file's SHA-256).
     /// </summary>
     public ExperimentConfig ResolveConfig(ExperimentConfig? recorded = null)
     {
-        if (MaxRepeats is int max && Repeats is int repeats && max != repeats)
-            throw new Core.InvalidConfigurationException($"max-repeats = {max}: --repeats {repeats} is given too; with --target-reliability give --max-repeats only");
-        if (ConfigFile is not null && Preset is not null)
-            throw new Core.InvalidConfigurationException($"--config {ConfigFile} and --preset {Preset}: give one of them (flags may override either)");
         var c = ConfigFile is not null ? ExperimentConfig.FromJsonFile(ConfigFile)
             : Preset is not null ? Presets.Get(Preset)
             : recorded ?? new ExperimentConfig();
-        return Models.ModelRegistry.CreateDefault().Resolve(WithPrivacyFlags(c) with
+        return Models.ModelRegistry.CreateDefault().Resolve(WithVerbFields(WithPrivacyFlags(c) with
         {
             Dataset = Dataset ?? c.Dataset,
             DataDir = DataDir ?? c.DataDir,
             Limit = Limit ?? c.Limit,
             Model = Model ?? c.Model,
-            Folds = Folds ?? c.Folds,
-            Repeats = MaxRepeats ?? Repeats ?? c.Repeats,
             Epochs = Epochs ?? c.Epochs,
             EvalEvery = EvalEvery ?? c.EvalEvery,
             LearningRate = LearningRate ?? c.LearningRate,
@@ -219,10 +175,8 @@ public partial class RunSettings : CommandSettings
             PadTo = PadTo ?? c.PadTo,
             Flip = Flip ?? c.Flip,
             Device = Device ?? c.Device,
-            InModels = InModels ?? c.InModels,
-            FoldEnsembles = FoldEnsembles ?? c.FoldEnsembles,
             ModelOptions = c.ModelOptions.WithAssignments(ModelOptionAssignments()),
-        });
+        }));
     }
 
     /// <summary>--model-option values, the shorthand flags first so an explicit --model-option of the same key wins.</summary>

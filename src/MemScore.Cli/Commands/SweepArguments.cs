@@ -26,8 +26,12 @@ public sealed class SweepArguments
         .ToDictionary(o => o.Alias, o => (o.Name, o.TakesValue), StringComparer.Ordinal);
 
     /// <summary>Declared by `full` only (e.g. test-fraction): passed to full only.</summary>
-    static readonly HashSet<string> FullOnly = typeof(FullSettings).GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
-        .Select(p => p.GetCustomAttribute<CommandOptionAttribute>()?.LongNames[0]).OfType<string>().ToHashSet(StringComparer.Ordinal);
+    static readonly HashSet<string> FullOnly = LongNames(typeof(FullSettings), declaredOnly: true).Except(LongNames(typeof(LocalRunSettings), declaredOnly: false))
+        .ToHashSet(StringComparer.Ordinal);
+
+    static IEnumerable<string> LongNames(Type settings, bool declaredOnly) =>
+        settings.GetProperties(BindingFlags.Public | BindingFlags.Instance | (declaredOnly ? BindingFlags.DeclaredOnly : 0))
+            .Select(p => p.GetCustomAttribute<CommandOptionAttribute>()?.LongNames[0]).OfType<string>();
 
     readonly List<(string Name, string[] Tokens)> _base;
     public IReadOnlyList<SweepAxis> Axes { get; }

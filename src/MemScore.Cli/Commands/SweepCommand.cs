@@ -10,8 +10,13 @@ using Spectre.Console.Cli;
 
 namespace MemScore.Cli.Commands;
 
-public sealed class SweepSettings : FullSettings
+/// <summary>Flags of `memscore sweep`: those of run (and full's --test-fraction), plus the levers.</summary>
+public sealed class SweepSettings : LocalRunSettings
 {
+    [CommandOption("--test-fraction <F>")]
+    [Description("Passed to each point's `memscore full`: share of the examples held out as test set when the dataset has no test split (default 0.1)")]
+    public double? TestFraction { get; init; }
+
     [CommandOption("--vary <KEY=V1,V2,...>")]
     [Description("A lever and its values, e.g. weight-decay=0,1e-3 (repeatable: the points are every combination); KEY is any flag of run or full; inf or none = flag left out")]
     public string[] Vary { get; init; } = [];
@@ -23,6 +28,7 @@ public sealed class SweepSettings : FullSettings
     public override Spectre.Console.ValidationResult Validate()
     {
         if (Out is null) throw new Core.InvalidConfigurationException("out: a sweep needs --out SWEEPDIR (its points and report go there)");
+        if (Report) throw new Core.InvalidConfigurationException("report: a sweep writes every point's report and its own (SWEEPDIR/report) already");
         if (Budget) throw new Core.InvalidConfigurationException("budget: not available for a sweep; ask `memscore run --budget` with one point's flags");
         return base.Validate();
     }
@@ -123,9 +129,9 @@ static class SweepCheck
 
     static void ValidateConfig(ExperimentConfig config) => ConfigValidator.Validate(config, DatasetRegistry.CreateDefault(), ModelRegistry.CreateDefault());
 
-    internal sealed class CheckRun : Command<RunSettings>
+    internal sealed class CheckRun : Command<LocalRunSettings>
     {
-        public override int Execute(CommandContext context, RunSettings settings, CancellationToken cancellation)
+        public override int Execute(CommandContext context, LocalRunSettings settings, CancellationToken cancellation)
         {
             ValidateConfig(settings.ResolveConfig());
             settings.ResolveTarget(Analysis.Estimators.Parse(settings.Estimator));

@@ -9,27 +9,33 @@ using Spectre.Console.Cli;
 
 namespace MemScore.Cli.Commands;
 
-public sealed class TaskSettings : CommandSettings
+public sealed class TaskSettings : CacheDirSettings
 {
-    [CommandOption("--run <DIR>")]
+    [CommandArgument(0, "[RUN]")]
     [Description("Planned run folder")]
-    public string Run { get; init; } = "";
+    public string? Run { get; init; }
+
+    [CommandOption("--run <DIR>")]
+    [Description("Deprecated spelling of RUN (kept for sbatch scripts written by earlier versions)")]
+    public string? RunFlag { get; init; }
 
     [CommandOption("--index <I>")]
     [Description("Task index (repeat * folds + fold); default: $SLURM_ARRAY_TASK_ID")]
     public int? Index { get; init; }
 
-    [CommandOption("--cache-dir <DIR>")]
-    [Description("Data cache on this node (default: the one recorded in run.json)")]
-    public string? CacheDir { get; init; }
-
     [CommandOption("--checkpoint-every <N>")]
     [Description("Save the task's state every N epochs (default 1; 0 = never)")]
     public int CheckpointEvery { get; init; } = 1;
 
+    /// <summary>The run folder, given as RUN or as the deprecated --run DIR.</summary>
+    public string RunFolder => Run ?? RunFlag ?? "";
+
     public override Spectre.Console.ValidationResult Validate()
     {
-        if (CacheDir is not null) Storage.OutputFolder.RequirePath(CacheDir, "cache-dir");
+        if (Run is not null && RunFlag is not null)
+            throw new InvalidConfigurationException($"run: {Run} and --run {RunFlag}: give the run folder once (RUN; --run is its deprecated spelling)");
+        if (Run is null && RunFlag is null) throw new InvalidConfigurationException("run: expected RUN (a planned run folder)");
+        Storage.OutputFolder.RequirePath(RunFolder, "run");
         ExecutionRule.RequireCheckpointEvery(CheckpointEvery);   // as run, plan and full do
         return base.Validate();
     }
@@ -40,11 +46,11 @@ public sealed class TaskCommand : Command<TaskSettings>
 {
     public override int Execute(CommandContext context, TaskSettings settings, CancellationToken cancellation)
     {
-        if (settings.Run.Length == 0) throw new InvalidConfigurationException("run: expected --run DIR (a planned run folder)");
         int index = settings.Index ?? ArrayIndexFromEnvironment();
         var clock = Stopwatch.StartNew();
-        using var run = RunContext.Open(settings.Run, CliEnvironment.Datasets(), settings.CacheDir);
+        using var run = RunContext.Open(settings.RunFolder, CliEnvironment.Datasets(), settings.CacheDir);
         var task = run.TaskAt(index);
+        TorchScriptAllocator.RequireSystemMalloc(run.Config.Model);
         if (RepeatStopping.StoppedBefore(run, task) is { } stop)
         {
             Console.WriteLine($"task {index} ({task}): not needed: target reliability {stop.Target.Reliability} was reached with {stop.StopAt} repeats");

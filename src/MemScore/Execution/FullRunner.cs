@@ -11,8 +11,9 @@ using static TorchSharp.torch;
 namespace MemScore.Execution;
 
 /// <param name="TestFraction">Share of the examples held out as test set when the dataset has no test split.</param>
+/// <param name="ExportPyTorch">Also write model.pt, the final weights as a PyTorch state dict (<see cref="PyTorchExport"/>), also for a finished run.</param>
 public sealed record FullRunRequest(ExperimentConfig Config, string OutputDirectory, string? CacheDirectory = null,
-    double TestFraction = 0.1, int CheckpointEvery = 1, bool Download = false);
+    double TestFraction = 0.1, int CheckpointEvery = 1, bool Download = false, bool ExportPyTorch = false);
 
 public sealed record FullRunOutcome(FullRunFolder Folder, FullCurves Curves, int TrainCount, int TestCount, string TestSource,
     long Dimensions, bool Reused, TimeSpan Elapsed);
@@ -31,6 +32,7 @@ public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
         DenormalFlushing.SetForCurrentThread(true);
         var config = FullRunSplit.WithoutFoldFields(request.Config);
         ConfigValidator.Validate(config, datasets, models);
+        if (request.ExportPyTorch) PyTorchExport.RequireExportable(config, models);
         if (!(request.TestFraction > 0 && request.TestFraction < 1))
             throw new InvalidConfigurationException($"test-fraction = {request.TestFraction}: expected a number between 0 and 1");
         OutputFolder.RefuseInsideData(request.OutputDirectory, config.DataDir);
@@ -52,10 +54,14 @@ public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
         {
             var (done, hash, _) = FullRunFolder.Read(folder.ResultPath, split.TrainRows.Length, split.TestRows.Length);
             if (hash == config.Hash())
+            {
+                if (request.ExportPyTorch) PyTorchExport.WriteFullModel(folder);
                 return new FullRunOutcome(folder, done, split.TrainRows.Length, split.TestRows.Length, split.Source, dimensions, true, clock.Elapsed);
+            }
         }
         var curves = Train(config, family, split, folder, request.CheckpointEvery, progress, cancellation);
         AtomicFile.WriteAllText(folder.CurvesCsvPath, FullRunFolder.CurvesCsv(curves, dimensions));
+        if (request.ExportPyTorch) PyTorchExport.WriteFullModel(folder);
         AtomicFile.Write(folder.ResultPath, s => Npz.WriteTo(s, FullRunFolder.ToArrays(curves, config.Hash())));
         if (File.Exists(folder.CheckpointPath)) File.Delete(folder.CheckpointPath);
         return new FullRunOutcome(folder, curves, split.TrainRows.Length, split.TestRows.Length, split.Source, dimensions, false, clock.Elapsed);

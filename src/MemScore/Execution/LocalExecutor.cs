@@ -15,8 +15,10 @@ namespace MemScore.Execution;
 /// <see cref="ExecutionRule.DefaultWorkers"/>. Does not change results.</param>
 /// <param name="Estimator">How the scores pool the in-values (aggregation only: task files and the config hash do not depend on it).</param>
 /// <param name="Target">--target-reliability / --max-repeats (recorded in target.json; null = the one recorded, if any). Not in the config hash.</param>
+/// <param name="ExportPyTorch">Each task also writes its weights as tasks/r{repeat}_f{fold}.pt (<see cref="PyTorchExport"/>). Not in the config hash.</param>
 public sealed record RunRequest(ExperimentConfig Config, string OutputDirectory, string? CacheDirectory = null, int CheckpointEvery = 1,
-    bool Download = false, int? Workers = null, Analysis.EstimatorKind Estimator = Analysis.EstimatorKind.Paper, RepeatTarget? Target = null);
+    bool Download = false, int? Workers = null, Analysis.EstimatorKind Estimator = Analysis.EstimatorKind.Paper, RepeatTarget? Target = null,
+    bool ExportPyTorch = false);
 
 /// <param name="TasksSkipped">Tasks of repeats past the stop of a target reliability (not trained, or cancelled).</param>
 /// <param name="Target">Where the target reliability stands (null for a plain run).</param>
@@ -41,6 +43,7 @@ public sealed class LocalExecutor(DatasetRegistry datasets, ModelRegistry models
         var config = request.Config;
         int taskCount = config.Folds * config.Repeats;
         ConfigValidator.Validate(config, datasets, models);
+        if (request.ExportPyTorch) PyTorchExport.RequireExportable(config, models);
         int workers = ExecutionRule.Workers(config, request.Workers);
         OutputFolder.RefuseInsideData(request.OutputDirectory, config.DataDir);
         var folder = new RunFolder(request.OutputDirectory);
@@ -58,7 +61,8 @@ public sealed class LocalExecutor(DatasetRegistry datasets, ModelRegistry models
         }
         Report(d => new RunProgress(RunStage.LoadingData, d, taskCount));
         using var context = new RunPlanner(datasets, models).Plan(request with { Workers = workers });   // the sanity pass checks memory for these workers
-        var executor = new TaskExecutor(context, models);
+        if (request.ExportPyTorch) PyTorchExport.RequireNoUnexportedTasks(context);
+        var executor = new TaskExecutor(context, models, exportPyTorch: request.ExportPyTorch);
         var target = request.Target ?? RepeatTarget.Read(folder);
         target?.RequireCompatible(config);
         var tracker = target is null ? null : new TargetTracker(context, target);

@@ -14,9 +14,10 @@ public enum TaskOutcome { AlreadyDone, Completed }
 /// valid result exists returns at once. A per-task lock keeps two processes (say, a requeued
 /// Slurm task and its predecessor) from computing the same task; a failure leaves a
 /// tasks/r{repeat}_f{fold}.failed.json with the error (and <paramref name="schedulerJobId"/>, the Slurm job
-/// the front end runs in, if any) for `memscore status`.
+/// the front end runs in, if any) for `memscore status`. With <paramref name="exportPyTorch"/> a
+/// task writes its weights as a PyTorch state dict before its result (<see cref="PyTorchExport"/>).
 /// </summary>
-public sealed class TaskExecutor(RunContext context, ModelRegistry models, string? schedulerJobId = null)
+public sealed class TaskExecutor(RunContext context, ModelRegistry models, string? schedulerJobId = null, bool exportPyTorch = false)
 {
     readonly TaskRunner _runner = new(context.Config, context.Data, context.Plan, models);
 
@@ -39,7 +40,8 @@ public sealed class TaskExecutor(RunContext context, ModelRegistry models, strin
         {
             FaultInjection.FailTaskIfRequested(RunContext.IndexOf(task, context.Plan.Folds));
             var checkpointing = checkpointEvery > 0 ? new TaskCheckpointing(folder.CheckpointPath(task), checkpointEvery) : null;
-            var result = _runner.Run(task, checkpointing, progress, cancellation);
+            var result = _runner.Run(task, checkpointing, progress, cancellation,
+                exportPyTorch ? model => PyTorchExport.WriteTask(folder, task, model) : null);
             TaskResultFile.Write(folder.TaskPath(task), result);
             FaultInjection.Reached("task-saved");
             if (File.Exists(folder.CheckpointPath(task))) File.Delete(folder.CheckpointPath(task));

@@ -33,6 +33,12 @@ public sealed record ModelFamily(string Name, string Description, Func<ModelCont
     public bool Ensembles { get; init; }
 
     /// <summary>
+    /// The PyTorch module whose state_dict() keys, shapes and dtypes match this family's parameters and buffers, in words
+    /// (e.g. a class in examples/): --export-pytorch writes state dicts that load into it. Null: the family cannot be exported.
+    /// </summary>
+    public string? PyTorchModule { get; init; }
+
+    /// <summary>
     /// What the sanity pass before any folder is written does with a fresh model and two examples
     /// (Execution.ModelSanityCheck); by default one training step and one log p(x), the two calls every task makes.
     /// </summary>

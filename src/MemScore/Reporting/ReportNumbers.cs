@@ -119,7 +119,9 @@ public sealed class ReportNumbers
     {
         var c = context.Config;
         var manifest = context.Manifest;
-        return new RunSummary(c.Dataset, examples, manifest.ImageShape, c.Model, c.Folds, c.Repeats, results.Count, context.TaskCount, c.InModels,
+        // The family's options name a user's model (torchscript: the module file and its SHA-256).
+        string model = c.ModelOptions.Count == 0 ? c.Model : $"{c.Model} ({c.ModelOptions})";
+        return new RunSummary(c.Dataset, examples, manifest.ImageShape, model, c.Folds, c.Repeats, results.Count, context.TaskCount, c.InModels,
             c.Epochs, c.EvaluationEpochs(), c.ImportanceSamples, c.LearningRate, c.BatchSize, c.Seed, c.Threads,
             $"memscore {manifest.ToolVersion}, TorchSharp {manifest.TorchSharpVersion}, libtorch {manifest.LibTorchVersion}", results.Sum(r => r.Seconds));
     }

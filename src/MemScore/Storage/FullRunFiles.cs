@@ -22,6 +22,7 @@ public sealed record FullCurves(double[] TrainLoss, double[] TrainEvalLoss, doub
 ///   full.npz          curves (train_loss, train_eval_loss, test_eval_loss [epochs]; logp_train, logp_test [evaluations, n])
 ///   curves.csv        one row per epoch: losses, and mean log p(x) and bits/dim where evaluated
 ///   model.npz         the final model's state (reloads to the same log p(x))
+///   model.pt          the final weights as a PyTorch state dict (--export-pytorch)
 ///   checkpoint.npz    state of an unfinished run (deleted when it finishes)
 /// </summary>
 public sealed class FullRunFolder(string root)
@@ -29,12 +30,13 @@ public sealed class FullRunFolder(string root)
     public string Root { get; } = Path.GetFullPath(root);
     /// <summary>Names MemScore writes in a full-run folder (besides its temporary files).</summary>
     public static readonly IReadOnlySet<string> OwnEntries = new HashSet<string>(StringComparer.Ordinal)
-        { "full.json", "full.npz", "curves.csv", "model.npz", "checkpoint.npz", "run.lock", DedupFile.Name };
+        { "full.json", "full.npz", "curves.csv", "model.npz", "model.pt", "checkpoint.npz", "run.lock", DedupFile.Name };
     public string ManifestPath => Path.Combine(Root, "full.json");
     public string ResultPath => Path.Combine(Root, "full.npz");
     public string CurvesCsvPath => Path.Combine(Root, "curves.csv");
     public string ModelPath => Path.Combine(Root, "model.npz");
     public string CheckpointPath => Path.Combine(Root, "checkpoint.npz");
+    public string PyTorchModelPath => Path.Combine(Root, "model.pt");
 
     public sealed record Manifest(Configuration.ExperimentConfig Config, int TrainExamples, int TestExamples, string TestSource, double TestFraction);
 

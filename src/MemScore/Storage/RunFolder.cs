@@ -10,6 +10,7 @@ namespace MemScore.Storage;
 ///   examples.npz               index (source index) and label of each example (Storage.RunExamples)
 ///   run.lock                   held while a process works on the folder
 ///   tasks/r{repeat}_f{fold}.npz one file per finished task
+///   tasks/r{repeat}_f{fold}.pt  its final weights as a PyTorch state dict (--export-pytorch; Execution.PyTorchExport)
 ///   checkpoints/r{repeat}_f{fold}.npz state of an unfinished task (deleted when it finishes)
 ///   checkpoints/r{repeat}_ensemble.npz state of an unfinished fold ensemble (--fold-ensembles)
 ///   scores.csv                 U, V, M per example at the last evaluation epoch

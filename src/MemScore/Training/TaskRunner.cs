@@ -22,8 +22,9 @@ public sealed class TaskRunner(ExperimentConfig config, ExperimentData data, Fol
     readonly InModelSubset? _inModels = InModelSubset.For(config.InModels, plan, config.Seed);
     readonly SeedSchedule _seeds = new(config.Seed);
 
+    /// <param name="trained">Called with the model after its last epoch, before the result is returned (e.g. to export its weights).</param>
     public TaskResult Run(TaskId task, TaskCheckpointing? checkpointing = null, IProgress<TaskProgress>? progress = null,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default, Action<IDensityModel>? trained = null)
     {
         var clock = Stopwatch.StartNew();
         var seeds = _seeds.Task(task.Repeat, task.Fold);
@@ -35,6 +36,7 @@ public sealed class TaskRunner(ExperimentConfig config, ExperimentData data, Fol
         var checkpoint = checkpointing is null ? null : new TaskCheckpointStore(checkpointing, task, config.Hash(), evaluatedRows, data.Count,
             EpochTrainer.StepsPerEpoch(plan.TrainingExamples(task).Length, config.BatchSize), Warn(report));
         var history = TaskLoop.Run(unit, config.Epochs, config.EvaluationEpochs(), checkpoint, report, cancellation);
+        trained?.Invoke(model);
         return Result(task, history, 0, clock.Elapsed.TotalSeconds, evaluatedRows);
     }
 

@@ -1,8 +1,10 @@
+using MemScore.Tests.Support;
 using MemScore.Analysis;
 using static TorchSharp.torch;
 
 namespace MemScore.Tests.Analysis;
 
+[Collection(ProcessGlobalState.Name)]
 public class DataCopyingTests
 {
     /// <summary>Draws from one distribution: four unit-variance blobs at 6 e_0, ..., 6 e_3 in 8 dimensions.</summary>

@@ -1,9 +1,11 @@
+using MemScore.Tests.Support;
 using MemScore.Analysis;
 using MemScore.Core;
 using static TorchSharp.torch;
 
 namespace MemScore.Tests.Analysis;
 
+[Collection(ProcessGlobalState.Name)]
 public class NearestNeighboursTests
 {
     static float[] Uniform(int count, long seed)

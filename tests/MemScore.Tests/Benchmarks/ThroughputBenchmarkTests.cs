@@ -5,6 +5,8 @@ using TorchSharp.Modules;
 
 namespace MemScore.Tests.Benchmarks;
 
+[Collection(ProcessGlobalState.Name)]
+[Trait("Tier", "EndToEnd")]
 public class ThroughputBenchmarkTests
 {
     [Fact]

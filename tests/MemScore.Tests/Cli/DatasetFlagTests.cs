@@ -4,6 +4,7 @@ using MemScore.Tests.Support;
 namespace MemScore.Tests.Cli;
 
 /// <summary>The new datasets and --download through the real CLI: one clear error line, documented exit code, nothing written.</summary>
+[Trait("Tier", "EndToEnd")]
 public class DatasetFlagTests
 {
     static void AssertOneErrorAndNoRun(CliResult result, int exitCode, string expected, string outDir)

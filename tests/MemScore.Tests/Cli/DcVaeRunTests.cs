@@ -4,6 +4,7 @@ using MemScore.Tests.Support;
 namespace MemScore.Tests.Cli;
 
 /// <summary>A DC-VAE family through the real CLI on the embedded digits (padded to 32x32, binarized).</summary>
+[Trait("Tier", "EndToEnd")]
 public class DcVaeRunTests
 {
     [Fact]

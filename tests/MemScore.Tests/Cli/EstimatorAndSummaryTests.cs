@@ -5,6 +5,7 @@ using MemScore.Tests.Support;
 namespace MemScore.Tests.Cli;
 
 /// <summary>--estimator, the per-example columns and the end-of-run summary, through the real CLI.</summary>
+[Trait("Tier", "EndToEnd")]
 public class EstimatorAndSummaryTests
 {
     static readonly string[] Small = ["run", "--limit", "300", "--folds", "5", "--repeats", "2", "--epochs", "1", "--is-samples", "4", "--threads", "2"];

@@ -6,6 +6,7 @@ using SkiaSharp;
 namespace MemScore.Tests.Cli;
 
 /// <summary>Every model family and every paper preset through the real `memscore run`, scaled down (issue 3).</summary>
+[Trait("Tier", "EndToEnd")]
 public class FamiliesAndPresetsRunTests
 {
     static readonly string[] Small = ["--folds", "2", "--repeats", "1", "--epochs", "2", "--eval-every", "1", "--is-samples", "4", "--threads", "2"];

@@ -13,6 +13,7 @@ namespace MemScore.Tests.Cli;
 /// closed stdout, and SIGINT/SIGTERM. Every case ends with a documented exit code and one error line
 /// naming the flag, field or file; none is an internal error.
 /// </summary>
+[Trait("Tier", "EndToEnd")]
 public class HostileInputRound2CliTests
 {
     static readonly string[] R = ["run", "--limit", "200", "--folds", "2", "--repeats", "1", "--epochs", "1", "--is-samples", "4", "--threads", "1"];
@@ -180,6 +181,7 @@ public class HostileInputRound2CliTests
         using var dir = new TempDirectory();
         var result = RunCase(testCase, dir);
         Assert.True(result.ExitCode == testCase.ExitCode, $"exit {result.ExitCode}, expected {testCase.ExitCode}\n{result.StdErr}");
+        Assert.DoesNotContain("internal error", result.StdErr, StringComparison.Ordinal);
         string line = Assert.Single(ErrorLines(result));
         foreach (string e in testCase.Expected(dir)) Assert.Contains(e, line);
         foreach (string written in new[] { "out/run.json", "out/plan.json", "out/full.json", "out/scores.csv", "run/scores.csv", "__default_command" })
@@ -187,19 +189,16 @@ public class HostileInputRound2CliTests
         Assert.False(File.Exists(dir["run/report/index.html"]), "a report was written");
     }
 
-    /// <summary>The acceptance test of issue 18 for this table: no case reaches the internal-error exit.</summary>
+    /// <summary>
+    /// The acceptance test of issue 18 for this table: no case reaches the internal-error exit. Each case's run is
+    /// checked by the theory above (its exit code equals the expected one and it prints no "internal error"), so
+    /// here it suffices that no case expects 0 or 1; the table is not run a second time.
+    /// </summary>
     [Fact]
     public void No_case_of_the_table_is_an_internal_error()
     {
-        var failures = new List<string>();
-        foreach (var testCase in CaseList())
-        {
-            using var dir = new TempDirectory();
-            var result = RunCase(testCase, dir);
-            if (result.ExitCode is 1 or 0 || result.StdErr.Contains("internal error", StringComparison.Ordinal))
-                failures.Add($"{testCase.Name}: exit {result.ExitCode}: {string.Join(" | ", ErrorLines(result))}");
-        }
-        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        var failures = CaseList().Where(c => c.ExitCode is 0 or 1).Select(c => $"{c.Name}: expects exit {c.ExitCode}");
+        Assert.Empty(failures);
     }
 
     // Item 18: SIGINT and SIGTERM stop a run cleanly: one line, exit 130, no run.lock, and a rerun resumes.
@@ -209,11 +208,11 @@ public class HostileInputRound2CliTests
     public void A_signal_stops_run_cleanly_releases_the_lock_and_the_rerun_resumes(string signal)
     {
         using var dir = new TempDirectory();
-        string[] args = ["run", "--limit", "600", "--folds", "2", "--repeats", "1", "--epochs", "40", "--is-samples", "2", "--threads", "1", "--workers", "1",
+        string[] args = ["run", "--limit", "600", "--folds", "2", "--repeats", "1", "--epochs", "20", "--is-samples", "2", "--threads", "1", "--workers", "1",
             "--checkpoint-every", "1", "--top", "0", "--out", dir["run"]];
         using (var child = new CliChild(args, dir.Path))
         {
-            Assert.True(child.WaitForErrorLine("epoch 2/40", TimeSpan.FromMinutes(2)), "training did not start");
+            Assert.True(child.WaitForErrorLine("epoch 2/20", TimeSpan.FromMinutes(2)), "training did not start");
             child.Signal(signal);
             var stopped = child.Wait(TimeSpan.FromSeconds(60));
             Assert.True(stopped.ExitCode == 130, $"exit {stopped.ExitCode}\n{stopped.StdErr}");

@@ -8,6 +8,7 @@ namespace MemScore.Tests.Cli;
 /// Tiny runs shared by the damaged-run-folder cases below: a finished run, and runs killed right after
 /// their first checkpoint (one task at a time, and fold ensembles), with the finished runs' scores.
 /// </summary>
+[Trait("Tier", "EndToEnd")]
 public sealed class DamagedRunFixture : IDisposable
 {
     public static readonly string[] Args = ["run", "--limit", "200", "--folds", "2", "--repeats", "1", "--epochs", "2", "--is-samples", "4", "--threads", "1", "--workers", "1"];
@@ -62,6 +63,7 @@ public sealed class DamagedRunFixture : IDisposable
 /// checkpoints are named in a warning and discarded, and the task restarts from scratch, so the rerun
 /// succeeds with the same scores as an uninterrupted run.
 /// </summary>
+[Trait("Tier", "EndToEnd")]
 public class HostileInputRound2DataTests(DamagedRunFixture fixture) : IClassFixture<DamagedRunFixture>
 {
     static void Change(string npz, string key, Func<NpyArray, NpyArray> change)

@@ -3,6 +3,7 @@ using MemScore.Tests.Support;
 namespace MemScore.Tests.Cli;
 
 /// <summary>Issue 18 item 11, through the real CLI: a download mirror must be an http(s) URL; anything else is refused naming the variable.</summary>
+[Trait("Tier", "EndToEnd")]
 public class HostileInputRound2DownloadTests
 {
     static readonly string[] Tiny = ["run", "--limit", "200", "--folds", "2", "--repeats", "1", "--epochs", "1", "--is-samples", "4", "--threads", "1"];

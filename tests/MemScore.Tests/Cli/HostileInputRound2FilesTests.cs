@@ -9,6 +9,7 @@ namespace MemScore.Tests.Cli;
 /// error naming the file (exit 3 for data and config files) instead of blocking forever or reading without
 /// end. Each run is killed after 60 s, so a hang fails the test rather than the suite.
 /// </summary>
+[Trait("Tier", "EndToEnd")]
 public class HostileInputRound2FilesTests
 {
     static readonly string[] R = ["run", "--limit", "200", "--folds", "2", "--repeats", "1", "--epochs", "1", "--is-samples", "4"];

@@ -9,6 +9,7 @@ namespace MemScore.Tests.Cli;
 /// Issue 18, storage side: what MemScore may delete or write, run through the real CLI. Each case
 /// exits with a documented code and one error line naming the path, and leaves the user's files alone.
 /// </summary>
+[Trait("Tier", "EndToEnd")]
 public class HostileInputRound2StorageTests
 {
     static readonly string[] Tiny = ["run", "--limit", "200", "--folds", "2", "--repeats", "1", "--epochs", "1", "--is-samples", "4", "--threads", "1"];

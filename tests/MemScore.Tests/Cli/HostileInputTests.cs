@@ -11,6 +11,7 @@ namespace MemScore.Tests.Cli;
 /// field, a non-zero documented exit code, and writes no results. Run through the real CLI.
 /// (CIFAR-10, CelebA and image-folder readers arrive with their issue; their cases join this table.)
 /// </summary>
+[Trait("Tier", "EndToEnd")]
 public class HostileInputTests
 {
     public sealed record Case(string Name, Action<TempDirectory> Setup, Func<TempDirectory, string[]> Args, int ExitCode, Func<TempDirectory, string> Expected)

@@ -6,6 +6,7 @@ using MemScore.Tests.Support;
 namespace MemScore.Tests.Cli;
 
 /// <summary>--model-option and `memscore models` through the real CLI.</summary>
+[Trait("Tier", "EndToEnd")]
 public class ModelOptionCliTests
 {
     [Fact]

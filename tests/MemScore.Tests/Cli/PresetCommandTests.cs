@@ -2,6 +2,7 @@ using MemScore.Tests.Support;
 
 namespace MemScore.Tests.Cli;
 
+[Trait("Tier", "EndToEnd")]
 public class PresetCommandTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using MemScore.Tests.Support;
 namespace MemScore.Tests.Cli;
 
 /// <summary>The real CLI on the real embedded digits (fetched once into the default cache).</summary>
+[Trait("Tier", "EndToEnd")]
 public class RunCommandTests
 {
     static readonly string[] Tiny = ["run", "--limit", "300", "--folds", "2", "--repeats", "1", "--epochs", "1", "--is-samples", "8", "--threads", "2"];
@@ -137,6 +138,7 @@ public class RunCommandTests
     }
 }
 
+[Trait("Tier", "EndToEnd")]
 public class InModelsRunTests
 {
     static readonly string[] Args = ["run", "--limit", "300", "--folds", "3", "--repeats", "1", "--epochs", "2", "--eval-every", "1",
@@ -176,6 +178,7 @@ public class InModelsRunTests
     }
 }
 
+[Trait("Tier", "EndToEnd")]
 public class DynamicBinarizationTests
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace MemScore.Tests.Cli;
 /// 1 epoch, S = 4: the ranking is noise and predicted at Spearman ~0.2, so R = 0.01 stops at 2 repeats and
 /// R = 0.99 is never reached).
 /// </summary>
+[Trait("Tier", "EndToEnd")]
 public class TargetReliabilityCliTests
 {
     static readonly string[] Tiny = ["--limit", "200", "--folds", "5", "--epochs", "1", "--is-samples", "4", "--threads", "2"];

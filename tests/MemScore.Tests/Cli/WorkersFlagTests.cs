@@ -2,6 +2,7 @@ using MemScore.Tests.Support;
 
 namespace MemScore.Tests.Cli;
 
+[Trait("Tier", "EndToEnd")]
 public class WorkersFlagTests
 {
     static readonly string[] Tiny = ["--limit", "200", "--folds", "2", "--repeats", "1", "--epochs", "1", "--is-samples", "4"];
@@ -37,12 +38,13 @@ public class WorkersFlagTests
 
     [Theory]
     [InlineData("run", "0", "workers = 0: expected an integer >= 1")]
-    [InlineData("plan", "2", "--workers applies to `memscore run`")]
-    [InlineData("full", "2", "--workers and --fold-ensembles apply to `memscore run`")]
+    [InlineData("plan", "2", "--workers does not apply to `memscore plan`")]
+    [InlineData("full", "2", "--workers does not apply to `memscore full`")]
     public void Workers_flag_is_checked_where_it_means_something(string command, string workers, string message)
     {
         using var dir = new TempDirectory();
-        var result = CliProcess.Run([command, .. Tiny, "--workers", workers, "--out", dir["out"]]);
+        string[] config = command == "full" ? ["--limit", "200", "--epochs", "1", "--is-samples", "4"] : Tiny;
+        var result = CliProcess.Run([command, .. config, "--workers", workers, "--out", dir["out"]]);
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(message, result.StdErr);
         Assert.False(Directory.Exists(dir["out"]));

@@ -7,6 +7,8 @@ using MemScore.Tests.Support;
 namespace MemScore.Tests.Configuration;
 
 /// <summary>The DC-VAE model-options feature-maps (width F) and mixture-components (logistics per pixel of mol-dc-vae), and their shorthand flags.</summary>
+[Collection(ProcessGlobalState.Name)]
+[Trait("Tier", "EndToEnd")]
 public class ModelSizeFieldsTests
 {
     static long ParameterCount(IDensityModel model) =>

@@ -1,3 +1,4 @@
+using MemScore.Tests.Support;
 using MemScore.Configuration;
 using MemScore.Core;
 using MemScore.Execution;
@@ -5,6 +6,7 @@ using MemScore.Models;
 
 namespace MemScore.Tests.Configuration;
 
+[Collection(ProcessGlobalState.Name)]
 public class PresetsTests
 {
     // Expected values typed from the table of METHOD.md section 4 and S from section 3.

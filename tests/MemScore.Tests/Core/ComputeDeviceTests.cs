@@ -5,6 +5,8 @@ using static TorchSharp.torch;
 
 namespace MemScore.Tests.Core;
 
+[Collection(ProcessGlobalState.Name)]
+[Trait("Tier", "EndToEnd")]
 public class ComputeDeviceTests
 {
     [Fact]

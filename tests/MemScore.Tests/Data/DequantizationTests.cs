@@ -1,4 +1,5 @@
 using MemScore.Configuration;
+using MemScore.Tests.Support;
 using MemScore.Data;
 using MemScore.Models;
 using MemScore.Training;
@@ -6,6 +7,7 @@ using static TorchSharp.torch;
 
 namespace MemScore.Tests.Data;
 
+[Collection(ProcessGlobalState.Name)]
 public class DequantizationTests
 {
     static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();

@@ -9,6 +9,7 @@ namespace MemScore.Tests.Data;
 /// Image folders and CelebA folders built to mislead the readers (issue 18): symbolic-link loops and
 /// repeated links, and image files changed in place without changing their names or sizes.
 /// </summary>
+[Trait("Tier", "EndToEnd")]
 public class HostileImageInputTests
 {
     static void Link(string link, string target) => File.CreateSymbolicLink(link, target);

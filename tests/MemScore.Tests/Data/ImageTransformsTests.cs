@@ -1,8 +1,10 @@
+using MemScore.Tests.Support;
 using MemScore.Data;
 using static TorchSharp.torch;
 
 namespace MemScore.Tests.Data;
 
+[Collection(ProcessGlobalState.Name)]
 public class ImageTransformsTests
 {
     [Fact]

@@ -9,6 +9,8 @@ using static TorchSharp.torch;
 
 namespace MemScore.Tests.Execution;
 
+[Collection(ProcessGlobalState.Name)]
+[Trait("Tier", "EndToEnd")]
 public class FaultHandlingTests
 {
     /// <summary>The real VAE with its loss turned into NaN at one (epoch, batch) of every task.</summary>

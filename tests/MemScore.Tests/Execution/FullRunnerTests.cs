@@ -10,6 +10,8 @@ using MemScore.Training;
 
 namespace MemScore.Tests.Execution;
 
+[Collection(ProcessGlobalState.Name)]
+[Trait("Tier", "EndToEnd")]
 public class FullRunnerTests
 {
     static readonly ExperimentConfig Tiny = new() { Limit = 200, Epochs = 2, EvalEvery = 2, ImportanceSamples = 4, BatchSize = 32, Threads = 2 };
@@ -64,6 +66,8 @@ public class FullRunnerTests
     }
 }
 
+[Collection(ProcessGlobalState.Name)]
+[Trait("Tier", "EndToEnd")]
 public class FullRunBadInputTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using MemScore.Tests.Support;
 namespace MemScore.Tests.Execution;
 
 /// <summary>A planned tiny run shared by the cases below (planning trains nothing).</summary>
+[Trait("Tier", "EndToEnd")]
 public sealed class PlannedRunFixture : IDisposable
 {
     readonly TempDirectory _dir = new();
@@ -25,6 +26,7 @@ public sealed class PlannedRunFixture : IDisposable
 /// a command to the sbatch script. Needs no Slurm: --dry-run writes the script; bash and an emulation of
 /// sbatch's #SBATCH parser read it back.
 /// </summary>
+[Trait("Tier", "EndToEnd")]
 public class SlurmScriptSafetyTests(PlannedRunFixture planned) : IClassFixture<PlannedRunFixture>
 {
     public static TheoryData<string, string> HostileOptions() => new()
@@ -137,7 +139,7 @@ public class SlurmScriptSafetyTests(PlannedRunFixture planned) : IClassFixture<P
         // The shell line passes the run path as one literal word; nothing in it runs.
         string exec = Assert.Single(script.Split('\n'), l => l.StartsWith("exec "));
         var words = BashWords(exec["exec ".Length..], dir.Path);
-        Assert.Equal(["task", "--run", run], words[^3..]);
+        Assert.Equal(["task", run], words[^2..]);
 
         // The printed sbatch call gives the log paths as single words, % escaped as %% for Slurm's patterns.
         string submit = r.StdOut.Split("submit with: sbatch ")[1].Trim().TrimEnd(')');

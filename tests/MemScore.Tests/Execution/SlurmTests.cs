@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 namespace MemScore.Tests.Execution;
 
 /// <summary>Against a real single-node Slurm (started by ./test.sh via tests/slurm/start-slurm.sh).</summary>
+[Trait("Tier", "EndToEnd")]
 public class SlurmTests(ITestOutputHelper output)
 {
     static readonly string[] Config = ["--limit", "300", "--folds", "3", "--repeats", "2", "--epochs", "1", "--is-samples", "8", "--threads", "1"];

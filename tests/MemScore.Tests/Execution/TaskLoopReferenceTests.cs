@@ -19,6 +19,7 @@ namespace MemScore.Tests.Execution;
 /// source tree. Float results depend on the CPU's vector paths: the file names the
 /// CPU it was recorded on.
 /// </summary>
+[Trait("Tier", "EndToEnd")]
 public class TaskLoopReferenceTests
 {
     const string FixtureName = "task_loop_reference.json";

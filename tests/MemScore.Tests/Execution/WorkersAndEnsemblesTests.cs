@@ -10,6 +10,8 @@ using static TorchSharp.torch;
 
 namespace MemScore.Tests.Execution;
 
+[Collection(ProcessGlobalState.Name)]
+[Trait("Tier", "EndToEnd")]
 public class WorkersAndEnsemblesTests
 {
     // 300 embedded digits, K = 3, L = 1, 2 epochs: three small tasks.

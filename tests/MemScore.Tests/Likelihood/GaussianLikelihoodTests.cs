@@ -1,9 +1,11 @@
+using MemScore.Tests.Support;
 using MemScore.Likelihood;
 using static TorchSharp.torch;
 
 namespace MemScore.Tests.Likelihood;
 
 /// <summary>The logit-space Gaussian reported in 8-bit pixel space (METHOD.md section 4), checked numerically.</summary>
+[Collection(ProcessGlobalState.Name)]
 public class GaussianLikelihoodTests
 {
     const double Lambda = LogitTransform.DefaultLambda;

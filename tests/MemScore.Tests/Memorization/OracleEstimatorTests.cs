@@ -16,6 +16,8 @@ namespace MemScore.Tests.Memorization;
 /// training data has a closed-form, deterministic log p(x). Run through the real executor (fold
 /// plan, tasks, trainer batching, result files, aggregator), M must equal a direct computation.
 /// </summary>
+[Collection(ProcessGlobalState.Name)]
+[Trait("Tier", "EndToEnd")]
 public class OracleEstimatorTests
 {
     const double Bandwidth = 0.7;

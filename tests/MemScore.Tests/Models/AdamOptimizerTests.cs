@@ -1,9 +1,11 @@
 using MemScore.Models;
+using MemScore.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MemScore.Tests.Models;
 
+[Collection(ProcessGlobalState.Name)]
 public class AdamOptimizerTests
 {
     [Fact]

@@ -1,9 +1,11 @@
+using MemScore.Tests.Support;
 using MemScore.Core;
 using MemScore.Models;
 using static TorchSharp.torch;
 
 namespace MemScore.Tests.Models;
 
+[Collection(ProcessGlobalState.Name)]
 public class CheckpointStateTests
 {
     static VariationalDensityModel Create(int latent, long seed) =>

@@ -1,3 +1,4 @@
+using MemScore.Tests.Support;
 using MemScore.Core;
 using MemScore.Models;
 using static TorchSharp.torch;
@@ -5,6 +6,7 @@ using static TorchSharp.torch;
 namespace MemScore.Tests.Models;
 
 /// <summary>Training, scoring, checkpoints and sampling of each DC-VAE family on small structured 32x32 images.</summary>
+[Collection(ProcessGlobalState.Name)]
 public class DcVaeModelTests
 {
     public sealed record Family(string Name, long Channels, Func<ModelContext, IDensityModel> Create, InputKind Input)

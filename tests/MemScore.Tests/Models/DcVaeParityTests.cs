@@ -1,4 +1,5 @@
 using MemScore.Core;
+using MemScore.Tests.Support;
 using MemScore.Likelihood;
 using MemScore.Models;
 using MemScore.Storage;
@@ -12,6 +13,7 @@ namespace MemScore.Tests.Models;
 /// network and the likelihoods; it records weights, batch-norm state, inputs, noise, the summed negative
 /// ELBO in training mode, its gradients, the running statistics afterwards, and IS log p(x) in eval mode.
 /// </summary>
+[Collection(ProcessGlobalState.Name)]
 public class DcVaeParityTests
 {
     static readonly Dictionary<string, (long Channels, Func<DcVaeHead> Head)> Families = new()

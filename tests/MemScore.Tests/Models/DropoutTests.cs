@@ -11,6 +11,8 @@ using static TorchSharp.torch;
 namespace MemScore.Tests.Models;
 
 /// <summary>Dropout of the MLP and DC-VAE families (issue 16 item 1): seeded masks, training only, hashed only when set.</summary>
+[Collection(ProcessGlobalState.Name)]
+[Trait("Tier", "EndToEnd")]
 public class DropoutTests
 {
     static Tensor Masked(double p, ulong seed, bool training, Tensor x)
@@ -114,7 +116,7 @@ public class DropoutTests
     [Fact]
     public void Fold_ensembles_refuse_model_options_such_as_dropout()
     {
-        var config = new RunSettings { FoldEnsembles = true, Device = "cpu", ModelOptions = ["dropout=0.1"] }.ResolveConfig();
+        var config = new PlanSettings { FoldEnsembles = true, Device = "cpu", ModelOptions = ["dropout=0.1"] }.ResolveConfig();
         var error = Assert.Throws<InvalidConfigurationException>(() => ConfigValidator.Validate(config, DatasetRegistry.CreateDefault(), ModelRegistry.CreateDefault()));
         Assert.Contains("fold-ensembles = true: expected no model-options", error.Message);
     }

@@ -1,10 +1,12 @@
 using MemScore.Models;
+using MemScore.Tests.Support;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MemScore.Tests.Models;
 
+[Collection(ProcessGlobalState.Name)]
 public class EnsembleAdamOptimizerTests
 {
     const int Members = 3;

@@ -1,3 +1,4 @@
+using MemScore.Tests.Support;
 using MemScore.Memorization;
 using MemScore.Models;
 using TorchSharp;
@@ -6,6 +7,7 @@ using static TorchSharp.torch;
 namespace MemScore.Tests.Models;
 
 /// <summary>An ensemble of E members against E separately built and trained Bernoulli MLP VAEs.</summary>
+[Collection(ProcessGlobalState.Name)]
 public class MlpVaeEnsembleTests
 {
     const int Latent = 16;

@@ -1,3 +1,4 @@
+using MemScore.Tests.Support;
 using MemScore.Core;
 using MemScore.Models;
 using TorchSharp;
@@ -5,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace MemScore.Tests.Models;
 
+[Collection(ProcessGlobalState.Name)]
 public class ModuleCheckpointTests
 {
     static (nn.Module<Tensor, Tensor> Module, AdamOptimizer Adam) Create(int hidden)

@@ -1,3 +1,4 @@
+using MemScore.Tests.Support;
 using MemScore.Core;
 using MemScore.Likelihood;
 using MemScore.Models;
@@ -6,6 +7,7 @@ using static TorchSharp.torch;
 
 namespace MemScore.Tests.Models;
 
+[Collection(ProcessGlobalState.Name)]
 public class RealNvpFlowTests
 {
     static readonly RealNvpOptions Small = new(Scales: 2, HiddenChannels: 8);

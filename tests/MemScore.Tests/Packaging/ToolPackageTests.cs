@@ -8,6 +8,7 @@ namespace MemScore.Tests.Packaging;
 /// Issue 15 item 4: `dotnet pack` makes the library package and the CLI as a .NET tool; the tool installs from a
 /// local folder feed into a temporary tool path and runs (native libtorch included) without the build tree.
 /// </summary>
+[Trait("Tier", "EndToEnd")]
 public class ToolPackageTests
 {
 #if DEBUG

@@ -5,6 +5,8 @@ using MemScore.Tests.Support;
 namespace MemScore.Tests.Reporting;
 
 /// <summary>The example explorer in a real browser, loaded from file:// (issue 14 item 5).</summary>
+[Collection(ProcessGlobalState.Name)]
+[Trait("Tier", "EndToEnd")]
 public class ExplorerTests
 {
     static (int Index, int NIn, int NOut) TopOfScoresCsv(string root)

@@ -1,8 +1,11 @@
+using MemScore.Tests.Support;
 using MemScore.Reporting;
 
 namespace MemScore.Tests.Reporting;
 
 /// <summary>The report's statistics, without HTML: on synthetic results with planted memorization, and on small tables.</summary>
+[Collection(ProcessGlobalState.Name)]
+[Trait("Tier", "EndToEnd")]
 public class ReportNumbersTests
 {
     [Fact]

@@ -11,6 +11,8 @@ using static TorchSharp.torch;
 namespace MemScore.Tests.Reporting;
 
 /// <summary>The report and the scores when examples really are memorized (a model that memorizes exactly).</summary>
+[Collection(ProcessGlobalState.Name)]
+[Trait("Tier", "EndToEnd")]
 public class ReportSignificanceTests
 {
     /// <summary>log p(x) = -30 for an image it trained on, -50 otherwise: every example memorized by 20 nats.</summary>

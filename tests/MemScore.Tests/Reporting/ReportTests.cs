@@ -6,6 +6,7 @@ using MemScore.Tests.Support;
 
 namespace MemScore.Tests.Reporting;
 
+[Trait("Tier", "EndToEnd")]
 public class ReportTests
 {
     [Fact]
@@ -132,6 +133,7 @@ public class ReportTests
     }
 }
 
+[Trait("Tier", "EndToEnd")]
 public class CompareTests
 {
     [Fact]

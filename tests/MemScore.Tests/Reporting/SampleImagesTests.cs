@@ -1,3 +1,4 @@
+using MemScore.Tests.Support;
 using MemScore.Models;
 using MemScore.Reporting;
 using TorchSharp;
@@ -6,6 +7,7 @@ using static TorchSharp.torch;
 namespace MemScore.Tests.Reporting;
 
 /// <summary>Which images the nearest-neighbour test and C_T compare: decoder means by default, stochastic samples on request.</summary>
+[Collection(ProcessGlobalState.Name)]
 public class SampleImagesTests
 {
     /// <summary>A latent-variable model: decoder mean 0.3 everywhere; stochastic samples are Bernoulli(0.3) draws.</summary>

@@ -11,6 +11,7 @@ namespace MemScore.Tests.Storage;
 /// "feature-maps" and "mixture-components" fields, plan.json, and the task files of its two tasks, made by
 /// commit 366aa34; see old_flat_layout.json) still opens, and resumes into the task file the earlier version wrote.
 /// </summary>
+[Trait("Tier", "EndToEnd")]
 public class OldRunFolderTests
 {
     const string Fixture = "old_flat_layout.json";

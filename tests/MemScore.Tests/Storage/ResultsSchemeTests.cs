@@ -12,6 +12,8 @@ using MemScore.Tests.Support;
 namespace MemScore.Tests.Storage;
 
 /// <summary>The results scheme enters the config hash; a folder of another scheme is refused naming both schemes.</summary>
+[Collection(ProcessGlobalState.Name)]
+[Trait("Tier", "EndToEnd")]
 public class ResultsSchemeTests
 {
     static readonly ExperimentConfig Config = new() { Threads = 1, Limit = 100 };

@@ -1,3 +1,4 @@
+using MemScore.Tests.Support;
 using MemScore.Configuration;
 using MemScore.Core;
 using MemScore.Memorization;
@@ -8,6 +9,7 @@ using static TorchSharp.torch;
 
 namespace MemScore.Tests.Training;
 
+[Collection(ProcessGlobalState.Name)]
 public class EnsembleTrainerTests
 {
     // 97 images in 3 folds (33, 32, 32 held out) leave 64, 65 and 65 training rows: with batch 32 fold 0's

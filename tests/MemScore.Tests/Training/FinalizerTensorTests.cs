@@ -1,3 +1,4 @@
+using MemScore.Tests.Support;
 using MemScore.Configuration;
 using MemScore.Core;
 using MemScore.Execution;
@@ -20,6 +21,7 @@ namespace MemScore.Tests.Training;
 /// Not counted: what TorchSharp's module constructors leave (Conv2d) and RealNVP's mask caches, which reach the
 /// finalizer only once their model is unreachable, when no call can still be using them.
 /// </summary>
+[Collection(ProcessGlobalState.Name)]
 public class FinalizerTensorTests
 {
     /// <summary>Tensors the second call of <paramref name="round"/> made on a fresh thread and did not dispose.</summary>

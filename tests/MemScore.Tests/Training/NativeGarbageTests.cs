@@ -1,4 +1,5 @@
 using MemScore.Configuration;
+using MemScore.Tests.Support;
 using MemScore.Memorization;
 using MemScore.Models;
 using MemScore.Training;
@@ -11,6 +12,7 @@ namespace MemScore.Tests.Training;
 /// (counted here), and they make no Scalars outside a ScalarScope (ScalarLifetimeRuleTests), so the
 /// trainers' periodic collections free only managed wrappers (issue 18 item 29).
 /// </summary>
+[Collection(ProcessGlobalState.Name)]
 public class NativeGarbageTests
 {
     public sealed record Family(string Name, Func<ModelContext, IDensityModel> Create, long[] Shape, InputKind Input)

@@ -1,3 +1,4 @@
+using MemScore.Tests.Support;
 using MemScore.Likelihood;
 using MemScore.Models;
 using Xunit.Abstractions;
@@ -15,6 +16,8 @@ namespace MemScore.Tests.Training;
 /// out bit for bit as it did on one thread without that pressure, and nothing may throw.
 /// </summary>
 [Trait("Category", "Stress")]
+[Collection(ProcessGlobalState.Name)]
+[Trait("Tier", "EndToEnd")]
 public class ScalarLifetimeStressTests(ITestOutputHelper output)
 {
     const int Workers = 4;

@@ -1,4 +1,5 @@
 using MemScore.Core;
+using MemScore.Tests.Support;
 using MemScore.Models;
 using MemScore.Storage;
 using TorchSharp;
@@ -14,6 +15,7 @@ namespace MemScore.Tests.Training;
 /// test that catches a wrong Adam (bias correction, epsilon, learning-rate scaling) or a changed loss scale,
 /// the differences bench/tail checked when MemScore's M tail looked heavier than the authors' code.
 /// </summary>
+[Collection(ProcessGlobalState.Name)]
 public class TrainingTrajectoryParityTests
 {
     static readonly Dictionary<string, NpyArray> Fixture =

@@ -51,7 +51,7 @@ public sealed record TaskStatus(int Index, TaskId Task, TaskState State, string?
 
 /// <summary>
 /// Runs a planned run folder as a Slurm job array: one array element per unfinished task, each
-/// calling `memscore task --run RUN` (which reads SLURM_ARRAY_TASK_ID). State comes from the
+/// calling `memscore task RUN` (which reads SLURM_ARRAY_TASK_ID). State comes from the
 /// result files, the failure records and squeue (sacct needs slurmdbd, which many clusters lack).
 /// </summary>
 public sealed class SlurmBackend(ICommandRunner commands)
@@ -109,7 +109,7 @@ public sealed class SlurmBackend(ICommandRunner commands)
         script.AppendLine("# logs: RUN/slurm/logs/task_<index>.out and .err (given on sbatch's command line by `memscore slurm submit`)");
         script.AppendLine("set -euo pipefail");
         if (!string.IsNullOrEmpty(workerPreload) && !workerPreload.Any(char.IsControl)) script.AppendLine($"export LD_PRELOAD={Quote(workerPreload)}");
-        script.AppendLine($"exec {workerCommand} task --run {Quote(folder.Root)}");
+        script.AppendLine($"exec {workerCommand} task {Quote(folder.Root)}");
         string path = Path.Combine(folder.SlurmDirectory, $"array-{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}.sbatch");
         AtomicFile.WriteAllText(path, script.ToString());
         return path;

@@ -14,5 +14,6 @@ public static class BernoulliMlpVaeFamily
         Schema, (c, o) => BernoulliMlpVae.Create(c, o.Dropout), InputKind.Binary) with
     {
         Ensembles = true,
+        PyTorchModule = "MlpVae(pixels, latent) of examples/torchscript/mlp_vae.py (with dropout: with_dropout of examples/torchscript/load_exported.py)",
     };
 }

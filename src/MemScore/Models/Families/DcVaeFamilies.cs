@@ -15,23 +15,27 @@ public static class DcVaeFamilies
             o => o.FeatureMaps, (o, v) => o with { FeatureMaps = v }, min: 1, max: MaxFeatureMaps)
         .Dropout(o => o.Dropout, (o, v) => o with { Dropout = v });
 
+    /// <summary>Where the PyTorch module with the same state_dict names is (--export-pytorch).</summary>
+    const string PyTorchModule = "for_family(model, channels, feature-maps, latent-dim, mixture-components) of examples/torchscript/paper_dc_vae.py " +
+        "(with dropout: with_dropout of examples/torchscript/load_exported.py)";
+
     static DcVaeOptions Network(ModelContext c, DcVaeFamilyOptions o) => DcVaeOptions.For(c, o.FeatureMaps, o.Dropout);
 
     public static readonly ModelFamily Bernoulli = ModelFamily.WithOptions(BernoulliDcVae.FamilyName,
         "DC-VAE (F = 32 feature maps) with a Bernoulli decoder for binarized 32x32 images",
-        Width(), (c, o) => BernoulliDcVae.Create(c, Network(c, o)), InputKind.Binary);
+        Width(), (c, o) => BernoulliDcVae.Create(c, Network(c, o)), InputKind.Binary) with { PyTorchModule = PyTorchModule };
 
     public static readonly ModelFamily Gaussian = ModelFamily.WithOptions(GaussianDcVae.FamilyName,
         "DC-VAE with a per-pixel diagonal Gaussian decoder in logit space (paper's CIFAR-10 model); log p in 8-bit pixel space",
-        Width(), (c, o) => GaussianDcVae.Create(c, Network(c, o)), InputKind.Dequantized);
+        Width(), (c, o) => GaussianDcVae.Create(c, Network(c, o)), InputKind.Dequantized) with { PyTorchModule = PyTorchModule };
 
     public static readonly ModelFamily ConstantGaussian = ModelFamily.WithOptions(ConstantGaussianDcVae.FamilyName,
         "DC-VAE with a Gaussian decoder in logit space and one learned log-variance (paper's CelebA model); log p in 8-bit pixel space",
-        Width(), (c, o) => ConstantGaussianDcVae.Create(c, Network(c, o)), InputKind.Dequantized);
+        Width(), (c, o) => ConstantGaussianDcVae.Create(c, Network(c, o)), InputKind.Dequantized) with { PyTorchModule = PyTorchModule };
 
     public static readonly ModelFamily LogisticMixture = ModelFamily.WithOptions(LogisticMixtureDcVae.FamilyName,
         "DC-VAE with a discretized mixture of 10 logistics per pixel for 8-bit 32x32 images",
         Width().Integer("mixture-components", "logistics per pixel of the decoder's mixture (the paper's 10)",
             o => o.MixtureComponents, (o, v) => o with { MixtureComponents = v }, min: 1, max: MaxMixtureComponents),
-        (c, o) => LogisticMixtureDcVae.Create(c, Network(c, o), o.MixtureComponents), InputKind.Discrete8Bit);
+        (c, o) => LogisticMixtureDcVae.Create(c, Network(c, o), o.MixtureComponents), InputKind.Discrete8Bit) with { PyTorchModule = PyTorchModule };
 }

@@ -33,7 +33,7 @@ public static class TorchScriptFamily
         .Rule(o => o.FileProblems());
 
     public static ModelFamily Family { get; } = ModelFamily.WithOptions(FamilyName, Description, Schema, Create, InputKind.Binary, inputOf: o => o.InputKind)
-        with { Resolve = WithFileHash };
+        with { Resolve = WithFileHash, PyTorchModule = "the scripted module itself (its state_dict; or the Python class it was scripted from)" };
 
     /// <summary>The module of the context's model-options, loaded, initialised and probed.</summary>
     public static IDensityModel Create(ModelContext context) => Family.Create(context);

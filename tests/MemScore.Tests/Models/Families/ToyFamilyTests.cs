@@ -13,6 +13,7 @@ namespace MemScore.Tests.Models.Families;
 /// test": the family below (its options record, schema and model) lives in this file only, and its option
 /// reaches the built model through the config file, through --model-option and through validation.
 /// </summary>
+[Collection(ProcessGlobalState.Name)]
 public class ToyFamilyTests
 {
     sealed record ToyOptions(int Width = 2);

@@ -1,10 +1,14 @@
+using System.Diagnostics;
 using System.Globalization;
+using MemScore.Models.TorchScript;
 using System.Text.RegularExpressions;
 using MemScore.Tests.Support;
 
 namespace MemScore.Tests.Models.TorchScript;
 
 /// <summary>The torchscript family through the real CLI, starting with README's walk-through as written.</summary>
+[Collection(ProcessGlobalState.Name)]
+[Trait("Tier", "EndToEnd")]
 public partial class TorchScriptCliTests
 {
     static string Readme => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "README.md"));
@@ -17,51 +21,64 @@ public partial class TorchScriptCliTests
         return (blocks[0].Groups["body"].Value, blocks[1].Groups["body"].Value.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
+    /// <summary>
+    /// README's walk-through executed verbatim in a fresh working folder: the Python block saved as mlp_vae.py, each
+    /// line of the command block run by bash there (./memscore is a launcher of the CLI built beside the tests), then
+    /// the Python block of "Read the results in Python". Rerunning the command with another module file is refused.
+    /// </summary>
     [TorchScriptFact]
-    public void Readme_walk_through_runs_as_written_and_a_changed_module_file_is_a_different_run()
+    public void Readme_walk_through_runs_verbatim_and_a_changed_module_file_is_a_different_run()
     {
         var (python, commands) = WalkThrough();
         Assert.Equal(File.ReadAllText(Path.Combine(TorchScriptFixtures.ExamplesFolder, "mlp_vae.py")), python);
+        Assert.Equal(2, commands.Length);
         using var dir = new TempDirectory();
         File.WriteAllText(dir["mlp_vae.py"], python);
-        string[] save = Words(commands[0]);
-        Assert.Equal(["/usr/bin/python3", "mlp_vae.py", "mlp_vae.pt"], save);
-        var saved = TorchScriptFixtures.RunPython(dir["mlp_vae.py"], dir["mlp_vae.pt"]);
-        Assert.True(saved.Exit == 0, saved.Output);
+        WriteLauncher(dir["memscore"]);
+        var saved = Bash(dir.Path, commands[0]);
+        Assert.True(saved.ExitCode == 0, saved.StdErr);
 
-        string[] run = Words(commands[1]);
-        Assert.Equal("./memscore", run[0]);
-        string[] args = [.. run[1..].Select(a => a == "path=mlp_vae.pt" ? "path=" + dir["mlp_vae.pt"] : a), "--out", dir["run"]];
-        var result = CliProcess.Run(args);
-        Assert.True(result.ExitCode == 0, result.StdErr);
-        var lines = File.ReadAllLines(dir["run/scores.csv"]);
+        var run = Bash(dir.Path, commands[1]);
+        Assert.True(run.ExitCode == 0, run.StdErr);
+        var lines = File.ReadAllLines(dir["runs/my-run/scores.csv"]);
         Assert.Equal(501, lines.Length);
         Assert.All(lines.Skip(1), line => Assert.True(double.IsFinite(double.Parse(line.Split(',')[4], CultureInfo.InvariantCulture)), line));
-        Assert.Contains(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(dir["mlp_vae.pt"]))).ToLowerInvariant(),
-            File.ReadAllText(dir["run/run.json"]));
+        string sha = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(dir["mlp_vae.pt"]))).ToLowerInvariant();
+        Assert.Contains(sha, File.ReadAllText(dir["runs/my-run/run.json"]));
+        AssertReportNamesTheModule(run.StdOut, dir["runs/my-run/report/index.html"], "mlp_vae.pt", sha);
 
-        string reader = ReadResultsSnippet().Replace("runs/my-run", dir["run"]);
-        File.WriteAllText(dir["read.py"], reader);
-        var read = TorchScriptFixtures.RunPython(dir["read.py"]);
-        Assert.True(read.Exit == 0, read.Output);
-        Assert.Contains("[", read.Output);
+        File.WriteAllText(dir["read.py"], ReadResultsSnippet());
+        var read = Bash(dir.Path, "/usr/bin/python3 read.py");
+        Assert.True(read.ExitCode == 0, read.StdErr);
+        Assert.Contains("[", read.StdOut);
 
         File.Copy(TorchScriptFixtures.File("mlp_vae_other.pt"), dir["mlp_vae.pt"], overwrite: true);
-        var changed = CliProcess.Run(args);
+        var changed = Bash(dir.Path, commands[1]);
         Assert.Equal(4, changed.ExitCode);
         Assert.Contains("model-options", changed.StdErr);
         Assert.Contains("sha256", changed.StdErr);
     }
 
-    /// <summary>A scripted DC-VAE with batch norm and no reset_parameters (default init rules) through `run` and `full`.</summary>
+    /// <summary>run --report printed where the report is, and its index.html names the torchscript family, the module file and its hash.</summary>
+    static void AssertReportNamesTheModule(string stdout, string index, string moduleFile, string sha)
+    {
+        Assert.Contains("report/index.html (", stdout.Split('\n').Single(line => line.StartsWith("Report: ", StringComparison.Ordinal)));
+        string html = File.ReadAllText(index);
+        Assert.Contains("torchscript (", html);
+        Assert.Contains(moduleFile, html);
+        Assert.Contains(sha, html);
+    }
+
+    /// <summary>A scripted DC-VAE with batch norm and no reset_parameters (default init rules) through `run --report` and `full`.</summary>
     [TorchScriptFact]
     public void Scripted_dc_vae_with_batch_norm_runs_through_run_and_full()
     {
         using var dir = new TempDirectory();
         string module = TorchScriptFixtures.File("dc_vae.pt");
         string[] common = ["--model", "torchscript", "--model-option", "path=" + module, "--limit", "200", "--epochs", "1", "--is-samples", "4", "--threads", "1"];
-        var run = CliProcess.Run(["run", .. common, "--folds", "2", "--repeats", "1", "--out", dir["run"]]);
+        var run = CliProcess.Run(["run", .. common, "--folds", "2", "--repeats", "1", "--out", dir["run"], "--report"]);
         Assert.True(run.ExitCode == 0, run.StdErr);
+        AssertReportNamesTheModule(run.StdOut, dir["run/report/index.html"], module, TorchScriptFile.Sha256(module));
         var scores = File.ReadAllLines(dir["run/scores.csv"]);
         Assert.Equal(201, scores.Length);
         Assert.All(scores.Skip(1), line => Assert.True(double.IsFinite(double.Parse(line.Split(',')[4], CultureInfo.InvariantCulture)), line));
@@ -109,7 +126,57 @@ public partial class TorchScriptCliTests
         return CodeBlock().Matches(section)[0].Groups["body"].Value;
     }
 
-    static string[] Words(string line) => line.Split('#')[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    [Theory]
+    [InlineData("plan", "--report applies to `memscore run`")]
+    [InlineData("full", "--report applies to `memscore run`")]
+    public void Report_is_a_run_flag(string command, string expected)
+    {
+        using var dir = new TempDirectory();
+        var result = CliProcess.Run(command, "--report", "--limit", "50", "--out", dir["out"]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(expected, result.StdErr);
+        Assert.False(Directory.Exists(dir["out"]), "nothing may be written");
+    }
+
+    /// <summary>
+    /// An executable ./memscore in <paramref name="path"/>'s folder that runs the repository's launcher (with its
+    /// choice of allocator), or the CLI built beside the tests where no checkout lies above them.
+    /// </summary>
+    static void WriteLauncher(string path)
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !(File.Exists(Path.Combine(root.FullName, "memscore")) && File.Exists(Path.Combine(root.FullName, "MemScore.slnx"))))
+            root = root.Parent;
+        string target = root is null ? $"dotnet exec \"{Path.Combine(AppContext.BaseDirectory, "MemScore.Cli.dll")}\"" : $"\"{Path.Combine(root.FullName, "memscore")}\"";
+        File.WriteAllText(path, $"#!/usr/bin/env bash\nexec {target} \"$@\"\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    /// <summary>libtorch's TorchScript interpreter crashes under tcmalloc: a preloaded tcmalloc is refused, naming the way out.</summary>
+    [TorchScriptFact]
+    public void A_torchscript_run_under_tcmalloc_is_refused_before_anything_is_written()
+    {
+        using var dir = new TempDirectory();
+        var environment = new Dictionary<string, string> { ["LD_PRELOAD"] = "/nonexistent/libtcmalloc_minimal.so.4" };
+        var result = CliProcess.Run(environment, "run", "--model", "torchscript", "--model-option", "path=" + TorchScriptFixtures.File("mlp_vae.pt"), "--out", dir["run"]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("crashes under tcmalloc", result.StdErr);
+        Assert.Contains("MEMSCORE_NO_TCMALLOC=1", result.StdErr);
+        Assert.False(Directory.Exists(dir["run"]), "nothing may be written");
+    }
+
+    /// <summary>One README line run by bash in <paramref name="workingDirectory"/>, as a user would type it there.</summary>
+    static CliResult Bash(string workingDirectory, string line)
+    {
+        var start = new ProcessStartInfo("/bin/bash") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(line);
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return new CliResult(process.ExitCode, stdout, stderr.Result);
+    }
 
     [GeneratedRegex("```[a-z]*\n(?<body>.*?)```", RegexOptions.Singleline)]
     private static partial Regex CodeBlock();
