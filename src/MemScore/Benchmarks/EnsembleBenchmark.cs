@@ -1,6 +1,6 @@
 using System.Diagnostics;
+using MemScore.Configuration;
 using MemScore.Core;
-using MemScore.Data;
 using MemScore.Memorization;
 using MemScore.Models;
 using MemScore.Training;

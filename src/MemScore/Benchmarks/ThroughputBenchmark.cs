@@ -1,6 +1,6 @@
 using System.Diagnostics;
+using MemScore.Configuration;
 using MemScore.Core;
-using MemScore.Data;
 using MemScore.Models;
 using MemScore.Training;
 using static TorchSharp.torch;

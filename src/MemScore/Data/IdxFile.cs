@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using MemScore.Core;
-using MemScore.Storage;
 
 namespace MemScore.Data;
 

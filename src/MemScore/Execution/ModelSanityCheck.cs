@@ -3,7 +3,6 @@ using MemScore.Configuration;
 using MemScore.Core;
 using MemScore.Data;
 using MemScore.Models;
-using MemScore.Storage;
 using static TorchSharp.torch;
 
 namespace MemScore.Execution;

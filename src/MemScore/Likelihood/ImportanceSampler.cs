@@ -1,5 +1,4 @@
 using MemScore.Core;
-using MemScore.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 

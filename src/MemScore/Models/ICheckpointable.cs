@@ -1,4 +1,4 @@
-using MemScore.Storage;
+using MemScore.Core;
 
 namespace MemScore.Models;
 

@@ -1,6 +1,4 @@
 using MemScore.Core;
-using MemScore.Storage;
-using MemScore.Training;
 using static TorchSharp.torch;
 
 namespace MemScore.Models;

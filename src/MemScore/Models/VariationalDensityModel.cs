@@ -1,7 +1,5 @@
 using MemScore.Core;
 using MemScore.Likelihood;
-using MemScore.Storage;
-using MemScore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

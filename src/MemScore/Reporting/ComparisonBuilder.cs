@@ -3,7 +3,6 @@ using System.Net;
 using System.Text;
 using MemScore.Analysis;
 using MemScore.Core;
-using MemScore.Execution;
 using MemScore.Memorization;
 using MemScore.Reporting.Figures;
 using MemScore.Storage;

@@ -1,5 +1,6 @@
 using MemScore.Analysis;
-using MemScore.Execution;
+using MemScore.Configuration;
+using MemScore.Core;
 using MemScore.Memorization;
 using MemScore.Reporting.Explorer;
 using MemScore.Reporting.Sections;
@@ -15,11 +16,13 @@ public sealed record ReportOutcome(string IndexPath, int Figures, int Tiles, Sco
 /// <param name="Models">Registry to rebuild the full model for sampling (default: the built-in families).</param>
 /// <param name="SampleImages">What the nearest-neighbour test and C_T compare (default: decoder means against grey-level images).</param>
 /// <param name="Estimator">Which estimator's M the report shows (aggregation only; default the paper's).</param>
+/// <param name="Readiness">The checked readiness of the run, whose task results the report reuses (null: read again).</param>
 /// <param name="DuplicatesThreshold">RMS distance per pixel at which the duplicates section groups examples (<see cref="NearDuplicates"/>).</param>
 /// <param name="EarlyStopPatience">Patience of the early-stopping rule read off the full run's test loss (<see cref="EarlyStopping"/>).</param>
 public sealed record ReportOptions(string? FullRunDirectory = null, Models.ModelRegistry? Models = null, Data.DatasetRegistry? Datasets = null,
     string? CacheDirectory = null, SampleImages SampleImages = SampleImages.DecoderMeans, EstimatorKind Estimator = EstimatorKind.Paper,
-    double DuplicatesThreshold = DuplicateComparison.DefaultThreshold, int EarlyStopPatience = EarlyStopping.DefaultPatience);
+    double DuplicatesThreshold = DuplicateComparison.DefaultThreshold, int EarlyStopPatience = EarlyStopping.DefaultPatience,
+    ReportReadiness? Readiness = null);
 
 /// <summary>
 /// RUN/report/: index.html (opens offline), figures (SVG, PNG and the CSV of their numbers), PNG
@@ -40,7 +43,7 @@ public static class ReportBuilder
         var fullFolder = options.FullRunDirectory is string fullRoot ? new FullRunFolder(fullRoot) : null;
         var fullManifest = fullFolder?.ReadManifest();
         var fullCurves = fullFolder?.ReadCurves(fullManifest!);
-        var numbers = ReportNumbers.Compute(context, options.Estimator);
+        var numbers = ReportNumbers.Compute(context, options.Estimator, options.Readiness);
         string dir = Path.Combine(context.Folder.Root, "report");
         Directory.CreateDirectory(Path.Combine(dir, "figures"));
         Directory.CreateDirectory(Path.Combine(dir, "tiles"));

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using MemScore.Analysis;
-using MemScore.Storage;
+using MemScore.Core;
 
 namespace MemScore.Reporting;
 

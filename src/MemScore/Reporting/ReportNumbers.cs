@@ -1,6 +1,6 @@
 using MemScore.Analysis;
-using MemScore.Execution;
 using MemScore.Memorization;
+using MemScore.Storage;
 
 namespace MemScore.Reporting;
 
@@ -67,10 +67,11 @@ public sealed class ReportNumbers
     /// <summary>Where --target-reliability stands (target_progress.json); null for a plain run.</summary>
     public TargetProgress? Target { get; init; }
 
-    public static ReportNumbers Compute(RunContext context, EstimatorKind estimator = EstimatorKind.Paper)
+    /// <param name="readiness">The results and target that <see cref="ReportReadiness.Check"/> read (null: read them here).</param>
+    public static ReportNumbers Compute(RunContext context, EstimatorKind estimator = EstimatorKind.Paper, ReportReadiness? readiness = null)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var (results, target) = Aggregator.FinishedResultsWithTarget(context);
+        var (results, target) = readiness is null ? Aggregator.FinishedResultsWithTarget(context) : (readiness.Results, readiness.Target);
         var scores = Aggregator.Score(context, results, estimator);
         int last = scores.LastEpochColumn;
         var m = Column(scores.Count, i => scores.M(i, last));

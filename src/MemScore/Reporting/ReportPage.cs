@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using MemScore.Core;
 using MemScore.Reporting.Figures;
-using MemScore.Storage;
 
 namespace MemScore.Reporting;
 

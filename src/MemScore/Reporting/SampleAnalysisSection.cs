@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
 using MemScore.Analysis;
+using MemScore.Configuration;
 using MemScore.Core;
 using MemScore.Data;
-using MemScore.Execution;
 using MemScore.Models;
 using MemScore.Reporting.Figures;
 using MemScore.Storage;

@@ -1,4 +1,3 @@
-using MemScore.Execution;
 using MemScore.Memorization;
 using MemScore.Storage;
 

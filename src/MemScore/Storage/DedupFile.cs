@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using MemScore.Configuration;
+using MemScore.Core;
 using MemScore.Data;
 
 namespace MemScore.Storage;

@@ -2,6 +2,7 @@ using System.Collections.Specialized;
 using System.IO.Compression;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
+using MemScore.Core;
 
 namespace MemScore.Storage;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using MemScore.Core;
 using MemScore.Memorization;
 
 namespace MemScore.Storage;

@@ -1,3 +1,4 @@
+using MemScore.Configuration;
 using MemScore.Data;
 using MemScore.Models;
 using static TorchSharp.torch;

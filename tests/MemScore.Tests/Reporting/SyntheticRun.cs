@@ -1,6 +1,6 @@
 using MemScore.Data;
-using MemScore.Execution;
 using MemScore.Reporting;
+using MemScore.Storage;
 using MemScore.Tests.Support;
 
 namespace MemScore.Tests.Reporting;

@@ -1,5 +1,5 @@
+using MemScore.Core;
 using MemScore.Models;
-using MemScore.Storage;
 using static TorchSharp.torch;
 
 namespace MemScore.Tests.Support;

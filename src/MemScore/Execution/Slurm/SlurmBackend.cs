@@ -68,7 +68,7 @@ public sealed class SlurmBackend(ICommandRunner commands)
     }
 
     /// <summary>Tasks with no valid result that are not queued or running right now.</summary>
-    public int[] TasksToSubmit(RunContext context)
+    public int[] TasksToSubmit(RunReader context)
     {
         // With a target reliability, repeats past its stop are not submitted (an element started anyway exits at once).
         var target = RepeatStopping.Evaluate(context);
@@ -83,7 +83,7 @@ public sealed class SlurmBackend(ICommandRunner commands)
     /// command line instead (<see cref="SbatchArguments"/>). The one shell line quotes every value (<see cref="Quote"/>).
     /// <paramref name="workerPreload"/> (the submitting process's LD_PRELOAD, say a tcmalloc) is exported to the workers.
     /// </summary>
-    public string WriteScript(RunContext context, int[] indices, SlurmOptions options, string workerCommand, string? workerPreload = null)
+    public string WriteScript(RunReader context, int[] indices, SlurmOptions options, string workerCommand, string? workerPreload = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var folder = context.Folder;
@@ -131,7 +131,7 @@ public sealed class SlurmBackend(ICommandRunner commands)
                 $"run = {Printable(root)}: Slurm cannot use a run folder whose path holds control characters (newlines, tabs) or backslashes; move or rename the folder");
     }
 
-    public SlurmSubmission Submit(RunContext context, int[] indices, SlurmOptions options, string scriptPath)
+    public SlurmSubmission Submit(RunReader context, int[] indices, SlurmOptions options, string scriptPath)
     {
         var result = commands.Run("sbatch", SbatchArguments(context.Folder, scriptPath));
         if (result.ExitCode != 0)
@@ -145,7 +145,7 @@ public sealed class SlurmBackend(ICommandRunner commands)
         return submission;
     }
 
-    public IReadOnlyList<TaskStatus> Status(RunContext context)
+    public IReadOnlyList<TaskStatus> Status(RunReader context)
     {
         var submissions = Submissions(context.Folder);
         var queued = QueueStates(submissions);
@@ -169,13 +169,13 @@ public sealed class SlurmBackend(ICommandRunner commands)
         return statuses;
     }
 
-    static bool TryLoad(RunContext context, TaskId task)
+    static bool TryLoad(RunReader context, TaskId task)
     {
         try { return context.LoadResult(task) is not null; }
         catch (MemScoreException) { return false; }
     }
 
-    string FailureDetail(RunContext context, TaskId task, int index)
+    string FailureDetail(RunReader context, TaskId task, int index)
     {
         var lines = new List<string>();
         string record = context.Folder.TaskFailurePath(task);

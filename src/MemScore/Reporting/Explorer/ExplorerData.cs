@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using MemScore.Execution;
+using MemScore.Core;
 using MemScore.Reporting.Figures;
 using MemScore.Storage;
 

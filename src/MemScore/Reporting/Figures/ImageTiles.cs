@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using MemScore.Execution;
+using MemScore.Storage;
 using SkiaSharp;
 using TorchSharp;
 using static TorchSharp.torch;

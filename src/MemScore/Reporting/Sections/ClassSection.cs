@@ -1,6 +1,6 @@
 using System.Text;
 using MemScore.Analysis;
-using MemScore.Execution;
+using MemScore.Core;
 using MemScore.Reporting.Figures;
 using MemScore.Storage;
 using static MemScore.Reporting.ReportPage;

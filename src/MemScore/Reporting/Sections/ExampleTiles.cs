@@ -1,5 +1,5 @@
-using MemScore.Execution;
 using MemScore.Reporting.Figures;
+using MemScore.Storage;
 
 namespace MemScore.Reporting.Sections;
 

@@ -1,4 +1,4 @@
-using MemScore.Execution;
+using MemScore.Storage;
 using static MemScore.Reporting.ReportPage;
 
 namespace MemScore.Reporting.Sections;

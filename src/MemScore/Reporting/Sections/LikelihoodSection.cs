@@ -1,6 +1,6 @@
 using MemScore.Analysis;
+using MemScore.Core;
 using MemScore.Reporting.Figures;
-using MemScore.Storage;
 using static MemScore.Reporting.ReportPage;
 
 namespace MemScore.Reporting.Sections;

@@ -1,5 +1,4 @@
 using MemScore.Analysis;
-using MemScore.Execution;
 using MemScore.Memorization;
 using MemScore.Reporting.Figures;
 using static MemScore.Reporting.ReportPage;

@@ -1,7 +1,6 @@
 using MemScore.Configuration;
 using MemScore.Core;
 using MemScore.Data;
-using MemScore.Execution;
 using MemScore.Reporting.Figures;
 using MemScore.Storage;
 

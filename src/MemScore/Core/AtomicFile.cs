@@ -1,6 +1,5 @@
-using MemScore.Core;
 
-namespace MemScore.Storage;
+namespace MemScore.Core;
 
 /// <summary>
 /// Writes files so that a present file is always a complete file: content goes to a temporary

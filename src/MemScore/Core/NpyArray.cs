@@ -2,9 +2,8 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
-using MemScore.Core;
 
-namespace MemScore.Storage;
+namespace MemScore.Core;
 
 /// <summary>
 /// One array in NumPy's .npy format (version 1.0, C order, little-endian), readable by numpy.load

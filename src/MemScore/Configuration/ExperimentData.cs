@@ -1,10 +1,10 @@
-using MemScore.Configuration;
 using MemScore.Core;
+using MemScore.Data;
 using MemScore.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MemScore.Data;
+namespace MemScore.Configuration;
 
 /// <summary>
 /// The data of one experiment after preprocessing for the model's <see cref="InputKind"/>.

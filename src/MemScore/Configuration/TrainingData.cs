@@ -1,11 +1,10 @@
 using MemScore.Analysis;
-using MemScore.Configuration;
 using MemScore.Core;
 using MemScore.Data;
 using MemScore.Models;
 using static TorchSharp.torch;
 
-namespace MemScore.Execution;
+namespace MemScore.Configuration;
 
 /// <summary>
 /// The training examples of a run: <see cref="ExperimentData.Prepare"/>, then with --dedup the near-duplicates

@@ -3,7 +3,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace MemScore.Training;
+namespace MemScore.Models;
 
 /// <summary>
 /// Adam over parameters stacked along a leading member dimension [E, ...]: member e's slice gets

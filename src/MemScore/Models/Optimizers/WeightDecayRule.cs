@@ -1,4 +1,4 @@
-namespace MemScore.Training;
+namespace MemScore.Models;
 
 /// <summary>The accepted values of decoupled weight decay, shared by the optimizers and the config check.</summary>
 public static class WeightDecayRule

@@ -4,9 +4,8 @@ using System.Text.Json.Nodes;
 using MemScore.Analysis;
 using MemScore.Configuration;
 using MemScore.Core;
-using MemScore.Storage;
 
-namespace MemScore.Execution;
+namespace MemScore.Storage;
 
 /// <summary>
 /// --target-reliability R --max-repeats N: the plan holds N repeats, and repeats stop being trained once

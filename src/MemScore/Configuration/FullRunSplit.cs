@@ -1,10 +1,9 @@
-using MemScore.Configuration;
 using MemScore.Core;
 using MemScore.Data;
 using MemScore.Models;
 using static TorchSharp.torch;
 
-namespace MemScore.Execution;
+namespace MemScore.Configuration;
 
 /// <summary>
 /// The training and test examples of a full run: the dataset's own test split when it has one,

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace MemScore.Training;
+namespace MemScore.Models;
 
 /// <summary>
 /// An Adam-like optimizer whose state a checkpoint can hold: first and second moments named like the
