@@ -174,7 +174,7 @@ public class RunSettings : CommandSettings
         }.All(v => v is null);
 
     /// <summary>--target-reliability / --max-repeats as a stopping rule (null when neither is given), validated naming the flags.</summary>
-    public Execution.RepeatTarget? ResolveTarget(MemScore.Analysis.EstimatorKind estimator) =>
+    internal Execution.RepeatTarget? ResolveTarget(MemScore.Analysis.EstimatorKind estimator) =>
         Execution.RepeatTarget.FromFlags(TargetReliability, MaxRepeats, estimator);
 
     /// <summary>

@@ -22,7 +22,7 @@ namespace MemScore.Data;
 /// model never learned.) Binarization probabilities are the 8-bit levels k / 255, as in the training
 /// redraws (scheme 1 used the raw intensities for scoring; they differ only for resampled images).
 /// </remarks>
-public sealed class ExperimentData : IDisposable
+internal sealed class ExperimentData : IDisposable
 {
     public required string DatasetName { get; init; }
     public required InputKind Input { get; init; }

@@ -12,7 +12,7 @@ namespace MemScore.Execution;
 /// Everything needed to run or aggregate tasks of a planned run folder: its manifest, the data
 /// (checked against the manifest's hash) and the fold plan. Opened once per process.
 /// </summary>
-public sealed class RunContext : IDisposable
+internal sealed class RunContext : IDisposable
 {
     public required RunFolder Folder { get; init; }
     public required RunManifest Manifest { get; init; }

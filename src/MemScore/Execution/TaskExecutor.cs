@@ -7,7 +7,7 @@ using MemScore.Training;
 
 namespace MemScore.Execution;
 
-public enum TaskOutcome { AlreadyDone, Completed }
+internal enum TaskOutcome { AlreadyDone, Completed }
 
 /// <summary>
 /// Runs one task of an opened run and publishes its result atomically. Idempotent: a task whose
@@ -16,7 +16,7 @@ public enum TaskOutcome { AlreadyDone, Completed }
 /// tasks/r{repeat}_f{fold}.failed.json with the error (and <paramref name="schedulerJobId"/>, the Slurm job
 /// the front end runs in, if any) for `memscore status`.
 /// </summary>
-public sealed class TaskExecutor(RunContext context, ModelRegistry models, string? schedulerJobId = null)
+internal sealed class TaskExecutor(RunContext context, ModelRegistry models, string? schedulerJobId = null)
 {
     readonly TaskRunner _runner = new(context.Config, context.Data, context.Plan, models);
 

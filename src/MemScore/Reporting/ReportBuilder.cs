@@ -8,13 +8,13 @@ using MemScore.Storage;
 namespace MemScore.Reporting;
 
 /// <param name="Inference">Intervals, q-values and predicted reliability at the last epoch; null when not available (--in-models, no complete repeat).</param>
-public sealed record ReportOutcome(string IndexPath, int Figures, int Tiles, ScoreInference? Inference, SampleAnalysisSummary? Samples = null);
+internal sealed record ReportOutcome(string IndexPath, int Figures, int Tiles, ScoreInference? Inference, SampleAnalysisSummary? Samples = null);
 
 /// <param name="FullRunDirectory">A `memscore full` folder of the same data: adds the overfitting view and the sample-based tests.</param>
 /// <param name="Models">Registry to rebuild the full model for sampling (default: the built-in families).</param>
 /// <param name="SampleImages">What the nearest-neighbour test and C_T compare (default: decoder means against grey-level images).</param>
 /// <param name="Estimator">Which estimator's M the report shows (aggregation only; default the paper's).</param>
-public sealed record ReportOptions(string? FullRunDirectory = null, Models.ModelRegistry? Models = null, Data.DatasetRegistry? Datasets = null,
+internal sealed record ReportOptions(string? FullRunDirectory = null, Models.ModelRegistry? Models = null, Data.DatasetRegistry? Datasets = null,
     string? CacheDirectory = null, SampleImages SampleImages = SampleImages.DecoderMeans, EstimatorKind Estimator = EstimatorKind.Paper);
 
 /// <summary>
@@ -25,7 +25,7 @@ public sealed record ReportOptions(string? FullRunDirectory = null, Models.Model
 /// grid, or that the design cannot reach significance; then the predicted seed-to-seed reliability of the
 /// ranking; then the sections of METHOD.md section 5.
 /// </summary>
-public static class ReportBuilder
+internal static class ReportBuilder
 {
     public static ReportOutcome Build(RunContext context, ReportOptions? options = null)
     {

@@ -7,7 +7,7 @@ namespace MemScore.Reporting;
 
 /// <summary>How much of a run a report rests on.</summary>
 /// <param name="ScoredExamples">Examples with a finite M at the last evaluation epoch (an in-model and an out-model value each).</param>
-public sealed record ReportReadiness(int TasksFinished, int TaskCount, int ScoredExamples, int Examples)
+internal sealed record ReportReadiness(int TasksFinished, int TaskCount, int ScoredExamples, int Examples)
 {
     public bool Partial => TasksFinished < TaskCount;
 

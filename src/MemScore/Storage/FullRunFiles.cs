@@ -10,7 +10,7 @@ namespace MemScore.Storage;
 /// per epoch the running training loss and the eval-mode losses of the training and test examples;
 /// per evaluation epoch log p(x) of every training and test example.
 /// </summary>
-public sealed record FullCurves(double[] TrainLoss, double[] TrainEvalLoss, double[] TestEvalLoss,
+internal sealed record FullCurves(double[] TrainLoss, double[] TrainEvalLoss, double[] TestEvalLoss,
     int[] EvaluationEpochs, double[][] TrainLogP, double[][] TestLogP)
 {
     public int CompletedEpochs => TrainLoss.Length;
@@ -24,7 +24,7 @@ public sealed record FullCurves(double[] TrainLoss, double[] TrainEvalLoss, doub
 ///   model.npz         the final model's state (reloads to the same log p(x))
 ///   checkpoint.npz    state of an unfinished run (deleted when it finishes)
 /// </summary>
-public sealed class FullRunFolder(string root)
+internal sealed class FullRunFolder(string root)
 {
     public string Root { get; } = Path.GetFullPath(root);
     /// <summary>Names MemScore writes in a full-run folder (besides its temporary files).</summary>

@@ -11,7 +11,7 @@ namespace MemScore.Training;
 /// draw seeded by <paramref name="seeds"/>. The caller owns the model.
 /// </summary>
 /// <param name="label">Names the model in error messages, e.g. "repeat 0, fold 1".</param>
-public sealed class SingleModelUnit(IDensityModel model, ExperimentConfig config, TrainingBatches batches, int[] trainRows,
+internal sealed class SingleModelUnit(IDensityModel model, ExperimentConfig config, TrainingBatches batches, int[] trainRows,
     Tensor evaluated, int[]? evaluatedRows, TaskSeeds seeds, string label) : ITrainingUnit
 {
     public IDensityModel Model => model;

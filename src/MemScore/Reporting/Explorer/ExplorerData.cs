@@ -13,7 +13,7 @@ namespace MemScore.Reporting.Explorer;
 /// base64, loaded as a script so the page works from file://), thumbnail sheets (PNG, one per
 /// <see cref="PerSheet"/> examples), and the page's script and style.
 /// </summary>
-public static class ExplorerData
+internal static class ExplorerData
 {
     public const int PerSheet = 1000, SheetColumns = 40;
 
