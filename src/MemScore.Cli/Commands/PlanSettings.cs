@@ -45,7 +45,7 @@ public class PlanSettings : RunSettings
     }
 
     /// <summary>--target-reliability / --max-repeats as a stopping rule (null when neither is given), validated naming the flags.</summary>
-    public RepeatTarget? ResolveTarget(MemScore.Analysis.EstimatorKind estimator) =>
+    internal RepeatTarget? ResolveTarget(MemScore.Analysis.EstimatorKind estimator) =>
         RepeatTarget.FromFlags(TargetReliability, MaxRepeats, estimator);
 
     protected override bool SetsVerbConfigField() => new object?[] { Folds, Repeats, MaxRepeats, InModels, FoldEnsembles }.Any(v => v is not null);

@@ -10,7 +10,7 @@ namespace MemScore.Cli.Commands;
 /// flags exist, and which take a value, is read from the settings classes, so a flag added to
 /// `run` or `full` (e.g. --dp-epsilon) can be varied without changes here.
 /// </summary>
-public sealed class SweepArguments
+internal sealed class SweepArguments
 {
     /// <summary>Flags of the sweep itself, never passed on.</summary>
     static readonly string[] SweepOwn = ["out", "vary", "slurm", "budget"];

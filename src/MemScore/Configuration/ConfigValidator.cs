@@ -11,7 +11,7 @@ namespace MemScore.Configuration;
 /// against the data by <see cref="Execution.ModelSanityCheck"/>. The model family validates its own
 /// model-options (<see cref="ModelFamily.Options"/>).
 /// </summary>
-public static class ConfigValidator
+internal static class ConfigValidator
 {
     public const int MaxFolds = 1000;
     public const int MaxRepeats = 1000;

@@ -3,7 +3,7 @@ using MemScore.Models;
 namespace MemScore.Configuration;
 
 /// <summary>What the model registry does to a whole config (kept here: Models sits below Configuration).</summary>
-public static class ModelRegistryExtensions
+internal static class ModelRegistryExtensions
 {
     /// <summary>
     /// <paramref name="config"/> with its model options as its family records them (<see cref="ModelFamily.Resolve"/>);

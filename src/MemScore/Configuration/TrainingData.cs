@@ -11,7 +11,7 @@ namespace MemScore.Configuration;
 /// left out (<see cref="NearDuplicates"/> on the grey-level images without their padding), before the folds are drawn.
 /// Every reader of a run's data comes through here, so a run, its tasks and its report see the same examples.
 /// </summary>
-public static class TrainingData
+internal static class TrainingData
 {
     public static ExperimentData Prepare(ExperimentConfig config, DatasetRegistry datasets, string cacheDirectory, InputKind input, bool download = false,
         bool greyLevels = false)

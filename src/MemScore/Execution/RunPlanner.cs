@@ -14,7 +14,7 @@ namespace MemScore.Execution;
 /// run.json and plan.json (task index -> repeat, fold) and, with a target reliability, target.json.
 /// Trains only the sanity step.
 /// </summary>
-public sealed class RunPlanner(DatasetRegistry datasets, ModelRegistry models)
+internal sealed class RunPlanner(DatasetRegistry datasets, ModelRegistry models)
 {
     public RunContext Plan(RunRequest request)
     {

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace MemScore.Likelihood;
 
 /// <summary>The two halves of a VAE that the ELBO and the importance-sampling estimator need.</summary>
-public interface IVariationalNetwork
+internal interface IVariationalNetwork
 {
     int LatentDim { get; }
 

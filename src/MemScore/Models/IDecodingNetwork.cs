@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace MemScore.Models;
 
 /// <summary>A variational network whose decoder can also produce images (for <see cref="ISampleableModel"/>).</summary>
-public interface IDecodingNetwork : IVariationalNetwork
+internal interface IDecodingNetwork : IVariationalNetwork
 {
     /// <summary>
     /// Images [N, C, H, W] in [0, 1] for latents z [N, latent]: a draw from p(x|z) when

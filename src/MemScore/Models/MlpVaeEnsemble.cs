@@ -13,7 +13,7 @@ namespace MemScore.Models;
 /// from its own seed, takes its own minibatches and noise, and has its own Adam state, so it follows
 /// separate training up to float round-off (the batched matmuls sum in another order).
 /// </summary>
-public sealed class MlpVaeEnsemble : nn.Module
+internal sealed class MlpVaeEnsemble : nn.Module
 {
 
     readonly StackedLinear[] _encoder;

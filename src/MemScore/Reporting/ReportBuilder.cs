@@ -9,7 +9,7 @@ using MemScore.Storage;
 namespace MemScore.Reporting;
 
 /// <param name="Inference">Intervals, q-values and predicted reliability at the last epoch; null when not available (--in-models, no complete repeat).</param>
-public sealed record ReportOutcome(string IndexPath, int Figures, int Tiles, ScoreInference? Inference, SampleAnalysisSummary? Samples = null,
+internal sealed record ReportOutcome(string IndexPath, int Figures, int Tiles, ScoreInference? Inference, SampleAnalysisSummary? Samples = null,
     DuplicateComparison? Duplicates = null);
 
 /// <param name="FullRunDirectory">A `memscore full` folder of the same data: adds the overfitting view and the sample-based tests.</param>
@@ -19,7 +19,7 @@ public sealed record ReportOutcome(string IndexPath, int Figures, int Tiles, Sco
 /// <param name="Readiness">The checked readiness of the run, whose task results the report reuses (null: read again).</param>
 /// <param name="DuplicatesThreshold">RMS distance per pixel at which the duplicates section groups examples (<see cref="NearDuplicates"/>).</param>
 /// <param name="EarlyStopPatience">Patience of the early-stopping rule read off the full run's test loss (<see cref="EarlyStopping"/>).</param>
-public sealed record ReportOptions(string? FullRunDirectory = null, Models.ModelRegistry? Models = null, Data.DatasetRegistry? Datasets = null,
+internal sealed record ReportOptions(string? FullRunDirectory = null, Models.ModelRegistry? Models = null, Data.DatasetRegistry? Datasets = null,
     string? CacheDirectory = null, SampleImages SampleImages = SampleImages.DecoderMeans, EstimatorKind Estimator = EstimatorKind.Paper,
     double DuplicatesThreshold = DuplicateComparison.DefaultThreshold, int EarlyStopPatience = EarlyStopping.DefaultPatience,
     ReportReadiness? Readiness = null);
@@ -32,7 +32,7 @@ public sealed record ReportOptions(string? FullRunDirectory = null, Models.Model
 /// grid, or that the design cannot reach significance; then the predicted seed-to-seed reliability of the
 /// ranking; then the sections of METHOD.md section 5.
 /// </summary>
-public static class ReportBuilder
+internal static class ReportBuilder
 {
     public static ReportOutcome Build(RunContext context, ReportOptions? options = null)
     {

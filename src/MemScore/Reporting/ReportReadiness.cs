@@ -6,7 +6,7 @@ namespace MemScore.Reporting;
 
 /// <summary>How much of a run a report rests on.</summary>
 /// <param name="ScoredExamples">Examples with a finite M at the last evaluation epoch (an in-model and an out-model value each).</param>
-public sealed record ReportReadiness(int TasksFinished, int TaskCount, int ScoredExamples, int Examples)
+internal sealed record ReportReadiness(int TasksFinished, int TaskCount, int ScoredExamples, int Examples)
 {
     public bool Partial => TasksFinished < TaskCount;
     /// <summary>The finished results read by <see cref="Check"/>, and where a target reliability stands: the report reuses them.</summary>

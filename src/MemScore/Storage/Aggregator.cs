@@ -5,7 +5,7 @@ using MemScore.Memorization;
 namespace MemScore.Storage;
 
 /// <summary>How much of the plan a set of scores rests on.</summary>
-public sealed record Coverage(int TasksFound, int TaskCount, int MinIn, int MaxIn, int MinOut, int MaxOut, int ExamplesWithoutIn, int ExamplesWithoutOut)
+internal sealed record Coverage(int TasksFound, int TaskCount, int MinIn, int MaxIn, int MinOut, int MaxOut, int ExamplesWithoutIn, int ExamplesWithoutOut)
 {
     public bool Complete => TasksFound == TaskCount;
 
@@ -15,10 +15,10 @@ public sealed record Coverage(int TasksFound, int TaskCount, int MinIn, int MaxI
 }
 
 /// <param name="Target">Where a target reliability stands (null for a plain run); the scores rest on its <see cref="TargetProgress.RepeatsUsed"/> repeats.</param>
-public sealed record AggregateOutcome(Scores Scores, Coverage Coverage, TargetProgress? Target = null);
+internal sealed record AggregateOutcome(Scores Scores, Coverage Coverage, TargetProgress? Target = null);
 
 /// <summary>Aggregates whatever task results a run folder holds into scores (METHOD.md section 2).</summary>
-public static class Aggregator
+internal static class Aggregator
 {
     /// <param name="allowPartial">When false, a missing task is an error.</param>
     /// <param name="estimator">How U is pooled (an aggregation choice; recorded in scores.json, never in the config hash).</param>

@@ -9,7 +9,7 @@ namespace MemScore.Storage;
 
 /// <param name="Repeats">The first L complete repeats of the run.</param>
 /// <param name="PredictedSpearman">Predicted seed-to-seed Spearman of M from them (NaN when nothing can be said).</param>
-public sealed record RepeatPrediction(int Repeats, double PredictedSpearman);
+internal sealed record RepeatPrediction(int Repeats, double PredictedSpearman);
 
 /// <summary>
 /// Where a run with a <see cref="RepeatTarget"/> stands: the predictions for L = 2, 3, ... complete repeats
@@ -17,7 +17,7 @@ public sealed record RepeatPrediction(int Repeats, double PredictedSpearman);
 /// the task files alone, so every process (run, a Slurm task, report) finds the same stop.
 /// </summary>
 /// <param name="CompleteRepeats">Length of the run's prefix of complete repeats (0..P-1 all finished).</param>
-public sealed record TargetProgress(RepeatTarget Target, int CompleteRepeats, IReadOnlyList<RepeatPrediction> Predictions)
+internal sealed record TargetProgress(RepeatTarget Target, int CompleteRepeats, IReadOnlyList<RepeatPrediction> Predictions)
 {
     public const string FileName = "target_progress.json";
 
@@ -68,7 +68,7 @@ public sealed record TargetProgress(RepeatTarget Target, int CompleteRepeats, IR
 }
 
 /// <summary>The stopping rule of <see cref="RepeatTarget"/> applied to a run's task files.</summary>
-public static class RepeatStopping
+internal static class RepeatStopping
 {
     /// <summary>
     /// Predictions for L = 2..min(complete prefix, <paramref name="upTo"/>) from the first L complete repeats

@@ -14,7 +14,7 @@ namespace MemScore.Storage;
 /// are those of a plain run with --repeats N. Recorded in the run folder's target.json so that `task`
 /// (Slurm), `aggregate` and `report` apply the same rule.
 /// </summary>
-public sealed record RepeatTarget(double Reliability, int MaxRepeats, EstimatorKind Estimator = EstimatorKind.Paper)
+internal sealed record RepeatTarget(double Reliability, int MaxRepeats, EstimatorKind Estimator = EstimatorKind.Paper)
 {
     /// <summary>The fewest repeats a stop is decided on (the predictor needs repeats to compare).</summary>
     public const int MinRepeats = 2;

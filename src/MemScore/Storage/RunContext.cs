@@ -9,7 +9,7 @@ namespace MemScore.Storage;
 /// Everything needed to run tasks of a planned run folder: the run's reader (manifest, fold plan,
 /// results) and the data, checked against the manifest's hash. Opened once per process.
 /// </summary>
-public sealed class RunContext : RunReader, IDisposable
+internal sealed class RunContext : RunReader, IDisposable
 {
     public required ExperimentData Data { get; init; }
 

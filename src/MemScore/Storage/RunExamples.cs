@@ -7,7 +7,7 @@ namespace MemScore.Storage;
 /// (aggregate, report numbers) needs no data. Run folders made before it lack the file (null from
 /// <see cref="TryRead"/>); their readers load the data once instead.
 /// </summary>
-public sealed record RunExamples(int[] Labels, int[] SourceIndices)
+internal sealed record RunExamples(int[] Labels, int[] SourceIndices)
 {
     public static string PathIn(RunFolder folder) => Path.Combine(folder.Root, "examples.npz");
 

@@ -18,7 +18,7 @@ namespace MemScore.Storage;
 ///   summary.npz                U, V, M [n, evaluations], C (labels), epochs, index, n_in, n_out
 ///   target.json                --target-reliability rule (RepeatTarget); target_progress.json where it stands
 /// </summary>
-public sealed class RunFolder
+internal sealed class RunFolder
 {
     public string Root { get; }
 

@@ -8,7 +8,7 @@ namespace MemScore.Storage;
 /// A run folder opened for reading: its manifest, fold plan, task results and examples, without the
 /// data (status, aggregate, report numbers, Slurm). Execution's RunContext adds the data for training.
 /// </summary>
-public class RunReader
+internal class RunReader
 {
     public required RunFolder Folder { get; init; }
     public required RunManifest Manifest { get; init; }

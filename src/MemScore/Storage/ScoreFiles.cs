@@ -13,7 +13,7 @@ namespace MemScore.Storage;
 /// estimates only. scores.json records the estimator and the run-level numbers (design limits, the count
 /// memorized at the FDR, predicted reliability).
 /// </summary>
-public static class ScoreFiles
+internal static class ScoreFiles
 {
     const string Header = "index,label,U,V,M,n_in,n_out";
     const string InferenceHeader = ",M_lo,M_hi,p,q";

@@ -9,7 +9,7 @@ using MemScore.Storage;
 namespace MemScore.Execution.Slurm;
 
 /// <summary>sbatch options; null fields are left to the cluster's defaults. <see cref="Validate"/> before use.</summary>
-public sealed partial record SlurmOptions(string? Partition = null, string? Gres = null, string? Time = null, int? MaxParallel = null)
+internal sealed partial record SlurmOptions(string? Partition = null, string? Gres = null, string? Time = null, int? MaxParallel = null)
 {
     [GeneratedRegex(@"^[A-Za-z0-9_.-]{1,64}(,[A-Za-z0-9_.-]{1,64})*$", RegexOptions.CultureInvariant)]
     private static partial Regex PartitionPattern();
@@ -43,18 +43,18 @@ public sealed partial record SlurmOptions(string? Partition = null, string? Gres
     }
 }
 
-public sealed record SlurmSubmission(string JobId, int[] Indices, string ScriptPath, SlurmOptions Options, string SubmittedUtc);
+internal sealed record SlurmSubmission(string JobId, int[] Indices, string ScriptPath, SlurmOptions Options, string SubmittedUtc);
 
-public enum TaskState { Done, Running, Pending, Failed, Missing }
+internal enum TaskState { Done, Running, Pending, Failed, Missing }
 
-public sealed record TaskStatus(int Index, TaskId Task, TaskState State, string? Detail);
+internal sealed record TaskStatus(int Index, TaskId Task, TaskState State, string? Detail);
 
 /// <summary>
 /// Runs a planned run folder as a Slurm job array: one array element per unfinished task, each
 /// calling `memscore task RUN` (which reads SLURM_ARRAY_TASK_ID). State comes from the
 /// result files, the failure records and squeue (sacct needs slurmdbd, which many clusters lack).
 /// </summary>
-public sealed class SlurmBackend(ICommandRunner commands)
+internal sealed class SlurmBackend(ICommandRunner commands)
 {
     public string JobsPath(RunFolder folder) => Path.Combine(folder.SlurmDirectory, "jobs.json");
     public string LogPath(RunFolder folder, int index, string stream) => Path.Combine(folder.SlurmDirectory, "logs", $"task_{index}.{stream}");

@@ -12,7 +12,7 @@ namespace MemScore.Models;
 /// epoch has fewer batches), which leaves their weights and moments untouched. Weight decay as in
 /// <see cref="AdamOptimizer"/> (decoupled, not made at all when 0).
 /// </summary>
-public sealed class EnsembleAdamOptimizer : IOptimizerCheckpoint, IDisposable
+internal sealed class EnsembleAdamOptimizer : IOptimizerCheckpoint, IDisposable
 {
     readonly IReadOnlyList<(string Name, Parameter Parameter)> _parameters;
     readonly Tensor[] _firstMoment;

@@ -6,7 +6,7 @@ namespace MemScore.Models;
 /// An Adam-like optimizer whose state a checkpoint can hold: first and second moments named like the
 /// parameters, and step counts (one for a single model, one per member for an ensemble).
 /// </summary>
-public interface IOptimizerCheckpoint
+internal interface IOptimizerCheckpoint
 {
     IEnumerable<(string Name, Tensor First, Tensor Second)> State();
     long[] StepCounts();

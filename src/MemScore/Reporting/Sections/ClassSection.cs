@@ -11,7 +11,7 @@ namespace MemScore.Reporting.Sections;
 /// Per-class panels: the distribution of M of every label as small multiples on common bins and
 /// axes, and each label's most memorized examples (top_per_class.csv beside them).
 /// </summary>
-public static class ClassSection
+internal static class ClassSection
 {
     const int Columns = 5, PanelWidth = 220, PanelHeight = 200;
 

@@ -12,7 +12,7 @@ namespace MemScore.Reporting.Sections;
 /// Near-duplicate groups among the run's examples (<see cref="NearDuplicates"/> on the grey-level images) and M of
 /// duplicated against unique examples, with the grid of the largest groups and duplicate_groups.csv.
 /// </summary>
-public static class DuplicatesSection
+internal static class DuplicatesSection
 {
     const int GroupsShown = 8, MembersShown = 6;
 
