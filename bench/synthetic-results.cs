@@ -5,8 +5,8 @@
 // log p = base_i + N(0, 1), +GAIN nats under the in-models of PLANTED examples).
 // Usage: dotnet run bench/synthetic-results.cs -- RUN_FOLDER [PLANTED=50] [GAIN=30] [SEED=1]
 using MemScore.Data;
-using MemScore.Execution;
 using MemScore.Reporting;
+using MemScore.Storage;
 
 string folder = args[0];
 int planted = args.Length > 1 ? int.Parse(args[1]) : 50;

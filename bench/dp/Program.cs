@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using MemScore.Configuration;
 using MemScore.Core;
-using MemScore.Data;
 using MemScore.Models;
 using MemScore.Training;
 using static TorchSharp.torch;

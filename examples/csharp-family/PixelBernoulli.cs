@@ -1,6 +1,5 @@
 using MemScore.Core;
 using MemScore.Models;
-using MemScore.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

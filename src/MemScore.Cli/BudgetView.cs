@@ -5,7 +5,7 @@ using MemScore.Execution;
 namespace MemScore.Cli;
 
 /// <summary>Prints a <see cref="Budget"/> as a few plain lines.</summary>
-public static class BudgetView
+internal static class BudgetView
 {
     /// <param name="workers">The workers `run` would use (<see cref="ExecutionRule.Workers"/>).</param>
     public static void Print(ExperimentConfig config, int examples, long[] shape, Budget budget, int workers)

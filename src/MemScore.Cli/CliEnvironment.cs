@@ -8,7 +8,7 @@ namespace MemScore.Cli;
 /// run folder name none. MEMSCORE_DOWNLOAD_MIRROR: the download mirror. SLURM_JOB_ID: recorded with a task's failure.
 /// LD_PRELOAD: exported to Slurm workers. MEMSCORE_FAULT: the crash-test hook.
 /// </summary>
-public static class CliEnvironment
+internal static class CliEnvironment
 {
     public static DatasetLocations DatasetLocations() =>
         new(DatasetRequest.DefaultCacheDirectory(Read("MEMSCORE_CACHE"), Read("XDG_CACHE_HOME")), Read(DatasetDownloader.MirrorVariable));

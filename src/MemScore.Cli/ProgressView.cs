@@ -5,7 +5,7 @@ using Spectre.Console;
 namespace MemScore.Cli;
 
 /// <summary>Renders run progress: live bars on a terminal, one plain line per event otherwise.</summary>
-public static class ProgressView
+internal static class ProgressView
 {
     public static bool Interactive =>
         !Console.IsErrorRedirected && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using MemScore.Data;
-using MemScore.Execution;
 using MemScore.Reporting;
+using MemScore.Storage;
 using Spectre.Console.Cli;
 
 namespace MemScore.Cli.Commands;

@@ -1,4 +1,3 @@
-using MemScore.Data;
 using MemScore.Models;
 using Spectre.Console.Cli;
 

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using MemScore.Configuration;
+using MemScore.Storage;
 using Spectre.Console.Cli;
 
 namespace MemScore.Cli.Commands;
@@ -44,8 +45,8 @@ public class PlanSettings : RunSettings
     }
 
     /// <summary>--target-reliability / --max-repeats as a stopping rule (null when neither is given), validated naming the flags.</summary>
-    public Execution.RepeatTarget? ResolveTarget(MemScore.Analysis.EstimatorKind estimator) =>
-        Execution.RepeatTarget.FromFlags(TargetReliability, MaxRepeats, estimator);
+    internal RepeatTarget? ResolveTarget(MemScore.Analysis.EstimatorKind estimator) =>
+        RepeatTarget.FromFlags(TargetReliability, MaxRepeats, estimator);
 
     protected override bool SetsVerbConfigField() => new object?[] { Folds, Repeats, MaxRepeats, InModels, FoldEnsembles }.Any(v => v is not null);
 

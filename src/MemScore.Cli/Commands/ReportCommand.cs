@@ -1,6 +1,6 @@
 using MemScore.Data;
-using MemScore.Execution;
 using MemScore.Reporting;
+using MemScore.Storage;
 using Spectre.Console.Cli;
 
 namespace MemScore.Cli.Commands;
@@ -63,7 +63,7 @@ public sealed class ReportCommand : Command<ReportSettings>
             // builder's thread may still be using the run's tensors while the process exits, so they are left alone.
             var build = Task.Run(() => ReportBuilder.Build(run, new ReportOptions(fullFolder, Datasets: datasets, CacheDirectory: cacheDir, Estimator: estimator,
                 SampleImages: stochasticSamples ? SampleImages.StochasticSamples : SampleImages.DecoderMeans,
-                DuplicatesThreshold: duplicatesThreshold, EarlyStopPatience: earlyStopPatience)), CancellationToken.None);
+                DuplicatesThreshold: duplicatesThreshold, EarlyStopPatience: earlyStopPatience, Readiness: readiness)), CancellationToken.None);
             ReportOutcome outcome;
             try { outcome = build.WaitAsync(cancellation).GetAwaiter().GetResult(); }
             catch (OperationCanceledException) when (!build.IsCompleted)

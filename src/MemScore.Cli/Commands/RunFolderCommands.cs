@@ -41,7 +41,7 @@ public sealed class AggregateCommand : Command<AggregationSettings>
     public override int Execute(CommandContext context, AggregationSettings settings, CancellationToken cancellation)
     {
         var estimator = Analysis.Estimators.Parse(settings.Estimator);
-        using var run = RunContext.Open(settings.Run, CliEnvironment.Datasets(), settings.CacheDir);
+        var run = RunContext.OpenReader(settings.Run, CliEnvironment.Datasets(), settings.CacheDir);
         using var folderLock = RunLock.Acquire(run.Folder.Root);
         var outcome = Aggregator.Aggregate(run, allowPartial: true, estimator);
         Console.WriteLine($"Coverage: {outcome.Coverage}");
@@ -62,7 +62,7 @@ public sealed class StatusCommand : Command<RunFolderSettings>
 {
     public override int Execute(CommandContext context, RunFolderSettings settings, CancellationToken cancellation)
     {
-        using var run = RunContext.Open(settings.Run, CliEnvironment.Datasets(), settings.CacheDir);
+        var run = RunReader.Open(settings.Run);
         var statuses = new SlurmBackend(new ProcessRunner()).Status(run);
         // With a target reliability, unfinished tasks past its stop are not missing: they will never be trained.
         var target = RepeatStopping.Evaluate(run);
@@ -96,7 +96,7 @@ public sealed class SlurmSubmitCommand : Command<SlurmSubmitSettings>
 {
     public override int Execute(CommandContext context, SlurmSubmitSettings settings, CancellationToken cancellation)
     {
-        using var run = RunContext.Open(settings.Run, CliEnvironment.Datasets(), settings.CacheDir);
+        var run = RunReader.Open(settings.Run);
         var backend = new SlurmBackend(new ProcessRunner());
         var previous = backend.Submissions(run.Folder).LastOrDefault()?.Options;
         bool resubmit = context.Name == "resubmit";

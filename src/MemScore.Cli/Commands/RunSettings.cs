@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using MemScore.Configuration;
+using MemScore.Storage;
 using Spectre.Console.Cli;
 
 namespace MemScore.Cli.Commands;

@@ -10,7 +10,7 @@ namespace MemScore.Cli.Commands;
 /// flags exist, and which take a value, is read from the settings classes, so a flag added to
 /// `run` or `full` (e.g. --dp-epsilon) can be varied without changes here.
 /// </summary>
-public sealed class SweepArguments
+internal sealed class SweepArguments
 {
     /// <summary>Flags of the sweep itself, never passed on.</summary>
     static readonly string[] SweepOwn = ["out", "vary", "slurm", "budget"];
@@ -28,6 +28,9 @@ public sealed class SweepArguments
     /// <summary>Declared by `full` only (e.g. test-fraction): passed to full only.</summary>
     static readonly HashSet<string> FullOnly = LongNames(typeof(FullSettings), declaredOnly: true).Except(LongNames(typeof(LocalRunSettings), declaredOnly: false))
         .ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Declared by `run` only (--budget, --workers, --top, --report, --export-pytorch): not passed to plan.</summary>
+    static readonly HashSet<string> LocalRunOnly = LongNames(typeof(LocalRunSettings), declaredOnly: true).ToHashSet(StringComparer.Ordinal);
 
     static IEnumerable<string> LongNames(Type settings, bool declaredOnly) =>
         settings.GetProperties(BindingFlags.Public | BindingFlags.Instance | (declaredOnly ? BindingFlags.DeclaredOnly : 0))
@@ -57,8 +60,8 @@ public sealed class SweepArguments
     /// <summary>The flags of `memscore run` for <paramref name="point"/>, its folder last.</summary>
     public string[] Run(SweepPoint point, string folder) => Command("run", point, folder, name => !FullOnly.Contains(name));
 
-    /// <summary>The flags of `memscore plan` (a run planned for Slurm): run's, less --workers.</summary>
-    public string[] Plan(SweepPoint point, string folder) => Command("plan", point, folder, name => !FullOnly.Contains(name) && name != "workers");
+    /// <summary>The flags of `memscore plan` (a run planned for Slurm): run's, less those only a local run takes.</summary>
+    public string[] Plan(SweepPoint point, string folder) => Command("plan", point, folder, name => !FullOnly.Contains(name) && !LocalRunOnly.Contains(name));
 
     /// <summary>The flags of `memscore full` for <paramref name="point"/>: the run's, less those about fold models.</summary>
     public string[] Full(SweepPoint point, string folder) => Command("full", point, folder, name => !RunOnly.Contains(name));

@@ -4,6 +4,7 @@ using MemScore.Core;
 using MemScore.Data;
 using MemScore.Execution;
 using MemScore.Models;
+using MemScore.Storage;
 using Spectre.Console.Cli;
 
 namespace MemScore.Cli.Commands;

@@ -6,10 +6,10 @@ namespace MemScore.Analysis;
 /// <param name="Z">Mann-Whitney z of generated (first) against test (second) distances to the cell's nearest training point; NaN if the cell lacks either.</param>
 /// <param name="Weight">Fraction of all test points that fall in the cell, P_n(cell).</param>
 /// <param name="Used">Whether the cell enters C_T (it has training and test points and at least the minimum of generated samples).</param>
-public sealed record DataCopyingCell(int Training, int Test, int Generated, double Z, double Weight, bool Used);
+internal sealed record DataCopyingCell(int Training, int Test, int Generated, double Z, double Weight, bool Used);
 
 /// <param name="CT">Weighted mean of the used cells' z (weights P_n(cell)); negative = samples closer to the training data than unseen data is (copying). NaN if no cell is used.</param>
-public sealed record DataCopyingResult(double CT, DataCopyingCell[] Cells, int CellsDropped, int MinGeneratedPerCell, bool KMeansConverged);
+internal sealed record DataCopyingResult(double CT, DataCopyingCell[] Cells, int CellsDropped, int MinGeneratedPerCell, bool KMeansConverged);
 
 /// <summary>
 /// The C_T data-copying statistic of Meehan, Chaudhuri and Dasgupta (AISTATS 2020). The training
@@ -21,7 +21,7 @@ public sealed record DataCopyingResult(double CT, DataCopyingCell[] Cells, int C
 /// keeps the normal approximation of U reasonable). The z here has no continuity correction and
 /// corrects for ties.
 /// </summary>
-public static class DataCopying
+internal static class DataCopying
 {
     public const int DefaultMinGeneratedPerCell = 20;
 

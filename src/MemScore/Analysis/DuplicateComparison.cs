@@ -4,7 +4,7 @@ namespace MemScore.Analysis;
 /// M of examples in near-duplicate groups against the rest: counts and medians over finite M, and the
 /// Mann-Whitney test of duplicated against unique (null when either side has no finite M).
 /// </summary>
-public sealed record DuplicateComparison(NearDuplicateSet Set, int DuplicatedCount, int UniqueCount, double MedianDuplicated, double MedianUnique,
+internal sealed record DuplicateComparison(NearDuplicateSet Set, int DuplicatedCount, int UniqueCount, double MedianDuplicated, double MedianUnique,
     MannWhitneyResult? Test)
 {
     /// <summary>

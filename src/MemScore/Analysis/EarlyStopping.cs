@@ -5,7 +5,7 @@ namespace MemScore.Analysis;
 /// and <paramref name="BestEpoch"/>, the epoch of the lowest held-out loss before the stop, whose model
 /// the rule keeps (the whole run's lowest when it does not stop).
 /// </summary>
-public sealed record EarlyStop(int Patience, int BestEpoch, int? StopEpoch, double BestLoss);
+internal sealed record EarlyStop(int Patience, int BestEpoch, int? StopEpoch, double BestLoss);
 
 /// <summary>
 /// The validation-loss rule of early stopping with patience P: after every epoch, compare the held-out loss
@@ -13,7 +13,7 @@ public sealed record EarlyStop(int Patience, int BestEpoch, int? StopEpoch, doub
 /// first epoch that ends P epochs without improvement, and keeps the model of the best epoch
 /// (as Keras' EarlyStopping with restore_best_weights and min_delta 0).
 /// </summary>
-public static class EarlyStopping
+internal static class EarlyStopping
 {
     public const int DefaultPatience = 5;
 

@@ -3,7 +3,7 @@ using MemScore.Core;
 namespace MemScore.Analysis;
 
 /// <summary>How U is pooled from the in-model values (an aggregation choice: training and task files do not depend on it).</summary>
-public enum EstimatorKind
+internal enum EstimatorKind
 {
     /// <summary>The paper's Algorithm 1: U = logmeanexp of all L(K-1) in-values, V = logmeanexp of the L out-values.</summary>
     Paper,
@@ -29,7 +29,7 @@ public enum EstimatorKind
 /// any L. In general it estimates E[LME_L(in)] - E[LME_L(out)], which tends to the paper's population
 /// M as L grows.
 /// </summary>
-public static class Estimators
+internal static class Estimators
 {
     public static string Name(EstimatorKind kind) => kind switch
     {

@@ -5,7 +5,7 @@ namespace MemScore.Analysis;
 /// <param name="Estimator">Which M is reported (and whose reliability is predicted).</param>
 /// <param name="Fdr">Benjamini-Hochberg level for "memorized".</param>
 /// <param name="Seed">The run's root seed: relabellings, balanced groupings and the reliability simulation derive from it.</param>
-public sealed record ExampleStatisticsOptions(EstimatorKind Estimator = EstimatorKind.Paper, double Fdr = 0.1, long Seed = 0,
+internal sealed record ExampleStatisticsOptions(EstimatorKind Estimator = EstimatorKind.Paper, double Fdr = 0.1, long Seed = 0,
     PermutationOptions? Permutation = null, ReliabilityOptions? Reliability = null);
 
 /// <summary>
@@ -14,7 +14,7 @@ public sealed record ExampleStatisticsOptions(EstimatorKind Estimator = Estimato
 /// estimator's null bias, and the predicted seed-to-seed reliability of the reported M
 /// (<see cref="Reliability"/>). Seeded from the run's root seed, so reruns give the same numbers.
 /// </summary>
-public static class ExampleStatistics
+internal static class ExampleStatistics
 {
     public static ScoreInference Compute(ModelValues values, ExampleStatisticsOptions options)
     {

@@ -7,7 +7,7 @@ namespace MemScore.Analysis;
 /// <param name="Centroids">float64 [k, D].</param>
 /// <param name="Assignments">Nearest centroid of every point (always consistent with <paramref name="Centroids"/>).</param>
 /// <param name="Converged">True when an update left every assignment unchanged before the iteration cap.</param>
-public sealed record KMeansResult(Tensor Centroids, int[] Assignments, int Iterations, bool Converged) : IDisposable
+internal sealed record KMeansResult(Tensor Centroids, int[] Assignments, int Iterations, bool Converged) : IDisposable
 {
     public void Dispose() => Centroids.Dispose();
 }
@@ -18,7 +18,7 @@ public sealed record KMeansResult(Tensor Centroids, int[] Assignments, int Itera
 /// no assignment changes or <c>maxIterations</c> updates. Nearest centroids come from the exact
 /// <see cref="NearestNeighbours.Search"/> (ties to the lowest index); an empty cluster keeps its centroid.
 /// </summary>
-public static class KMeans
+internal static class KMeans
 {
     public static KMeansResult Fit(Tensor points, int k, long seed, int maxIterations = 300)
     {

@@ -4,13 +4,13 @@ namespace MemScore.Analysis;
 /// Mann-Whitney U of <c>first</c> against <c>second</c>: U = #(first &gt; second) + #(ties) / 2
 /// over all pairs, its z-score under "both samples from one distribution" and the two-sided p.
 /// </summary>
-public sealed record MannWhitneyResult(double U, double Z, double TwoSidedP, int FirstCount, int SecondCount)
+internal sealed record MannWhitneyResult(double U, double Z, double TwoSidedP, int FirstCount, int SecondCount)
 {
     /// <summary>U / (n1 n2): the probability that a random first value exceeds a random second one (ties count half).</summary>
     public double ProbabilityFirstGreater => U / ((double)FirstCount * SecondCount);
 }
 
-public static class MannWhitney
+internal static class MannWhitney
 {
     /// <summary>
     /// Normal approximation with tie correction and no continuity correction:

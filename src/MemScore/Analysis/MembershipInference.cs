@@ -1,7 +1,7 @@
 namespace MemScore.Analysis;
 
 /// <summary>One ROC curve: false/true positive rates at every threshold, its AUC, TPR at chosen FPRs.</summary>
-public sealed record RocCurve(double[] FalsePositiveRate, double[] TruePositiveRate, double Auc, int Positives, int Negatives)
+internal sealed record RocCurve(double[] FalsePositiveRate, double[] TruePositiveRate, double Auc, int Positives, int Negatives)
 {
     /// <summary>Highest TPR among thresholds whose FPR does not exceed <paramref name="fpr"/>.</summary>
     public double TprAtFpr(double fpr)
@@ -17,7 +17,7 @@ public sealed record RocCurve(double[] FalsePositiveRate, double[] TruePositiveR
 /// The membership-inference view: a model's log p(x_i) as the score of "x_i was in its training
 /// set". Positives are the "in" values, negatives the "out" values.
 /// </summary>
-public static class MembershipInference
+internal static class MembershipInference
 {
     /// <summary>
     /// ROC of the examples with the highest M, with selection and scoring on disjoint repeats: the top

@@ -12,7 +12,7 @@ namespace MemScore.Analysis;
 /// Only complete repeats (all K models present) are kept; an example whose block holds NaN
 /// (not evaluated under --in-models) has no per-example statistics.
 /// </summary>
-public sealed class ModelValues
+internal sealed class ModelValues
 {
     readonly double[] _values;   // [example][repeat][fold]
     readonly int[] _outFold;     // [example][repeat]

@@ -4,13 +4,13 @@ using static TorchSharp.torch;
 namespace MemScore.Analysis;
 
 /// <summary>Row <paramref name="Removed"/> lies within the threshold of the earlier kept row <paramref name="Kept"/>, at RMS distance <paramref name="Distance"/>.</summary>
-public sealed record NearDuplicate(int Removed, int Kept, double Distance);
+internal sealed record NearDuplicate(int Removed, int Kept, double Distance);
 
 /// <summary>
 /// The outcome of <see cref="NearDuplicates.Find"/> over n rows: the rows kept (ascending) and, per
 /// removed row, the kept row it duplicates (ascending by removed row).
 /// </summary>
-public sealed record NearDuplicateSet(int Count, double Threshold, int[] Kept, NearDuplicate[] Removed)
+internal sealed record NearDuplicateSet(int Count, double Threshold, int[] Kept, NearDuplicate[] Removed)
 {
     /// <summary>Groups of two or more rows (a kept row first, then the rows removed for it), largest first, ties by kept row.</summary>
     public int[][] Groups() => Removed.GroupBy(d => d.Kept)
@@ -38,7 +38,7 @@ public sealed record NearDuplicateSet(int Count, double Threshold, int[] Kept, N
 /// row, no two kept rows are within it, and the first row of each group is kept: deterministic, and
 /// independent of the block size.
 /// </summary>
-public static class NearDuplicates
+internal static class NearDuplicates
 {
     public const int DefaultBlockRows = 256;
 

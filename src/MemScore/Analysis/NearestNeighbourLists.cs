@@ -8,7 +8,7 @@ namespace MemScore.Analysis;
 /// is <c>Index[q * K + j]</c> at Euclidean distance <c>Distance[q * K + j]</c> (-1 and NaN where there
 /// are fewer than K references).
 /// </summary>
-public sealed record NeighbourLists(int K, int[] Index, double[] Distance)
+internal sealed record NeighbourLists(int K, int[] Index, double[] Distance)
 {
     public int Rows => Index.Length / Math.Max(1, K);
 }
@@ -18,7 +18,7 @@ public sealed record NeighbourLists(int K, int[] Index, double[] Distance)
 /// an example: its nearest training images and nearest generated images). Squared distances are
 /// |a|^2 + |b|^2 - 2 a.b per block, clamped at 0; ties go to the lower reference index.
 /// </summary>
-public static class NearestNeighbourLists
+internal static class NearestNeighbourLists
 {
     /// <summary>Doubles per distance block (128 MB).</summary>
     const long BlockValues = 1L << 24;

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace MemScore.Analysis;
 
 /// <summary>Per query row: Euclidean distance to its nearest reference row and that row's index.</summary>
-public sealed record NearestNeighbourResult(double[] Distance, int[] Index);
+internal sealed record NearestNeighbourResult(double[] Distance, int[] Index);
 
 /// <summary>
 /// Exact brute-force nearest neighbours, batched over query and reference chunks.
@@ -25,7 +25,7 @@ public sealed record NearestNeighbourResult(double[] Distance, int[] Index);
 /// candidates together, so heavily duplicated references cost more. Assumes the matmul is not run
 /// in reduced precision (TF32 off, libtorch's default).
 /// </remarks>
-public static class NearestNeighbours
+internal static class NearestNeighbours
 {
     const double Float32Roundoff = 1.0 / (1 << 24);
 
@@ -172,4 +172,4 @@ public static class NearestNeighbours
 }
 
 /// <summary>rho per training image with the two searches behind it (indices let a report show the nearest sample).</summary>
-public sealed record NearestNeighbourRatios(double[] Rho, NearestNeighbourResult ToValidation, NearestNeighbourResult ToSamples);
+internal sealed record NearestNeighbourRatios(double[] Rho, NearestNeighbourResult ToValidation, NearestNeighbourResult ToSamples);

@@ -1,7 +1,7 @@
 namespace MemScore.Analysis;
 
 /// <summary>Standard normal tail probabilities, for the z-scores of the rank tests.</summary>
-public static class NormalDistribution
+internal static class NormalDistribution
 {
     /// <summary>P(Z &gt; z) for Z ~ N(0, 1).</summary>
     public static double UpperTail(double z) => 0.5 * Erfc(z / Math.Sqrt(2));

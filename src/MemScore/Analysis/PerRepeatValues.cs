@@ -8,7 +8,7 @@ namespace MemScore.Analysis;
 /// each repeat an example has K-1 "in" values (fewer with --in-models: only the evaluated ones,
 /// possibly none) and exactly one "out" value (the folds of a repeat partition the data). The basis of the uncertainty, reliability, bias and membership views.
 /// </summary>
-public sealed class PerRepeatValues
+internal sealed class PerRepeatValues
 {
     readonly double[][][] _in;   // [repeat][example] -> in values
     readonly double[][] _out;    // [repeat][example] -> out value (NaN if that task is missing)

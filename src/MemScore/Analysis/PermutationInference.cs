@@ -11,7 +11,7 @@ namespace MemScore.Analysis;
 /// <param name="ResolutionPerExample">The last stage's B is at most this many times n: p can then reach 1 / (this n), ten times below BH's first threshold 0.1 / n.</param>
 /// <param name="Seed">Root seed of the relabelling draws.</param>
 /// <param name="Threads">Degree of parallelism over examples (null = all cores). Results do not depend on it.</param>
-public sealed record PermutationOptions(
+internal sealed record PermutationOptions(
     int Permutations = 1999,
     int ExactLimit = 4096,
     double IntervalLevel = 0.95,
@@ -29,7 +29,7 @@ public sealed record PermutationOptions(
 /// <param name="MaxPermutations">Relabellings of the last refinement stage (= Permutations when exact or not refined).</param>
 /// <param name="MinAttainableP">Smallest p-value any example can get: 1 / K^L exact, 1 / (B_last + 1) Monte Carlo.</param>
 /// <param name="IntervalLevel">Achieved coverage of the interval under the shift model: 1 - 2 j / G (G = K^L, or B + 1); NaN when the design is too small for an interval of level &gt;= 0.9 (then M_lo = -inf, M_hi = +inf).</param>
-public sealed record PermutationDesign(bool Exact, double GroupSize, int Permutations, int MaxPermutations, double MinAttainableP, double IntervalLevel, int TailRank)
+internal sealed record PermutationDesign(bool Exact, double GroupSize, int Permutations, int MaxPermutations, double MinAttainableP, double IntervalLevel, int TailRank)
 {
     /// <summary>Can Benjamini-Hochberg at <paramref name="fdr"/> declare anything at all among <paramref name="examples"/>? Only if the smallest p is &lt;= the FDR.</summary>
     public bool CanReachSignificance(double fdr) => MinAttainableP <= fdr;
@@ -50,7 +50,7 @@ public sealed record PermutationDesign(bool Exact, double GroupSize, int Permuta
 /// <param name="NullBias">Expected value of the paper's M if x_i were not memorized: the mean of T over relabellings of the shift-corrected values.</param>
 /// <param name="ErrorVariance">Variance of T over relabellings of the shift-corrected values: the estimator's seed-to-seed variance under the shift model, conditional on the values.</param>
 /// <param name="RelabellingsUsed">Relabellings behind each p-value (more for small p after refinement).</param>
-public sealed record PermutationResult(double[] M, double[] P, double[] Lower, double[] Upper, double[] Shift, double[] NullBias, double[] ErrorVariance,
+internal sealed record PermutationResult(double[] M, double[] P, double[] Lower, double[] Upper, double[] Shift, double[] NullBias, double[] ErrorVariance,
     int[] RelabellingsUsed, PermutationDesign Design)
 {
     public int Count => M.Length;
@@ -94,7 +94,7 @@ public sealed record PermutationResult(double[] M, double[] P, double[] Lower, d
 /// what the paper's M shows for an example that is not memorized at all.
 /// Cost: O(L) per (example, relabelling) after an O(L K) table per example; see the benchmark test.
 /// </summary>
-public static class PermutationInference
+internal static class PermutationInference
 {
     /// <param name="moments">Compute <see cref="PermutationResult.NullBias"/> and <see cref="PermutationResult.ErrorVariance"/> at the point
     /// estimate (false: NaN there; <see cref="NullMoments"/> computes them at other shifts).</param>

@@ -8,7 +8,7 @@ namespace MemScore.Analysis;
 /// no such r gives -inf, s &gt; n gives +inf (the sample cannot bound that side: the 0.999 quantile of 500
 /// values has no finite upper bound). Coverage is at least <c>level</c> for continuous data.
 /// </summary>
-public static class QuantileInterval
+internal static class QuantileInterval
 {
     public static (double Lower, double Upper) Of(IReadOnlyList<double> values, double q, double level = 0.95)
     {

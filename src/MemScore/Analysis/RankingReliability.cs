@@ -5,7 +5,7 @@ namespace MemScore.Analysis;
 /// <see cref="ExampleStatistics.Compute"/> puts in the report (same permutation and reliability
 /// options, same root seed), without the q-values and null bias it does not need.
 /// </summary>
-public static class RankingReliability
+internal static class RankingReliability
 {
     public static double PredictedSpearman(ModelValues values, EstimatorKind estimator, long seed)
     {

@@ -14,7 +14,7 @@ namespace MemScore.Analysis;
 /// draws from a SplitMix64 stream seeded by (seed, "relabelling"), read in order, so draws 1..B are
 /// the same whatever B is (later refinement stages extend the first stage).
 /// </summary>
-public sealed class Relabellings
+internal sealed class Relabellings
 {
     readonly SplitMix64? _rng;
     int[] _shifts;   // [draw][repeat]

@@ -8,7 +8,7 @@ namespace MemScore.Analysis;
 /// <param name="Iterations">EM iterations of the NPMLE.</param>
 /// <param name="Replicates">Simulated pairs of runs averaged in the prediction.</param>
 /// <param name="Seed">Root seed (subsample, relabellings, simulated runs).</param>
-public sealed record ReliabilityOptions(int SampleSize = 3000, int Relabellings = 200, int GridPoints = 150, int Iterations = 200,
+internal sealed record ReliabilityOptions(int SampleSize = 3000, int Relabellings = 200, int GridPoints = 150, int Iterations = 200,
     int Replicates = 20, long Seed = 0);
 
 /// <summary>How far the per-example ranking of M would repeat with another training seed.</summary>
@@ -16,7 +16,7 @@ public sealed record ReliabilityOptions(int SampleSize = 3000, int Relabellings 
 /// <param name="PearsonReliability">1 - mean(error variance) / var(M): the classical reliability on the value scale (dominated by the largest M when few examples are memorized).</param>
 /// <param name="MeanErrorVariance">Mean over examples of the estimated seed-to-seed variance of M (nats^2).</param>
 /// <param name="Examples">Examples the prediction rests on.</param>
-public sealed record ReliabilityEstimate(double PredictedSpearman, double PearsonReliability, double MeanErrorVariance, int Examples)
+internal sealed record ReliabilityEstimate(double PredictedSpearman, double PearsonReliability, double MeanErrorVariance, int Examples)
 {
     /// <summary>The ranking is mostly noise when another seed is predicted to agree at Spearman below 0.5 (or nothing can be said).</summary>
     public bool RankingMostlyNoise => !(PredictedSpearman >= 0.5);
@@ -53,7 +53,7 @@ public sealed record ReliabilityEstimate(double PredictedSpearman, double Pearso
 /// 4. Pairs of runs: M = delta* + b + sqrt(V) e* and M' = delta* + b + sqrt(V) e'*, delta* drawn from the
 ///    posterior, e*, e'* from the bin's error law; the prediction is their mean Spearman.
 /// </summary>
-public static class Reliability
+internal static class Reliability
 {
     /// <summary>
     /// The empirical-Bayes prior of the shifts (NPMLE on a seeded subsample of the examples with bounded

@@ -5,13 +5,13 @@ namespace MemScore.Analysis;
 /// among the infinite values), counts of the finite rho on the shared histogram edges, and how many
 /// have rho = +Infinity (not in the histogram).
 /// </summary>
-public sealed record RhoGroup(int Count, double[] Quantiles, int[] HistogramCounts, int Infinite = 0);
+internal sealed record RhoGroup(int Count, double[] Quantiles, int[] HistogramCounts, int Infinite = 0);
 
 /// <summary>
 /// Examples in one equal-count bin of M: the bin's M range, the mean rho of its finite values with a 95%
 /// interval for that mean, and how many of its examples have rho = +Infinity (outside the mean).
 /// </summary>
-public sealed record RhoBin(double MemorizationLow, double MemorizationHigh, int Count, double MeanRho, double Lower95, double Upper95, int Infinite = 0);
+internal sealed record RhoBin(double MemorizationLow, double MemorizationHigh, int Count, double MeanRho, double Lower95, double Upper95, int Infinite = 0);
 
 /// <summary>
 /// The nearest-neighbour test against M (METHOD.md section 5): regular vs highly memorized
@@ -26,11 +26,11 @@ public sealed record RhoBin(double MemorizationLow, double MemorizationHigh, int
 /// strongest evidence of copying. They are kept: the highest rank in Spearman and Mann-Whitney, counted
 /// per group and bin.
 /// </param>
-public sealed record RhoByMemorization(
+internal sealed record RhoByMemorization(
     double HighQuantile, double HighThreshold, double[] QuantileLevels, double[] HistogramEdges,
     RhoGroup Regular, RhoGroup High, RhoBin[] Bins, double Spearman, MannWhitneyResult RegularVsHigh, int Excluded, int Infinite = 0);
 
-public static class RhoAnalysis
+internal static class RhoAnalysis
 {
     static readonly double[] Levels = [0.05, 0.25, 0.5, 0.75, 0.95];
     const double Normal975 = 1.959963984540054;

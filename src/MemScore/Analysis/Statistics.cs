@@ -1,7 +1,7 @@
 namespace MemScore.Analysis;
 
 /// <summary>Pure statistics over arrays; NaN inputs are rejected, not skipped.</summary>
-public static class Statistics
+internal static class Statistics
 {
     /// <summary>Quantile with linear interpolation between order statistics (numpy's default): h = (n - 1) q.</summary>
     public static double Quantile(IReadOnlyList<double> values, double q)
@@ -96,7 +96,7 @@ public static class Statistics
 }
 
 /// <summary>Counts in equal-width bins between the min and max (the last bin includes the max).</summary>
-public sealed record Histogram(double[] Edges, int[] Counts)
+internal sealed record Histogram(double[] Edges, int[] Counts)
 {
     public static Histogram Of(IReadOnlyList<double> values, int bins)
     {

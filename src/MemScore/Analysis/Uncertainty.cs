@@ -8,7 +8,7 @@ namespace MemScore.Analysis;
 /// M, not of the pooled log-mean-exp, and ~45% too small at 3-5 nats of spread; the split-half
 /// reliability repeated the estimator's bias in both halves. Both are gone.
 /// </summary>
-public static class Uncertainty
+internal static class Uncertainty
 {
     /// <summary>Quantiles of M recomputed from the first 1..L repeats (the bias view).</summary>
     public static double[][] QuantilesByRepeats(PerRepeatValues values, double[] quantiles) =>

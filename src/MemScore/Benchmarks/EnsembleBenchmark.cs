@@ -1,6 +1,6 @@
 using System.Diagnostics;
+using MemScore.Configuration;
 using MemScore.Core;
-using MemScore.Data;
 using MemScore.Memorization;
 using MemScore.Models;
 using MemScore.Training;
@@ -9,11 +9,11 @@ using static TorchSharp.torch;
 namespace MemScore.Benchmarks;
 
 /// <summary>Settings of <see cref="EnsembleBenchmark"/>; defaults are the K = 5 case of bench/ensemble.md.</summary>
-public sealed record EnsembleBenchmarkOptions(int Members = 5, int Images = 8000, int EvalImages = 1024, int Samples = 64,
+internal sealed record EnsembleBenchmarkOptions(int Members = 5, int Images = 8000, int EvalImages = 1024, int Samples = 64,
     int BatchSize = 64, int EvalBatchSize = 128, int Threads = 2, int Rounds = 3);
 
 /// <summary>One timing: which path, what it did, seconds and the resulting rate.</summary>
-public sealed record EnsembleTiming(int Round, string Path, string Work, double Seconds, double PerSecond);
+internal sealed record EnsembleTiming(int Round, string Path, string Work, double Seconds, double PerSecond);
 
 /// <summary>
 /// Sequential vs ensemble on the same work: one training epoch of K Bernoulli MLP VAEs, each on
@@ -21,7 +21,7 @@ public sealed record EnsembleTiming(int Round, string Path, string Work, double 
 /// content), and importance-sampled log p(x) of EvalImages images under all K models. The two paths
 /// alternate within each round so that load from other processes hits both alike; compare medians.
 /// </summary>
-public static class EnsembleBenchmark
+internal static class EnsembleBenchmark
 {
     public static IEnumerable<EnsembleTiming> Run(EnsembleBenchmarkOptions options)
     {

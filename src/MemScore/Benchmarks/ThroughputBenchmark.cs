@@ -1,13 +1,13 @@
 using System.Diagnostics;
+using MemScore.Configuration;
 using MemScore.Core;
-using MemScore.Data;
 using MemScore.Models;
 using MemScore.Training;
 using static TorchSharp.torch;
 
 namespace MemScore.Benchmarks;
 
-public sealed record BenchmarkLine(string Name, double Value, string Unit);
+internal sealed record BenchmarkLine(string Name, double Value, string Unit);
 
 /// <summary>
 /// Throughput of the two hot loops on this machine, side by side in one process:
@@ -15,7 +15,7 @@ public sealed record BenchmarkLine(string Name, double Value, string Unit);
 /// and importance-sampled log p(x) images/s at S = 256 with the achieved GFLOP/s of its matmuls
 /// as a fraction of that peak. Inputs are random binary 32x32 images (speed does not depend on content).
 /// </summary>
-public static class ThroughputBenchmark
+internal static class ThroughputBenchmark
 {
     const string Label = "the throughput benchmark";
 

@@ -15,7 +15,7 @@ namespace MemScore.Configuration;
 /// 2 (ModelOptions): any other model option: "memscore-config-layout 2\n" followed by the JSON with its
 ///   "model-options" object (the line keeps the two layouts' hashes apart by construction).
 /// </remarks>
-public static class ConfigLayout
+internal static class ConfigLayout
 {
     public const int Flat = 1;
     public const int ModelOptions = 2;

@@ -11,7 +11,7 @@ namespace MemScore.Configuration;
 /// against the data by <see cref="Execution.ModelSanityCheck"/>. The model family validates its own
 /// model-options (<see cref="ModelFamily.Options"/>).
 /// </summary>
-public static class ConfigValidator
+internal static class ConfigValidator
 {
     public const int MaxFolds = 1000;
     public const int MaxRepeats = 1000;
@@ -39,8 +39,8 @@ public static class ConfigValidator
         Require(config.Epochs is >= 1 and <= MaxEpochs, "epochs", config.Epochs, $"an integer in 1..{MaxEpochs}");
         Require(config.EvalEvery >= 1, "eval-every", config.EvalEvery, "an integer >= 1");
         Require(double.IsFinite(config.LearningRate) && config.LearningRate > 0, "learning-rate", config.LearningRate, "a finite number > 0");
-        Require(Training.WeightDecayRule.Accepts(config.WeightDecay, config.LearningRate), "weight-decay", config.WeightDecay,
-            $"a finite number in 0..{Training.WeightDecayRule.Max} with learning-rate x weight-decay < 1 (0 = none)");
+        Require(WeightDecayRule.Accepts(config.WeightDecay, config.LearningRate), "weight-decay", config.WeightDecay,
+            $"a finite number in 0..{WeightDecayRule.Max} with learning-rate x weight-decay < 1 (0 = none)");
         Require(config.Dedup is null || (config.Dedup >= 0 && config.Dedup <= 1), "dedup", config.Dedup,
             "absent (no deduplication) or an RMS distance per pixel in 0..1 (0 = exact copies only)");
         Require(config.BatchSize is >= 1 and <= MaxBatchSize, "batch-size", config.BatchSize, $"an integer in 1..{MaxBatchSize}");

@@ -7,7 +7,7 @@ namespace MemScore.Configuration;
 /// S from section 3). Flags given with --preset override single fields, e.g. --limit and --epochs
 /// for a scaled-down run on a laptop.
 /// </summary>
-public static class Presets
+internal static class Presets
 {
     static readonly ExperimentConfig PaperCommon = new()
     {

@@ -4,20 +4,20 @@ using MemScore.Core;
 namespace MemScore.Configuration;
 
 /// <summary>One lever of a sweep: a flag name (without dashes) and the values it takes; a null value means "flag absent".</summary>
-public sealed record SweepAxis(string Key, IReadOnlyList<string?> Values)
+internal sealed record SweepAxis(string Key, IReadOnlyList<string?> Values)
 {
     /// <summary>Values that stand for "leave the flag out" (the default setting, e.g. no DP: dp-epsilon=inf).</summary>
     public static readonly IReadOnlySet<string> AbsentWords = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "inf", "none" };
 }
 
 /// <summary>One setting of a sweep: a readable name (its folder) and the value of every axis (null: flag absent).</summary>
-public sealed record SweepPoint(string Name, IReadOnlyList<KeyValuePair<string, string?>> Settings)
+internal sealed record SweepPoint(string Name, IReadOnlyList<KeyValuePair<string, string?>> Settings)
 {
     public string Describe() => string.Join(", ", Settings.Select(s => $"{s.Key}={s.Value ?? "none"}"));
 }
 
 /// <summary>The cartesian product of the --vary axes, in the order given (the last axis varies fastest).</summary>
-public static class SweepGrid
+internal static class SweepGrid
 {
     /// <summary>Parses one --vary text KEY=V1,V2,... ("inf" and "none" mean the flag is left out).</summary>
     public static SweepAxis ParseAxis(string text)

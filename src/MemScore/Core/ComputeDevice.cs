@@ -9,7 +9,7 @@ namespace MemScore.Core;
 /// the model's device. Noise is drawn on the CPU from the seeded generator and then moved, so a
 /// seed gives the same draws on every device (at the cost of one host-to-device copy).
 /// </summary>
-public static class ComputeDevice
+internal static class ComputeDevice
 {
     public static readonly string[] Names = ["auto", "cpu", "cuda"];
 

@@ -15,7 +15,7 @@ namespace MemScore.Core;
 /// .NET has no API for MXCSR, so two tiny leaf functions (stmxcsr / ldmxcsr) are placed in
 /// executable memory once.
 /// </summary>
-public static unsafe class DenormalFlushing
+internal static unsafe class DenormalFlushing
 {
     const uint FlushToZero = 1u << 15;
     const uint DenormalsAreZero = 1u << 6;

@@ -13,7 +13,7 @@ namespace MemScore.Core;
 /// Points: "atomic-write" (temp file written, not yet renamed), "checkpoint", "task-saved",
 /// "aggregation".
 /// </summary>
-public static class FaultInjection
+internal static class FaultInjection
 {
     static string? Spec;
     static int s_hits;

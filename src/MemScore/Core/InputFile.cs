@@ -2,14 +2,14 @@ using System.Runtime.InteropServices;
 
 namespace MemScore.Core;
 
-public enum FileKind { Regular, Directory, Other }
+internal enum FileKind { Regular, Directory, Other }
 
 /// <summary>
 /// What the file system says of a path after following symbolic links: its kind (a FIFO, device or
 /// socket is <see cref="FileKind.Other"/>), its identity (device and inode: two paths with the same
 /// identity are the same file or folder) and its size.
 /// </summary>
-public readonly record struct FileStatus(FileKind Kind, ulong Device, ulong Inode, long Size)
+internal readonly record struct FileStatus(FileKind Kind, ulong Device, ulong Inode, long Size)
 {
     public (ulong Device, ulong Inode) Identity => (Device, Inode);
 }
@@ -21,7 +21,7 @@ public readonly record struct FileStatus(FileKind Kind, ulong Device, ulong Inod
 /// the <see cref="ErrorKind"/> of the caller: data files give InvalidInput, config files
 /// InvalidConfiguration, run-folder files RunFolder.
 /// </summary>
-public static class InputFile
+internal static class InputFile
 {
     /// <summary>Cap for small text files read whole (configs, run.json, lock files, CelebA's partition list: ~3.4 MB).</summary>
     public const long MaxTextBytes = 64L << 20;

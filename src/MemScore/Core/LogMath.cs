@@ -1,7 +1,7 @@
 namespace MemScore.Core;
 
 /// <summary>Numerically stable log-domain reductions in float64.</summary>
-public static class LogMath
+internal static class LogMath
 {
     /// <summary>log(sum(exp(values))); -inf for an empty input or all -inf; NaN if any value is NaN or +inf mixes in.</summary>
     public static double LogSumExp(ReadOnlySpan<double> values)
@@ -31,7 +31,7 @@ public static class LogMath
 /// Streaming log-sum-exp: add values one at a time, keep (max, scaled sum). Used by the aggregator so
 /// that no per-model values need to be kept in memory.
 /// </summary>
-public struct LogSumExpAccumulator
+internal struct LogSumExpAccumulator
 {
     double _max;
     double _scaledSum;

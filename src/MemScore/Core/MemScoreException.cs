@@ -34,5 +34,5 @@ public sealed class InvalidConfigurationException(string message)
     : MemScoreException(ErrorKind.InvalidConfiguration, message);
 
 /// <summary>Training or evaluation produced a non-finite number.</summary>
-public sealed class NumericalFailureException(string message)
+internal sealed class NumericalFailureException(string message)
     : MemScoreException(ErrorKind.Numerical, message);

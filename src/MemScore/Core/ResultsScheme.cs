@@ -15,7 +15,7 @@ namespace MemScore.Core;
 ///    as in training); SplitMix64.NextInt rejects with the right threshold (2^32 mod n), which can
 ///    change fold plans, in-model subsets and --limit subsets.
 /// </remarks>
-public static class ResultsScheme
+internal static class ResultsScheme
 {
     public const int Current = 2;
 

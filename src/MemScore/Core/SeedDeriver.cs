@@ -7,7 +7,7 @@ namespace MemScore.Core;
 /// integer coordinates (repeat, fold, epoch, ...). The same inputs always give the same seed, so
 /// results do not depend on the order in which tasks run or on how the work is split.
 /// </summary>
-public static class SeedDeriver
+internal static class SeedDeriver
 {
     public static long Derive(long rootSeed, string purpose, params long[] coordinates)
     {

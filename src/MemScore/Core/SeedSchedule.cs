@@ -1,14 +1,14 @@
 namespace MemScore.Core;
 
 /// <summary>Which split of a dataset a data-level draw is for.</summary>
-public enum DataSplit { Training, Test }
+internal enum DataSplit { Training, Test }
 
 /// <summary>
 /// Every seed of a run, derived from its root seed by <see cref="SeedDeriver"/>. Each purpose name
 /// is written here once and nowhere else: a renamed purpose changes every result, so the names
 /// are pinned by a test, and no other source file may call <see cref="SeedDeriver.Derive"/>.
 /// </summary>
-public readonly record struct SeedSchedule(long RootSeed)
+internal readonly record struct SeedSchedule(long RootSeed)
 {
     /// <summary>Which examples --limit keeps of the split.</summary>
     public long LimitSubset(DataSplit split) => Derive(split == DataSplit.Test ? "test-limit-subset" : "limit-subset");
@@ -61,7 +61,7 @@ public readonly record struct SeedSchedule(long RootSeed)
 }
 
 /// <summary>The seeds of one trained model; every epoch's generators are seeded afresh, so a resumed model draws what an uninterrupted one does.</summary>
-public sealed class TaskSeeds
+internal sealed class TaskSeeds
 {
     readonly long _root;
     readonly string _prefix, _evaluation;
@@ -84,10 +84,10 @@ public sealed class TaskSeeds
 }
 
 /// <summary>One training epoch's seeds: the order of the examples, the model's training noise, batch redraws and flips.</summary>
-public readonly record struct EpochSeeds(long BatchOrder, long TrainNoise, long Augment);
+internal readonly record struct EpochSeeds(long BatchOrder, long TrainNoise, long Augment);
 
 /// <summary>One DP-SGD epoch's seeds: which examples each step's Poisson batch holds, and the noise added to the clipped gradients.</summary>
-public readonly record struct PrivateEpochSeeds(long Sampling, long Noise);
+internal readonly record struct PrivateEpochSeeds(long Sampling, long Noise);
 
 /// <summary>The per-epoch extras of `memscore full`: eval-mode losses of the training and test examples, test-set log p(x).</summary>
-public readonly record struct FullRunCurveSeeds(long TrainLoss, long TestLoss, long TestEvaluation);
+internal readonly record struct FullRunCurveSeeds(long TrainLoss, long TestLoss, long TestEvaluation);

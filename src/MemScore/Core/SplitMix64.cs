@@ -4,7 +4,7 @@ namespace MemScore.Core;
 /// A small, fully specified pseudo-random generator (Steele, Lea &amp; Flood 2014). Used where we need
 /// streams that are identical on every platform and .NET version (System.Random makes no such promise).
 /// </summary>
-public sealed class SplitMix64(long seed)
+internal sealed class SplitMix64(long seed)
 {
     ulong _state = (ulong)seed;
 

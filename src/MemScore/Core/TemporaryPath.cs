@@ -13,7 +13,7 @@ namespace MemScore.Core;
 /// A user's own ".*.tmp" files and the files of a live worker (say a `memscore task` writing its
 /// result while `memscore run` starts on the same folder) are never deleted.
 /// </summary>
-public static partial class TemporaryPath
+internal static partial class TemporaryPath
 {
     /// <summary>A temporary path of another host is presumed abandoned when untouched this long.</summary>
     public static readonly TimeSpan ForeignHostAge = TimeSpan.FromDays(2);

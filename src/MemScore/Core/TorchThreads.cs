@@ -4,7 +4,7 @@ namespace MemScore.Core;
 /// The one place that sets libtorch's intra-op thread count. The count changes float results (reduction order,
 /// PLATFORM.md), so it is part of the config; a worker thread sets its own share before it computes.
 /// </summary>
-public static class TorchThreads
+internal static class TorchThreads
 {
     public static void Use(int threads)
     {

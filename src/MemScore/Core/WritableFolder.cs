@@ -1,7 +1,7 @@
 namespace MemScore.Core;
 
 /// <summary>Creates a folder MemScore writes into and proves it writable, or fails naming the path and why (exit 4).</summary>
-public static class WritableFolder
+internal static class WritableFolder
 {
     /// <param name="path">The folder to create (with its parents) if missing.</param>
     /// <param name="what">What the folder is, for the message (e.g. "output folder", "data cache (--cache-dir)").</param>

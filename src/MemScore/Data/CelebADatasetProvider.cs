@@ -13,7 +13,7 @@ namespace MemScore.Data;
 /// keyed by a hash of the partition file and the name and content (SHA-256 of the bytes) of every image of the split.
 /// Labels are 0 (CelebA has no classes); source index = position in the partition list.
 /// </summary>
-public sealed class CelebADatasetProvider : ISplitDatasetProvider
+internal sealed class CelebADatasetProvider : ISplitDatasetProvider
 {
     public const string ImagesFolder = "img_align_celeba";
     public const string PartitionFile = "list_eval_partition.txt";

@@ -7,7 +7,7 @@ namespace MemScore.Data;
 /// 1 (valid) or 2 (test). <see cref="Entry.Index"/> is the entry's position in the file (0-based),
 /// which for the official list is the image number minus one.
 /// </summary>
-public static class CelebAPartition
+internal static class CelebAPartition
 {
     public sealed record Entry(int Index, int Line, string FileName, int Partition);
 

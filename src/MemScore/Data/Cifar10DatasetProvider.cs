@@ -8,7 +8,7 @@ namespace MemScore.Data;
 /// folder's parent; with --download the published archive is fetched, verified and extracted into
 /// the cache. Images [n, 3, 32, 32] in [0, 1]; labels 0..9; source index = position in the split.
 /// </summary>
-public sealed class Cifar10DatasetProvider(DatasetDownloader? downloader = null, DownloadSource? source = null) : ISplitDatasetProvider
+internal sealed class Cifar10DatasetProvider(DatasetDownloader? downloader = null, DownloadSource? source = null) : ISplitDatasetProvider
 {
     readonly DownloadSource _source = source ?? DownloadSource.Cifar10;
 

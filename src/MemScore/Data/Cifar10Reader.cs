@@ -9,7 +9,7 @@ namespace MemScore.Data;
 /// each a sequence of 3,073-byte records: 1 label byte (0..9), then 1,024 red, 1,024 green and
 /// 1,024 blue bytes of a 32x32 image in row-major order. Returns channel-major bytes [n, 3, 32, 32].
 /// </summary>
-public static class Cifar10Reader
+internal static class Cifar10Reader
 {
     public const int Side = 32;
     public const int RecordLength = 1 + 3 * Side * Side;

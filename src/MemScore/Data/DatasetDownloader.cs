@@ -10,7 +10,7 @@ namespace MemScore.Data;
 /// The base URL of every source can be replaced by a mirror (the CLI reads it from <see cref="MirrorVariable"/>) that
 /// serves <c>MIRROR/SOURCE-NAME/FILE</c>; the checksums stay the official ones.
 /// </summary>
-public sealed class DatasetDownloader
+internal sealed class DatasetDownloader
 {
     public const string MirrorVariable = "MEMSCORE_DOWNLOAD_MIRROR";
     const int BufferSize = 1 << 16;

@@ -5,10 +5,10 @@ namespace MemScore.Data;
 /// <summary>Where the built-in datasets are cached and fetched from; front ends fill it from their environment.</summary>
 /// <param name="CacheDirectory">The cache when neither the caller nor the run folder names one (null = ~/.cache/memscore).</param>
 /// <param name="DownloadMirror">http(s) base URL replacing every source's host for downloads (null = the official hosts).</param>
-public sealed record DatasetLocations(string? CacheDirectory = null, string? DownloadMirror = null);
+internal sealed record DatasetLocations(string? CacheDirectory = null, string? DownloadMirror = null);
 
 /// <summary>Dataset providers keyed by their --dataset name, and the cache used when no other is named.</summary>
-public sealed class DatasetRegistry(string? defaultCacheDirectory = null)
+internal sealed class DatasetRegistry(string? defaultCacheDirectory = null)
 {
     readonly Dictionary<string, IDatasetProvider> _providers = new(StringComparer.Ordinal);
 

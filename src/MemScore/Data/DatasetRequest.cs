@@ -4,7 +4,7 @@ namespace MemScore.Data;
 /// <param name="DataDirectory">User-given folder or file (--data-dir); null when the provider has a default.</param>
 /// <param name="CacheDirectory">Where fetched/converted data is kept between runs.</param>
 /// <param name="Download">May the provider fetch its data from the public mirror into the cache (--download)?</param>
-public sealed record DatasetRequest(string? DataDirectory, string CacheDirectory, bool Download = false)
+internal sealed record DatasetRequest(string? DataDirectory, string CacheDirectory, bool Download = false)
 {
     /// <summary>
     /// The cache folder when none is given: <paramref name="explicitDirectory"/> if set, else
@@ -21,7 +21,7 @@ public sealed record DatasetRequest(string? DataDirectory, string CacheDirectory
 }
 
 /// <summary>A named source of images; registered in <see cref="DatasetRegistry"/>.</summary>
-public interface IDatasetProvider
+internal interface IDatasetProvider
 {
     string Name { get; }
     string Description { get; }
@@ -29,7 +29,7 @@ public interface IDatasetProvider
 }
 
 /// <summary>A provider whose data comes in named splits; <see cref="IDatasetProvider.Load"/> gives "train".</summary>
-public interface ISplitDatasetProvider : IDatasetProvider
+internal interface ISplitDatasetProvider : IDatasetProvider
 {
     IReadOnlyList<string> Splits { get; }
     ImageDataset LoadSplit(DatasetRequest request, string split);

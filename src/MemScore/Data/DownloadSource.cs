@@ -1,7 +1,7 @@
 namespace MemScore.Data;
 
 /// <summary>One published file of a data set: its name under the source's base URL, size in bytes and SHA-256 (hex).</summary>
-public sealed record RemoteFile(string FileName, long Size, string Sha256);
+internal sealed record RemoteFile(string FileName, long Size, string Sha256);
 
 /// <summary>
 /// The files of a public data set under one base URL. <see cref="Name"/> is also the folder under
@@ -9,7 +9,7 @@ public sealed record RemoteFile(string FileName, long Size, string Sha256);
 /// Sizes and SHA-256 values are those of the official files as listed in the url_checksums of
 /// the tensorflow/datasets repository (cross-checked against other published lists).
 /// </summary>
-public sealed record DownloadSource(string Name, string BaseUrl, IReadOnlyList<RemoteFile> Files)
+internal sealed record DownloadSource(string Name, string BaseUrl, IReadOnlyList<RemoteFile> Files)
 {
     public static readonly DownloadSource Mnist = new("mnist", "https://storage.googleapis.com/cvdf-datasets/mnist/",
     [

@@ -7,7 +7,7 @@ namespace MemScore.Data;
 /// file itself, or a folder holding exactly one file whose name contains "images-idx3".
 /// Labels are taken from the file of the same name with "images-idx3" replaced by "labels-idx1".
 /// </summary>
-public sealed class IdxDatasetProvider : IDatasetProvider
+internal sealed class IdxDatasetProvider : IDatasetProvider
 {
     public string Name => "idx";
     public string Description => "Any IDX image file (+ labels file beside it); --data-dir FILE or FOLDER";
@@ -54,7 +54,7 @@ public sealed class IdxDatasetProvider : IDatasetProvider
 /// MNIST in its standard files (train-* for the training split, t10k-* for the test split,
 /// optionally .gz) from --data-dir, or fetched into the cache with --download.
 /// </summary>
-public sealed class MnistDatasetProvider(DownloadSource? source = null, DatasetDownloader? downloader = null) : ISplitDatasetProvider
+internal sealed class MnistDatasetProvider(DownloadSource? source = null, DatasetDownloader? downloader = null) : ISplitDatasetProvider
 {
     readonly DownloadSource _source = source ?? DownloadSource.Mnist;
 
@@ -79,7 +79,7 @@ public sealed class MnistDatasetProvider(DownloadSource? source = null, DatasetD
 /// Fashion-MNIST in the standard files: from --data-dir, else Debian's dataset-fashion-mnist package,
 /// else the cache (filled by --download).
 /// </summary>
-public sealed class FashionMnistDatasetProvider(DownloadSource? source = null, DatasetDownloader? downloader = null) : ISplitDatasetProvider
+internal sealed class FashionMnistDatasetProvider(DownloadSource? source = null, DatasetDownloader? downloader = null) : ISplitDatasetProvider
 {
     public const string DebianFolder = "/usr/share/datasets/fashion-mnist";
     readonly DownloadSource _source = source ?? DownloadSource.FashionMnist;

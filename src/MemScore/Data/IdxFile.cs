@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using MemScore.Core;
-using MemScore.Storage;
 
 namespace MemScore.Data;
 
@@ -10,7 +9,7 @@ namespace MemScore.Data;
 /// dimensions, big-endian 32-bit sizes, then the values. Unsigned bytes (type 0x08) only, which is
 /// what every image/label file of that family uses. Gzip-compressed files are read transparently.
 /// </summary>
-public sealed record IdxFile(int[] Dimensions, byte[] Values)
+internal sealed record IdxFile(int[] Dimensions, byte[] Values)
 {
     const byte UnsignedByte = 0x08;
     const int MaxDimensions = 4;

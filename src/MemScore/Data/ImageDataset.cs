@@ -8,7 +8,7 @@ namespace MemScore.Data;
 /// Images as raw intensities in [0, 1], shape [n, C, H, W] (float32), with labels and the index of
 /// each image in its source file. Owns its tensor.
 /// </summary>
-public sealed class ImageDataset : IDisposable
+internal sealed class ImageDataset : IDisposable
 {
     public string Name { get; }
     public Tensor Images { get; }

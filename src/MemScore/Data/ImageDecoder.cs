@@ -5,7 +5,7 @@ using SkiaSharp;
 namespace MemScore.Data;
 
 /// <summary>A decoded image as channel-major RGB planes [3, H, W] of bytes.</summary>
-public sealed record RgbImage(int Height, int Width, byte[] Planes)
+internal sealed record RgbImage(int Height, int Width, byte[] Planes)
 {
     public int PlaneSize => Height * Width;
 }
@@ -14,7 +14,7 @@ public sealed record RgbImage(int Height, int Width, byte[] Planes)
 /// Decodes PNG and JPEG files with SkiaSharp. Pixels with transparency are composited onto black
 /// (premultiplied colour), greyscale files give three equal planes; no colour-space conversion.
 /// </summary>
-public static class ImageDecoder
+internal static class ImageDecoder
 {
     /// <summary>Refuses headers that promise more pixels than this before allocating (decompression bombs).</summary>
     public const long MaxPixels = 50_000_000;

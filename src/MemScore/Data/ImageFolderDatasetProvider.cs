@@ -12,7 +12,7 @@ namespace MemScore.Data;
 /// files holding only greys), else C = 3 (greyscale images then get three equal channels).
 /// Transparent pixels are composited onto black.
 /// </summary>
-public sealed class ImageFolderDatasetProvider : IDatasetProvider
+internal sealed class ImageFolderDatasetProvider : IDatasetProvider
 {
     static readonly string[] Extensions = [".png", ".jpg", ".jpeg"];
     readonly int _size;

@@ -1,7 +1,7 @@
 namespace MemScore.Data;
 
 /// <summary>Crop and resize on channel-major byte planes [C, H, W].</summary>
-public static class ImageResampler
+internal static class ImageResampler
 {
     /// <summary>The box [left, right) x [top, bottom) of every plane.</summary>
     public static byte[] Crop(byte[] planes, int channels, int height, int width, int left, int top, int right, int bottom)

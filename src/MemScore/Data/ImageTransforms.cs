@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace MemScore.Data;
 
 /// <summary>Pure image transforms on [n, C, H, W] tensors; randomness only through an explicit seed.</summary>
-public static class ImageTransforms
+internal static class ImageTransforms
 {
     /// <summary>Zero-pads every side by <paramref name="pixels"/> (MNIST 28x28 -> 32x32 with 2).</summary>
     public static Tensor Pad(Tensor images, int pixels)

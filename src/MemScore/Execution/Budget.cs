@@ -13,7 +13,7 @@ namespace MemScore.Execution;
 /// decoder passes (examples x S; none for exact-likelihood models), and, when measured, the CPU time
 /// they take on this machine.
 /// </summary>
-public sealed record Budget(int Models, long TrainingExamplePasses, long Evaluations, long ImportanceSamples,
+internal sealed record Budget(int Models, long TrainingExamplePasses, long Evaluations, long ImportanceSamples,
     double? TrainImagesPerSecond = null, double? EvalImagesPerSecond = null, bool ExactLikelihood = false)
 {
     const string Probe = "the speed probe";

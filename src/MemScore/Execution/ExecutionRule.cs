@@ -11,7 +11,7 @@ namespace MemScore.Execution;
 /// since they were slower than separate models on CPU. On a GPU one worker: a second model on the
 /// same device competes for it.
 /// </summary>
-public static class ExecutionRule
+internal static class ExecutionRule
 {
     /// <summary>
     /// Memory set aside per worker. Protocol (c) peaked at 828 MB with 2 MLP VAE workers including the

@@ -12,10 +12,10 @@ namespace MemScore.Execution;
 
 /// <param name="TestFraction">Share of the examples held out as test set when the dataset has no test split.</param>
 /// <param name="ExportPyTorch">Also write model.pt, the final weights as a PyTorch state dict (<see cref="PyTorchExport"/>), also for a finished run.</param>
-public sealed record FullRunRequest(ExperimentConfig Config, string OutputDirectory, string? CacheDirectory = null,
+internal sealed record FullRunRequest(ExperimentConfig Config, string OutputDirectory, string? CacheDirectory = null,
     double TestFraction = 0.1, int CheckpointEvery = 1, bool Download = false, bool ExportPyTorch = false);
 
-public sealed record FullRunOutcome(FullRunFolder Folder, FullCurves Curves, int TrainCount, int TestCount, string TestSource,
+internal sealed record FullRunOutcome(FullRunFolder Folder, FullCurves Curves, int TrainCount, int TestCount, string TestSource,
     long Dimensions, bool Reused, TimeSpan Elapsed);
 
 /// <summary>
@@ -24,7 +24,7 @@ public sealed record FullRunOutcome(FullRunFolder Folder, FullCurves Curves, int
 /// training and test examples; at the evaluation epochs log p(x) of every example of both. The
 /// model state is checkpointed, so a killed run resumes and ends with the same files.
 /// </summary>
-public sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
+internal sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
 {
     public FullRunOutcome Run(FullRunRequest request, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {

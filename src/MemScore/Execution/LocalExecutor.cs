@@ -16,13 +16,13 @@ namespace MemScore.Execution;
 /// <param name="Estimator">How the scores pool the in-values (aggregation only: task files and the config hash do not depend on it).</param>
 /// <param name="Target">--target-reliability / --max-repeats (recorded in target.json; null = the one recorded, if any). Not in the config hash.</param>
 /// <param name="ExportPyTorch">Each task also writes its weights as tasks/r{repeat}_f{fold}.pt (<see cref="PyTorchExport"/>). Not in the config hash.</param>
-public sealed record RunRequest(ExperimentConfig Config, string OutputDirectory, string? CacheDirectory = null, int CheckpointEvery = 1,
+internal sealed record RunRequest(ExperimentConfig Config, string OutputDirectory, string? CacheDirectory = null, int CheckpointEvery = 1,
     bool Download = false, int? Workers = null, Analysis.EstimatorKind Estimator = Analysis.EstimatorKind.Paper, RepeatTarget? Target = null,
     bool ExportPyTorch = false);
 
 /// <param name="TasksSkipped">Tasks of repeats past the stop of a target reliability (not trained, or cancelled).</param>
 /// <param name="Target">Where the target reliability stands (null for a plain run).</param>
-public sealed record RunOutcome(RunFolder Folder, RunManifest Manifest, Scores Scores, int TasksRun, int TasksReused, TimeSpan Elapsed, int Workers = 1,
+internal sealed record RunOutcome(RunFolder Folder, RunManifest Manifest, Scores Scores, int TasksRun, int TasksReused, TimeSpan Elapsed, int Workers = 1,
     int TasksSkipped = 0, TargetProgress? Target = null);
 
 /// <summary>
@@ -33,7 +33,7 @@ public sealed record RunOutcome(RunFolder Folder, RunManifest Manifest, Scores S
 /// With a target reliability (<see cref="RepeatTarget"/>) units run repeat by repeat and those of repeats
 /// past the stop are skipped; the scores rest on the repeats before the stop.
 /// </summary>
-public sealed class LocalExecutor(DatasetRegistry datasets, ModelRegistry models)
+internal sealed class LocalExecutor(DatasetRegistry datasets, ModelRegistry models)
 {
     public RunOutcome Run(RunRequest request, IProgress<RunProgress>? progress = null, CancellationToken cancellation = default)
     {
@@ -130,7 +130,7 @@ public sealed class LocalExecutor(DatasetRegistry datasets, ModelRegistry models
 }
 
 /// <summary>IProgress that reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and reorder events).</summary>
-public sealed class SynchronousProgress<T>(Action<T> handler) : IProgress<T>
+internal sealed class SynchronousProgress<T>(Action<T> handler) : IProgress<T>
 {
     public void Report(T value) => handler(value);
 }

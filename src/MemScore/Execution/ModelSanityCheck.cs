@@ -3,7 +3,6 @@ using MemScore.Configuration;
 using MemScore.Core;
 using MemScore.Data;
 using MemScore.Models;
-using MemScore.Storage;
 using static TorchSharp.torch;
 
 namespace MemScore.Execution;
@@ -20,7 +19,7 @@ namespace MemScore.Execution;
 /// [S, eval batch, C, H, W] block of one float per pixel and sample) times the workers, against the
 /// memory this process may use.
 /// </summary>
-public static class ModelSanityCheck
+internal static class ModelSanityCheck
 {
     const int Examples = 2;
 

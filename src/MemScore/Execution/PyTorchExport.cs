@@ -12,7 +12,7 @@ namespace MemScore.Execution;
 /// finished has one; its checkpoint is deleted when it finishes, so a run's weights must be asked for before its tasks
 /// train. A full run keeps its final weights in model.npz, so model.pt is converted from it, also for a finished run.
 /// </summary>
-public static class PyTorchExport
+internal static class PyTorchExport
 {
     /// <summary>Refuses a family without a matching PyTorch module, and fold ensembles, before anything is written.</summary>
     public static void RequireExportable(ExperimentConfig config, ModelRegistry models)

@@ -14,7 +14,7 @@ namespace MemScore.Execution;
 /// run.json and plan.json (task index -> repeat, fold) and, with a target reliability, target.json.
 /// Trains only the sanity step.
 /// </summary>
-public sealed class RunPlanner(DatasetRegistry datasets, ModelRegistry models)
+internal sealed class RunPlanner(DatasetRegistry datasets, ModelRegistry models)
 {
     public RunContext Plan(RunRequest request)
     {
@@ -52,6 +52,7 @@ public sealed class RunPlanner(DatasetRegistry datasets, ModelRegistry models)
         var manifest = previous ?? RunManifest.Create(config, data.ContentHash, data.Count, data.ImageShape, family.InputFor(config.ModelOptions)) with { CacheDirectory = Path.GetFullPath(cache) };
         var context = RunContext.FromData(folder, manifest, data);
         if (previous is null) AtomicFile.WriteAllText(folder.ManifestPath, manifest.ToJson());
+        if (!File.Exists(RunExamples.PathIn(folder))) context.Examples!.Write(folder);
         DedupFile.WriteIfDeduplicated(folder.Root, data, config.Dedup is not null);
         if (!File.Exists(folder.PlanPath)) AtomicFile.WriteAllText(folder.PlanPath, PlanJson(context));
         request.Target?.Write(folder);   // a new target on a rerun replaces the recorded one: task files do not depend on it

@@ -3,8 +3,8 @@ using MemScore.Training;
 
 namespace MemScore.Execution;
 
-public enum RunStage { LoadingData, Planned, TaskReused, TaskStarted, TaskUpdate, TaskFinished, Aggregating, Done, TaskSkipped }
+internal enum RunStage { LoadingData, Planned, TaskReused, TaskStarted, TaskUpdate, TaskFinished, Aggregating, Done, TaskSkipped }
 
 /// <summary>A progress event of a whole run; <see cref="Update"/> is set for <see cref="RunStage.TaskUpdate"/>.
 /// <see cref="RunStage.TaskSkipped"/>: a task of a repeat past the stop of a target reliability.</summary>
-public sealed record RunProgress(RunStage Stage, int TasksDone, int TaskCount, TaskId? Task = null, TaskProgress? Update = null, double? Seconds = null);
+internal sealed record RunProgress(RunStage Stage, int TasksDone, int TaskCount, TaskId? Task = null, TaskProgress? Update = null, double? Seconds = null);

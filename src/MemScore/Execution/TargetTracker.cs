@@ -1,4 +1,5 @@
 using MemScore.Memorization;
+using MemScore.Storage;
 
 namespace MemScore.Execution;
 

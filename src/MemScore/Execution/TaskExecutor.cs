@@ -7,7 +7,7 @@ using MemScore.Training;
 
 namespace MemScore.Execution;
 
-public enum TaskOutcome { AlreadyDone, Completed }
+internal enum TaskOutcome { AlreadyDone, Completed }
 
 /// <summary>
 /// Runs one task of an opened run and publishes its result atomically. Idempotent: a task whose
@@ -17,7 +17,7 @@ public enum TaskOutcome { AlreadyDone, Completed }
 /// the front end runs in, if any) for `memscore status`. With <paramref name="exportPyTorch"/> a
 /// task writes its weights as a PyTorch state dict before its result (<see cref="PyTorchExport"/>).
 /// </summary>
-public sealed class TaskExecutor(RunContext context, ModelRegistry models, string? schedulerJobId = null, bool exportPyTorch = false)
+internal sealed class TaskExecutor(RunContext context, ModelRegistry models, string? schedulerJobId = null, bool exportPyTorch = false)
 {
     readonly TaskRunner _runner = new(context.Config, context.Data, context.Plan, models);
 

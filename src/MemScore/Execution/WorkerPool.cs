@@ -12,7 +12,7 @@ namespace MemScore.Execution;
 /// main thread set), so today this only guards against a build that does not. The first failure
 /// cancels the other workers (they stop at their next batch) and is rethrown after all have ended.
 /// </summary>
-public static class WorkerPool
+internal static class WorkerPool
 {
     const int StackBytes = 16 << 20;
 

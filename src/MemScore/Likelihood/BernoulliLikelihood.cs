@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace MemScore.Likelihood;
 
 /// <summary>Independent Bernoulli sub-pixels parameterised by logits.</summary>
-public static class BernoulliLikelihood
+internal static class BernoulliLikelihood
 {
     /// <summary>
     /// log p(x | logits) summed over the last three dimensions [C, H, W]: log sigmoid((2x - 1) logit) per

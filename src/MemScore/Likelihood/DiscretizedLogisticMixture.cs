@@ -8,7 +8,7 @@ namespace MemScore.Likelihood;
 /// the [-1, 1] scale of the data: mixture logits [..., K, H, W]; means and log-scales [..., C, K, H, W];
 /// raw channel coefficients [..., C(C-1)/2, K, H, W] (null for C = 1), squashed by tanh when used.
 /// </summary>
-public sealed record LogisticMixtureParameters(Tensor Logits, Tensor Means, Tensor LogScales, Tensor? Coefficients) : IDisposable
+internal sealed record LogisticMixtureParameters(Tensor Logits, Tensor Means, Tensor LogScales, Tensor? Coefficients) : IDisposable
 {
     public long Channels => Means.shape[^4];
     public long Components => Logits.shape[^3];
@@ -29,7 +29,7 @@ public sealed record LogisticMixtureParameters(Tensor Logits, Tensor Means, Tens
 /// Correct per METHOD.md section 6, defect 3: log-sum-exp over the components of each pixel, then a
 /// sum over pixels; means unconstrained; log-scales clamped at <see cref="MinLogScale"/>.
 /// </summary>
-public static class DiscretizedLogisticMixture
+internal static class DiscretizedLogisticMixture
 {
     public const double MinLogScale = -7;
 

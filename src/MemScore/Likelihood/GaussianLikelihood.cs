@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace MemScore.Likelihood;
 
 /// <summary>Diagonal Gaussian densities for decoders that model logit-transformed images (METHOD.md section 4).</summary>
-public static class GaussianLikelihood
+internal static class GaussianLikelihood
 {
     /// <summary>The decoders' lower bound on a log-variance (METHOD.md section 4: clamp log-variance >= -7).</summary>
     public const double MinLogVariance = -7;

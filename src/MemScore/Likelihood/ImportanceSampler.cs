@@ -1,5 +1,4 @@
 using MemScore.Core;
-using MemScore.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,7 +9,7 @@ namespace MemScore.Likelihood;
 ///   log p(x) ~= logsumexp_s [log p(x|z_s) + log N(z_s; 0, I) - log q(z_s|x)] - log S,  z_s ~ q(z|x).
 /// x is never copied S times: the decoder's log-likelihood broadcasts over the sample dimension.
 /// </summary>
-public static class ImportanceSampler
+internal static class ImportanceSampler
 {
     /// <summary>Returns float64 [B]. Noise is drawn as one [S, B, latent] block from <paramref name="noise"/>.</summary>
     public static Tensor LogMarginal(IVariationalNetwork network, Tensor x, int samples, Generator noise)

@@ -10,7 +10,7 @@ namespace MemScore.Likelihood;
 /// A density p(y) becomes a density of x on [0, 1]^D by adding the summed log-Jacobian, and a
 /// probability of the 8-bit image k by subtracting D log 256 (each k owns a cell of volume 256^-D).
 /// </summary>
-public static class LogitTransform
+internal static class LogitTransform
 {
     public const double DefaultLambda = 0.05;
 

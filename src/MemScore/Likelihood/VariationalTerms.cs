@@ -9,7 +9,7 @@ namespace MemScore.Likelihood;
 /// section 3). Every argument may carry leading dimensions (fold-ensemble members, samples): the
 /// operations broadcast and reduce only over the latent (last) dimension or the named sample dimension.
 /// </summary>
-public static class VariationalTerms
+internal static class VariationalTerms
 {
     static readonly double Log2Pi = Math.Log(2 * Math.PI);
 

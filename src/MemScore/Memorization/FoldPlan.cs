@@ -3,7 +3,7 @@ using MemScore.Core;
 namespace MemScore.Memorization;
 
 /// <summary>Identifies one unit of work: the model trained on D minus fold <see cref="Fold"/> of repeat <see cref="Repeat"/>.</summary>
-public readonly record struct TaskId(int Repeat, int Fold)
+internal readonly record struct TaskId(int Repeat, int Fold)
 {
     public string FileStem => $"r{Repeat}_f{Fold}";
     public override string ToString() => $"repeat {Repeat}, fold {Fold}";
@@ -15,7 +15,7 @@ public readonly record struct TaskId(int Repeat, int Fold)
 /// repeat l depends only on (root seed, l), never on other repeats or on execution order.
 /// Building is O(n) per repeat (fixes METHOD.md defect 6).
 /// </summary>
-public sealed class FoldPlan
+internal sealed class FoldPlan
 {
     readonly int[][] _foldOf;          // [repeat][example] -> fold index
     readonly int[][][] _members;       // [repeat][fold] -> sorted held-out examples

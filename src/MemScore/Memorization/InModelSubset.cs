@@ -11,7 +11,7 @@ namespace MemScore.Memorization;
 /// ceil(M/L) of them and every in-task is chosen with the same probability M / (L(K-1)).
 /// It is a pure function of (root seed, plan, example): no dependence on which tasks run where.
 /// </summary>
-public sealed class InModelSubset
+internal sealed class InModelSubset
 {
     readonly FoldPlan _plan;
     readonly bool[][] _chosen;   // [task index][example] -> example i keeps this task as an in-model

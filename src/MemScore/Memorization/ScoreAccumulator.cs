@@ -8,7 +8,7 @@ namespace MemScore.Memorization;
 /// M = U - V. Only a result's evaluated rows count (with --in-models, n_in = M for every example).
 /// Keeps only running log-sum-exp state, never the per-model values.
 /// </summary>
-public sealed class ScoreAccumulator
+internal sealed class ScoreAccumulator
 {
     readonly LogSumExpAccumulator[,] _in;
     readonly LogSumExpAccumulator[,] _out;

@@ -5,7 +5,7 @@ namespace MemScore.Memorization;
 /// V = log P_A(x_i | D \ x_i), M = U - V, all in nats. An example with no "in" or no "out"
 /// values has NaN there (never produced by a complete plan).
 /// </summary>
-public sealed class Scores(int[] evaluationEpochs, double[,] u, double[,] v, int[] nIn, int[] nOut, int[] labels, int[] sourceIndices)
+internal sealed class Scores(int[] evaluationEpochs, double[,] u, double[,] v, int[] nIn, int[] nOut, int[] labels, int[] sourceIndices)
 {
     public int[] EvaluationEpochs { get; } = evaluationEpochs;
     public double[,] U { get; } = u;
@@ -59,7 +59,7 @@ public sealed class Scores(int[] evaluationEpochs, double[,] u, double[,] v, int
 /// <param name="PredictedReliability">Predicted Spearman of M with a second training seed of the same design.</param>
 /// <param name="PearsonReliability">1 - mean error variance / variance of M (value scale).</param>
 /// <param name="RepeatsUsed">Complete repeats the statistics rest on.</param>
-public sealed record ScoreInference(
+internal sealed record ScoreInference(
     double[] Lower, double[] Upper, double[] P, double[] Q, double[] NullBias, double[] Shift,
     double IntervalLevel, double MinAttainableP, bool ExactPermutations, int Permutations, int MaxPermutations,
     double Fdr, int Discoveries, bool CanReachSignificance, bool SingleExampleCanReachSignificance, int ExamplesNeededAtMinimum,

@@ -9,7 +9,7 @@ namespace MemScore.Memorization;
 /// <param name="TrainLoss">Mean training loss per example, one per epoch.</param>
 /// <param name="EffectiveSampleSizes">[evaluation][example] importance-sampling ESS; null for exact-likelihood models.</param>
 /// <param name="Evaluated">Sorted rows that hold values (--in-models); null = every row.</param>
-public sealed record TaskResult(
+internal sealed record TaskResult(
     TaskId Task,
     string ConfigHash,
     int[] EvaluationEpochs,

@@ -8,7 +8,7 @@ namespace MemScore.Models;
 
 /// <summary>Options of the Bernoulli MLP VAE; defaults are the paper's (METHOD.md section 4).</summary>
 /// <param name="Dropout">Dropout probability after every hidden ReLU while training (model-option dropout); 0 = no dropout layers.</param>
-public sealed record BernoulliMlpVaeOptions(int LatentDim = 16, int[]? HiddenLayers = null, double Dropout = 0)
+internal sealed record BernoulliMlpVaeOptions(int LatentDim = 16, int[]? HiddenLayers = null, double Dropout = 0)
 {
     /// <summary>
     /// Hidden widths; the paper's "encoder 1024-512-256" counts the 32x32 = 1024 input, so the hidden
@@ -23,7 +23,7 @@ public sealed record BernoulliMlpVaeOptions(int LatentDim = 16, int[]? HiddenLay
 /// logits, and log p(x|z) is computed as log sigmoid((2x-1) * logit), which is exact for x in {0, 1}
 /// and avoids the log(0) clamp a sigmoid + cross-entropy needs.
 /// </summary>
-public sealed class BernoulliMlpVaeNetwork : nn.Module, IDecodingNetwork, IDropoutNetwork
+internal sealed class BernoulliMlpVaeNetwork : nn.Module, IDecodingNetwork, IDropoutNetwork
 {
     readonly Sequential encoder;
     readonly Linear mu;
@@ -116,7 +116,7 @@ public sealed class BernoulliMlpVaeNetwork : nn.Module, IDecodingNetwork, IDropo
 }
 
 /// <summary>The Bernoulli MLP VAE as a trainable density model (Adam, summed ELBO per batch as in the paper).</summary>
-public static class BernoulliMlpVae
+internal static class BernoulliMlpVae
 {
     public const string FamilyName = "bernoulli-mlp-vae";
 

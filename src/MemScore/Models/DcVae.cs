@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace MemScore.Models;
 
 /// <summary>Builds a DC-VAE family's trainable model from a head (shared by the four families).</summary>
-public static class DcVae
+internal static class DcVae
 {
     public static IDensityModel Create(string familyName, ModelContext context, DcVaeOptions options, Func<long, DcVaeHead> head)
     {

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace MemScore.Models;
 
 /// <summary>Bernoulli decoder head: C logits per pixel, for binarized images.</summary>
-public sealed class BernoulliDcVaeHead : DcVaeHead
+internal sealed class BernoulliDcVaeHead : DcVaeHead
 {
     public BernoulliDcVaeHead() : base(nameof(BernoulliDcVaeHead)) => RegisterComponents();
 
@@ -26,7 +26,7 @@ public sealed class BernoulliDcVaeHead : DcVaeHead
 }
 
 /// <summary>The DC-VAE with a Bernoulli decoder for binarized 32x32 images.</summary>
-public static class BernoulliDcVae
+internal static class BernoulliDcVae
 {
     public const string FamilyName = "bernoulli-dc-vae";
 

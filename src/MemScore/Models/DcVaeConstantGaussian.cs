@@ -9,7 +9,7 @@ namespace MemScore.Models;
 /// Gaussian decoder head in logit space with C means per pixel and one learned log-variance shared by
 /// all sub-pixels (initialised at -2, as in the paper's CelebA model; METHOD.md section 4).
 /// </summary>
-public sealed class ConstantGaussianDcVaeHead : DcVaeHead
+internal sealed class ConstantGaussianDcVaeHead : DcVaeHead
 {
     public const double InitialLogVariance = -2;
 
@@ -32,7 +32,7 @@ public sealed class ConstantGaussianDcVaeHead : DcVaeHead
 }
 
 /// <summary>The DC-VAE with a constant-variance Gaussian decoder in logit space (the paper's CelebA model).</summary>
-public static class ConstantGaussianDcVae
+internal static class ConstantGaussianDcVae
 {
     public const string FamilyName = "constant-gaussian-dc-vae";
 

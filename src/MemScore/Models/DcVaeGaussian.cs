@@ -8,7 +8,7 @@ namespace MemScore.Models;
 /// Diagonal Gaussian decoder head in logit space: C means and C log-variances (clamped at -7) per pixel
 /// for y = logit(lambda + (1 - 2 lambda) x); log p is reported in 8-bit pixel space (METHOD.md section 4).
 /// </summary>
-public sealed class GaussianDcVaeHead : DcVaeHead
+internal sealed class GaussianDcVaeHead : DcVaeHead
 {
     readonly long _channels;
 
@@ -58,7 +58,7 @@ static class GaussianImages
 }
 
 /// <summary>The DC-VAE with a per-pixel diagonal Gaussian decoder in logit space (the paper's CIFAR-10 model).</summary>
-public static class GaussianDcVae
+internal static class GaussianDcVae
 {
     public const string FamilyName = "gaussian-dc-vae";
 

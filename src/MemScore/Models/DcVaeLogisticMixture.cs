@@ -8,7 +8,7 @@ namespace MemScore.Models;
 /// (<see cref="DiscretizedLogisticMixture.Split"/>): K mixture logits, C K means, C K log-scales and
 /// C(C-1)/2 K channel coefficients; 10 K channels for RGB (PixelCNN++), 3 K for grey (logit, mean, log-scale).
 /// </summary>
-public sealed class LogisticMixtureDcVaeHead : DcVaeHead
+internal sealed class LogisticMixtureDcVaeHead : DcVaeHead
 {
     public const int DefaultComponents = 10;
 
@@ -41,7 +41,7 @@ public sealed class LogisticMixtureDcVaeHead : DcVaeHead
 }
 
 /// <summary>The DC-VAE with a discretized mixture-of-logistics decoder for 8-bit images.</summary>
-public static class LogisticMixtureDcVae
+internal static class LogisticMixtureDcVae
 {
     public const string FamilyName = "mol-dc-vae";
 

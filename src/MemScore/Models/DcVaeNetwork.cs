@@ -7,7 +7,7 @@ namespace MemScore.Models;
 
 /// <summary>Options shared by the DC-VAE families; defaults are the paper's (METHOD.md section 4).</summary>
 /// <param name="Dropout">Dropout probability after every hidden activation while training (model-option dropout); 0 = no dropout layers.</param>
-public sealed record DcVaeOptions(int LatentDim, int FeatureMaps = DcVaeOptions.DefaultFeatureMaps, double Dropout = 0)
+internal sealed record DcVaeOptions(int LatentDim, int FeatureMaps = DcVaeOptions.DefaultFeatureMaps, double Dropout = 0)
 {
     /// <summary>F of the paper (METHOD.md section 4).</summary>
     public const int DefaultFeatureMaps = 32;
@@ -22,7 +22,7 @@ public sealed record DcVaeOptions(int LatentDim, int FeatureMaps = DcVaeOptions.
 /// What distinguishes one DC-VAE family: how many channels its decoder emits, how they turn into
 /// log p(x|z), and how they turn into images. A head is a module so it can own parameters.
 /// </summary>
-public abstract class DcVaeHead(string name) : nn.Module(name)
+internal abstract class DcVaeHead(string name) : nn.Module(name)
 {
     /// <summary>Decoder output channels for images with <paramref name="imageChannels"/> channels.</summary>
     public abstract long OutputChannels(long imageChannels);
@@ -44,7 +44,7 @@ public abstract class DcVaeHead(string name) : nn.Module(name)
 /// convolutions to 8F (2x2, stride 1), 4F, 2F, F (4x4, stride 2, pad 1) with batch-norm + ReLU, then
 /// to the head's output channels at 32x32. Convolutions have no bias (batch-norm follows them).
 /// </summary>
-public sealed class DcVaeNetwork : nn.Module, IDecodingNetwork, IDropoutNetwork
+internal sealed class DcVaeNetwork : nn.Module, IDecodingNetwork, IDropoutNetwork
 {
     /// <summary>Images pushed through the decoder at once when scoring many latent samples (bounds memory).</summary>
     const long DecodeChunkImages = 1024;

@@ -1,4 +1,4 @@
-using MemScore.Storage;
+using MemScore.Core;
 
 namespace MemScore.Models;
 
@@ -7,7 +7,7 @@ namespace MemScore.Models;
 /// arrays and restored exactly, so an interrupted task resumes bit-identically. Loading never
 /// deserializes objects: names, dtypes and shapes are checked against the model.
 /// </summary>
-public interface ICheckpointable
+internal interface ICheckpointable
 {
     IReadOnlyDictionary<string, NpyArray> SaveState();
 

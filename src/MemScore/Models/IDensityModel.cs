@@ -20,7 +20,7 @@ public interface IDensityModel : IDisposable
 }
 
 /// <summary>A model whose log p(x) is importance-sampled and can report the effective sample size per example.</summary>
-public interface IImportanceSampledModel
+internal interface IImportanceSampledModel
 {
     /// <summary>log p(x) [B] and ESS [B] (float64), with the same draws and values as LogLikelihood.</summary>
     (Tensor LogP, Tensor Ess) LogLikelihoodWithEss(Tensor batch, Generator noise);
@@ -48,14 +48,14 @@ public sealed record ModelContext(long[] InputShape, int LatentDim, double Learn
 }
 
 /// <summary>A model with a per-example training objective that can be evaluated without training (the overfitting view of `memscore full`).</summary>
-public interface IEvaluationLoss
+internal interface IEvaluationLoss
 {
     /// <summary>The training loss of each example in eval mode without gradients, float64 [B], nats.</summary>
     Tensor PerExampleLoss(Tensor batch, Generator noise);
 }
 
 /// <summary>A model that can draw images; used by the sample-based analyses (nearest-neighbour test, C_T).</summary>
-public interface ISampleableModel
+internal interface ISampleableModel
 {
     /// <summary>
     /// <paramref name="count"/> images [count, C, H, W] in [0, 1] (the data's intensity scale, before
@@ -70,7 +70,7 @@ public interface ISampleableModel
 /// C_T compare by default (as the paper did: decoder means against grey-level images, no sampling noise).
 /// Flows have none and are compared through their samples.
 /// </summary>
-public interface IDecoderMeanModel
+internal interface IDecoderMeanModel
 {
     /// <summary>
     /// For <paramref name="count"/> draws z ~ N(0, I) from <paramref name="noise"/>, the decoder's mean image

@@ -3,10 +3,10 @@ using static TorchSharp.torch;
 namespace MemScore.Models;
 
 /// <summary>One DP-SGD step's constants: clip norm C and the standard deviation sigma C of the noise on the summed gradient.</summary>
-public readonly record struct DpSgdStep(double Clip, double NoiseStd);
+internal readonly record struct DpSgdStep(double Clip, double NoiseStd);
 
 /// <summary>A model that can take a DP-SGD step (Abadi et al. 2016): per-example clipping, summed, plus Gaussian noise.</summary>
-public interface IPrivatelyTrainable
+internal interface IPrivatelyTrainable
 {
     /// <summary>
     /// One optimizer step on sum_i min(1, C / ||grad_i||) grad_i + N(0, (sigma C)^2 I) over the examples of

@@ -21,7 +21,7 @@ public enum InputKind
 }
 
 /// <summary>The names of <see cref="InputKind"/> in files (run.json) and messages.</summary>
-public static class InputKindNames
+internal static class InputKindNames
 {
     public static string ToName(InputKind kind) => kind switch
     {

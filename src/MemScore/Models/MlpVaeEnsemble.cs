@@ -1,6 +1,5 @@
 using MemScore.Core;
 using MemScore.Likelihood;
-using MemScore.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -14,7 +13,7 @@ namespace MemScore.Models;
 /// from its own seed, takes its own minibatches and noise, and has its own Adam state, so it follows
 /// separate training up to float round-off (the batched matmuls sum in another order).
 /// </summary>
-public sealed class MlpVaeEnsemble : nn.Module
+internal sealed class MlpVaeEnsemble : nn.Module
 {
 
     readonly StackedLinear[] _encoder;
@@ -73,10 +72,10 @@ public sealed class MlpVaeEnsemble : nn.Module
     }
 
     /// <summary>Stacked parameters, Adam moments and per-member step counts (<see cref="ModuleCheckpoint"/>); float32 ensembles only.</summary>
-    public IReadOnlyDictionary<string, Storage.NpyArray> SaveState() => ModuleCheckpoint.Save(this, _optimizer);
+    public IReadOnlyDictionary<string, NpyArray> SaveState() => ModuleCheckpoint.Save(this, _optimizer);
 
     /// <param name="source">Names the checkpoint file in errors; a refused state leaves the ensemble unchanged.</param>
-    public void LoadState(IReadOnlyDictionary<string, Storage.NpyArray> state, string source) => ModuleCheckpoint.Load(this, _optimizer, state, source);
+    public void LoadState(IReadOnlyDictionary<string, NpyArray> state, string source) => ModuleCheckpoint.Load(this, _optimizer, state, source);
 
     /// <summary>Member e's parameters as views, named as in <see cref="BernoulliMlpVaeNetwork"/> (e.g. "encoder.0.weight").</summary>
     public IEnumerable<(string Name, Tensor Value)> MemberParameters(int member)

@@ -94,16 +94,6 @@ public sealed class ModelRegistry
     public IReadOnlyCollection<ModelFamily> All => _families.Values;
     public bool Contains(string name) => _families.ContainsKey(name);
 
-    /// <summary>
-    /// <paramref name="config"/> with its model options as its family records them (<see cref="ModelFamily.Resolve"/>);
-    /// unchanged for an unknown model (the validator names it).
-    /// </summary>
-    public Configuration.ExperimentConfig Resolve(Configuration.ExperimentConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        return _families.TryGetValue(config.Model, out var family) ? config with { ModelOptions = family.Resolve(config.ModelOptions) } : config;
-    }
-
     public ModelFamily Get(string name) =>
         _families.TryGetValue(name, out var family) ? family
         : throw new InvalidConfigurationException($"unknown model '{name}': expected one of {string.Join(", ", _families.Keys)}");

@@ -1,6 +1,4 @@
 using MemScore.Core;
-using MemScore.Storage;
-using MemScore.Training;
 using static TorchSharp.torch;
 
 namespace MemScore.Models;
@@ -12,7 +10,7 @@ namespace MemScore.Models;
 /// "adam_step" (one count per model). Loading checks every name, dtype and shape before
 /// it changes anything, so a refused checkpoint leaves the model as it was.
 /// </summary>
-public static class ModuleCheckpoint
+internal static class ModuleCheckpoint
 {
     public static Dictionary<string, NpyArray> Save(nn.Module module, IOptimizerCheckpoint optimizer)
     {

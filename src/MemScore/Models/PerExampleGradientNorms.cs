@@ -14,7 +14,7 @@ namespace MemScore.Models;
 /// (Goodfellow 2015, "Efficient per-example gradient computations"). The g_i of all examples come from one backward pass
 /// of the summed loss to the layer outputs, which holds because no layer mixes examples (no batch norm).
 /// </summary>
-public sealed class PerExampleGradientNorms : IDisposable
+internal sealed class PerExampleGradientNorms : IDisposable
 {
     readonly List<Tensor> _outputs = [];
     readonly List<Tensor> _inputSquaredNorms = [];

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace MemScore.Models;
 
 /// <summary>The Gaussian noise of DP-SGD, added to the summed clipped gradient of every parameter.</summary>
-public static class PrivacyNoise
+internal static class PrivacyNoise
 {
     /// <summary>grad += N(0, std^2) for every parameter, drawn from <paramref name="generator"/> in parameter order; a parameter without a
     /// gradient (an empty Poisson batch) gets the noise alone. std = 0 adds nothing (no draw).</summary>

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace MemScore.Models;
 
 /// <summary>Which variables an affine coupling layer keeps fixed (and feeds to its network).</summary>
-public enum CouplingMask
+internal enum CouplingMask
 {
     /// <summary>Pixels with (row + column) even are fixed.</summary>
     CheckerboardEven,
@@ -25,7 +25,7 @@ public enum CouplingMask
 /// last convolution starts at zero, so a fresh layer is the identity. For checkerboard masks the
 /// network also sees the mask as an extra channel, so a fixed zero and a hidden pixel differ.
 /// </summary>
-public sealed class RealNvpCoupling : nn.Module
+internal sealed class RealNvpCoupling : nn.Module
 {
     readonly Sequential net;
     readonly Parameter logScaleBound;

@@ -1,7 +1,5 @@
 using MemScore.Core;
 using MemScore.Likelihood;
-using MemScore.Storage;
-using MemScore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,7 +11,7 @@ namespace MemScore.Models;
 ///   log P(k) = log N(z; 0, I) + log|det dz/dy| + [sum log|dy/dx| - D log 256]   (METHOD.md section 4),
 /// in nats for the 8-bit image; training minimises the batch mean of -log P with Adam.
 /// </summary>
-public sealed class RealNvpFlow : IDensityModel, ICheckpointable, ISampleableModel
+internal sealed class RealNvpFlow : IDensityModel, ICheckpointable, ISampleableModel
 {
     public const string FamilyName = "realnvp-flow";
 

@@ -12,7 +12,7 @@ namespace MemScore.Models;
 /// 4 checkerboard couplings. Masks alternate so every variable is transformed. z is returned flattened,
 /// [B, C*H*W], factored-out parts first.
 /// </summary>
-public sealed class RealNvpNetwork : nn.Module
+internal sealed class RealNvpNetwork : nn.Module
 {
     const int CheckerboardPerScale = 3, ChannelwisePerScale = 3, CheckerboardLastScale = 4;
 

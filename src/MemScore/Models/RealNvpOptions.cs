@@ -16,7 +16,7 @@ namespace MemScore.Models;
 /// stochastic = false): a flow has no decoder mean, so "most likely" images are drawn at a reduced
 /// temperature, as in Kingma &amp; Dhariwal (2018). 0 gives the single image at z = 0.
 /// </param>
-public sealed record RealNvpOptions(int Scales = 2, int HiddenChannels = 32, double Lambda = LogitTransform.DefaultLambda,
+internal sealed record RealNvpOptions(int Scales = 2, int HiddenChannels = 32, double Lambda = LogitTransform.DefaultLambda,
     double ReducedTemperature = 0.7)
 {
     /// <summary>Checks the options against an input shape [C, H, W].</summary>

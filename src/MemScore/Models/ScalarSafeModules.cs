@@ -9,7 +9,7 @@ namespace MemScore.Models;
 /// its Scalars alive: TorchSharp 0.107's BatchNorm counts batches with <c>num_batches_tracked.add_(1)</c>,
 /// two implicit Scalars that another thread's collection may free mid-call (<see cref="ScalarScope"/>).
 /// </summary>
-public sealed class ScalarSafeBatchNorm2d : nn.Module<Tensor, Tensor>
+internal sealed class ScalarSafeBatchNorm2d : nn.Module<Tensor, Tensor>
 {
     const double Eps = 1e-5, Momentum = 0.1;   // nn.BatchNorm2d's defaults
 
@@ -44,7 +44,7 @@ public sealed class ScalarSafeBatchNorm2d : nn.Module<Tensor, Tensor>
 }
 
 /// <summary>nn.LeakyReLU with its slope passed as a kept Scalar (TorchSharp 0.107's converts it implicitly on every call).</summary>
-public sealed class ScalarSafeLeakyReLU(double negativeSlope) : nn.Module<Tensor, Tensor>("LeakyReLU")
+internal sealed class ScalarSafeLeakyReLU(double negativeSlope) : nn.Module<Tensor, Tensor>("LeakyReLU")
 {
     public override Tensor forward(Tensor input)
     {

@@ -9,7 +9,7 @@ namespace MemScore.Models;
 /// generator (Core/SeedSchedule), lent for one step by <see cref="VariationalDensityModel.TrainStep"/>.
 /// libtorch's own dropout draws from its process-wide generator, which concurrent tasks would share.
 /// </summary>
-public sealed class DropoutNoise
+internal sealed class DropoutNoise
 {
     Generator? _generator;
 
@@ -31,7 +31,7 @@ public sealed class DropoutNoise
 }
 
 /// <summary>A network with dropout layers; its masks come from <see cref="Noise"/>.</summary>
-public interface IDropoutNetwork
+internal interface IDropoutNetwork
 {
     DropoutNoise Noise { get; }
 }
@@ -40,7 +40,7 @@ public interface IDropoutNetwork
 /// Inverted dropout (Srivastava et al. 2014) as nn.Dropout computes it, x * keep / (1 - p) with keep ~ Bernoulli(1 - p)
 /// per element, in training mode only (eval mode: the identity), masks drawn from <see cref="DropoutNoise"/>.
 /// </summary>
-public sealed class SeededDropout : nn.Module<Tensor, Tensor>
+internal sealed class SeededDropout : nn.Module<Tensor, Tensor>
 {
     public const double MaxProbability = 0.9;
 

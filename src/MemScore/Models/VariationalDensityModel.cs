@@ -1,7 +1,5 @@
 using MemScore.Core;
 using MemScore.Likelihood;
-using MemScore.Storage;
-using MemScore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,7 +9,7 @@ namespace MemScore.Models;
 /// Trains any <see cref="IVariationalNetwork"/> by maximising the ELBO with Adam and scores it with
 /// the importance-sampling estimator (METHOD.md section 3).
 /// </summary>
-public sealed class VariationalDensityModel : IDensityModel, IPrivatelyTrainable, ICheckpointable, IImportanceSampledModel, IEvaluationLoss, ISampleableModel, IDecoderMeanModel
+internal sealed class VariationalDensityModel : IDensityModel, IPrivatelyTrainable, ICheckpointable, IImportanceSampledModel, IEvaluationLoss, ISampleableModel, IDecoderMeanModel
 {
     /// <summary>Images decoded at once by <see cref="Sample"/> (bounds memory for large counts).</summary>
     const int SampleChunk = 256;

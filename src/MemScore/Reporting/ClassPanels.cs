@@ -5,7 +5,7 @@ namespace MemScore.Reporting;
 /// <summary>One label's panel: its histogram of M on the common bins and its most memorized rows.</summary>
 /// <param name="Counts">Examples of this label with finite M per bin of <see cref="ClassPanels.Edges"/>.</param>
 /// <param name="Top">Rows of this label by M, highest first (ties by row), at most <see cref="ClassPanels.TopPerClass"/>.</param>
-public sealed record ClassPanel(int Label, int[] Counts, int[] Top)
+internal sealed record ClassPanel(int Label, int[] Counts, int[] Top)
 {
     public int Count => Counts.Sum();
 }
@@ -15,7 +15,7 @@ public sealed record ClassPanel(int Label, int[] Counts, int[] Top)
 /// (small multiples, comparable at a glance) and the most memorized examples of each label. M is at
 /// the last evaluation epoch; examples without a finite M are left out.
 /// </summary>
-public sealed record ClassPanels(double[] Edges, ClassPanel[] Classes)
+internal sealed record ClassPanels(double[] Edges, ClassPanel[] Classes)
 {
     /// <summary>More labels than this (an unlabelled or many-class data set) give no panels: they would not be readable.</summary>
     public const int MaxClasses = 20;

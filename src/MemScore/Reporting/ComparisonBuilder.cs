@@ -3,7 +3,6 @@ using System.Net;
 using System.Text;
 using MemScore.Analysis;
 using MemScore.Core;
-using MemScore.Execution;
 using MemScore.Memorization;
 using MemScore.Reporting.Figures;
 using MemScore.Storage;
@@ -11,7 +10,7 @@ using MemScore.Storage;
 namespace MemScore.Reporting;
 
 /// <param name="Changes">Per run after the first (same examples only): how many examples changed beyond noise at FDR 10%, of how many compared.</param>
-public sealed record ComparisonOutcome(string IndexPath, int Runs, int Figures, IReadOnlyList<(string Before, string After, int Significant, int Compared)>? Changes = null);
+internal sealed record ComparisonOutcome(string IndexPath, int Runs, int Figures, IReadOnlyList<(string Before, string After, int Significant, int Compared)>? Changes = null);
 
 /// <summary>
 /// Several runs side by side, for mitigation experiments (learning rate, epochs, augmentation,
@@ -22,7 +21,7 @@ public sealed record ComparisonOutcome(string IndexPath, int Runs, int Figures, 
 /// combined standard error sqrt(se_A^2 + se_B^2), se = interval width / (2 z_level). A raw |change of M|
 /// ranking mostly lists noise (single digits moved 35-46 nats between two settings at 10 epochs).
 /// </summary>
-public static class ComparisonBuilder
+internal static class ComparisonBuilder
 {
     static string F(double v) => double.IsFinite(v) ? v.ToString("F3", CultureInfo.InvariantCulture) : "n/a";
 

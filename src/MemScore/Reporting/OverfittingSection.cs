@@ -9,7 +9,7 @@ namespace MemScore.Reporting;
 /// against epoch. A small generalization gap with large upper quantiles of M is the paper's point:
 /// memorization is not overfitting (METHOD.md section 1).
 /// </summary>
-public static class OverfittingSection
+internal static class OverfittingSection
 {
     static string F(double v) => double.IsFinite(v) ? v.ToString("F3", CultureInfo.InvariantCulture) : "n/a";
 

@@ -1,5 +1,6 @@
 using MemScore.Analysis;
-using MemScore.Execution;
+using MemScore.Configuration;
+using MemScore.Core;
 using MemScore.Memorization;
 using MemScore.Reporting.Explorer;
 using MemScore.Reporting.Sections;
@@ -8,18 +9,20 @@ using MemScore.Storage;
 namespace MemScore.Reporting;
 
 /// <param name="Inference">Intervals, q-values and predicted reliability at the last epoch; null when not available (--in-models, no complete repeat).</param>
-public sealed record ReportOutcome(string IndexPath, int Figures, int Tiles, ScoreInference? Inference, SampleAnalysisSummary? Samples = null,
+internal sealed record ReportOutcome(string IndexPath, int Figures, int Tiles, ScoreInference? Inference, SampleAnalysisSummary? Samples = null,
     DuplicateComparison? Duplicates = null);
 
 /// <param name="FullRunDirectory">A `memscore full` folder of the same data: adds the overfitting view and the sample-based tests.</param>
 /// <param name="Models">Registry to rebuild the full model for sampling (default: the built-in families).</param>
 /// <param name="SampleImages">What the nearest-neighbour test and C_T compare (default: decoder means against grey-level images).</param>
 /// <param name="Estimator">Which estimator's M the report shows (aggregation only; default the paper's).</param>
+/// <param name="Readiness">The checked readiness of the run, whose task results the report reuses (null: read again).</param>
 /// <param name="DuplicatesThreshold">RMS distance per pixel at which the duplicates section groups examples (<see cref="NearDuplicates"/>).</param>
 /// <param name="EarlyStopPatience">Patience of the early-stopping rule read off the full run's test loss (<see cref="EarlyStopping"/>).</param>
-public sealed record ReportOptions(string? FullRunDirectory = null, Models.ModelRegistry? Models = null, Data.DatasetRegistry? Datasets = null,
+internal sealed record ReportOptions(string? FullRunDirectory = null, Models.ModelRegistry? Models = null, Data.DatasetRegistry? Datasets = null,
     string? CacheDirectory = null, SampleImages SampleImages = SampleImages.DecoderMeans, EstimatorKind Estimator = EstimatorKind.Paper,
-    double DuplicatesThreshold = DuplicateComparison.DefaultThreshold, int EarlyStopPatience = EarlyStopping.DefaultPatience);
+    double DuplicatesThreshold = DuplicateComparison.DefaultThreshold, int EarlyStopPatience = EarlyStopping.DefaultPatience,
+    ReportReadiness? Readiness = null);
 
 /// <summary>
 /// RUN/report/: index.html (opens offline), figures (SVG, PNG and the CSV of their numbers), PNG
@@ -29,7 +32,7 @@ public sealed record ReportOptions(string? FullRunDirectory = null, Models.Model
 /// grid, or that the design cannot reach significance; then the predicted seed-to-seed reliability of the
 /// ranking; then the sections of METHOD.md section 5.
 /// </summary>
-public static class ReportBuilder
+internal static class ReportBuilder
 {
     public static ReportOutcome Build(RunContext context, ReportOptions? options = null)
     {
@@ -40,7 +43,7 @@ public static class ReportBuilder
         var fullFolder = options.FullRunDirectory is string fullRoot ? new FullRunFolder(fullRoot) : null;
         var fullManifest = fullFolder?.ReadManifest();
         var fullCurves = fullFolder?.ReadCurves(fullManifest!);
-        var numbers = ReportNumbers.Compute(context, options.Estimator);
+        var numbers = ReportNumbers.Compute(context, options.Estimator, options.Readiness);
         string dir = Path.Combine(context.Folder.Root, "report");
         Directory.CreateDirectory(Path.Combine(dir, "figures"));
         Directory.CreateDirectory(Path.Combine(dir, "tiles"));

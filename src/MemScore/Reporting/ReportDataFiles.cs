@@ -2,12 +2,12 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using MemScore.Analysis;
-using MemScore.Storage;
+using MemScore.Core;
 
 namespace MemScore.Reporting;
 
 /// <summary>The report's machine-readable numbers: numbers.json, per_class.csv, uncertainty.csv.</summary>
-public static class ReportDataFiles
+internal static class ReportDataFiles
 {
     static string R(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "n/a";
 

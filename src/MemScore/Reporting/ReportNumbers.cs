@@ -1,23 +1,23 @@
 using MemScore.Analysis;
-using MemScore.Execution;
 using MemScore.Memorization;
+using MemScore.Storage;
 
 namespace MemScore.Reporting;
 
 /// <summary>One label's M: how many, median, 0.95 quantile, share above the overall 0.95 quantile.</summary>
-public sealed record ClassSummary(int Label, int Count, double Median, double Q95, double ShareAboveQ95);
+internal sealed record ClassSummary(int Label, int Count, double Median, double Q95, double ShareAboveQ95);
 
 /// <summary>One bin of U = log P(x | D) (the in-models' log-likelihood): regular and highly memorized examples in it.</summary>
-public sealed record LikelihoodBin(double From, double To, int Regular, int High)
+internal sealed record LikelihoodBin(double From, double To, int Regular, int High)
 {
     public double ShareHigh => Regular + High == 0 ? double.NaN : High / (double)(Regular + High);
 }
 
 /// <summary>ESS / S over every (model, example) at the last evaluation: median, 5% quantile, share below 0.1, histogram.</summary>
-public sealed record EssSummary(double Median, double Q05, double ShareBelowTenth, Histogram Histogram);
+internal sealed record EssSummary(double Median, double Q05, double ShareBelowTenth, Histogram Histogram);
 
 /// <summary>The run as the report describes it (what was trained, how much of it finished).</summary>
-public sealed record RunSummary(string Dataset, int Examples, long[] ImageShape, string Model, int Folds, int Repeats, int TasksFinished, int TaskCount,
+internal sealed record RunSummary(string Dataset, int Examples, long[] ImageShape, string Model, int Folds, int Repeats, int TasksFinished, int TaskCount,
     int? InModels, int Epochs, int[] EvaluationEpochs, int ImportanceSamples, double LearningRate, int BatchSize, long Seed, int Threads,
     string Versions, double ComputeSeconds);
 
@@ -26,7 +26,7 @@ public sealed record RunSummary(string Dataset, int Examples, long[] ImageShape,
 /// sections only draw these. M, U, V are at the last evaluation epoch; "highly memorized" is M above
 /// its 0.95 quantile, as in the paper (METHOD.md section 5).
 /// </summary>
-public sealed class ReportNumbers
+internal sealed class ReportNumbers
 {
     public static readonly double[] QuantileLevels = [0.5, 0.95, 0.999];
     const int HistogramBins = 40, LikelihoodBinCount = 10;
@@ -67,10 +67,11 @@ public sealed class ReportNumbers
     /// <summary>Where --target-reliability stands (target_progress.json); null for a plain run.</summary>
     public TargetProgress? Target { get; init; }
 
-    public static ReportNumbers Compute(RunContext context, EstimatorKind estimator = EstimatorKind.Paper)
+    /// <param name="readiness">The results and target that <see cref="ReportReadiness.Check"/> read (null: read them here).</param>
+    public static ReportNumbers Compute(RunContext context, EstimatorKind estimator = EstimatorKind.Paper, ReportReadiness? readiness = null)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var (results, target) = Aggregator.FinishedResultsWithTarget(context);
+        var (results, target) = readiness is null ? Aggregator.FinishedResultsWithTarget(context) : (readiness.Results, readiness.Target);
         var scores = Aggregator.Score(context, results, estimator);
         int last = scores.LastEpochColumn;
         var m = Column(scores.Count, i => scores.M(i, last));

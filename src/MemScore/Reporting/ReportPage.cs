@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using MemScore.Core;
 using MemScore.Reporting.Figures;
-using MemScore.Storage;
 
 namespace MemScore.Reporting;
 
 /// <summary>The report being written: its HTML, its folder, and the figures and tiles placed so far.</summary>
-public sealed class ReportPage(string directory)
+internal sealed class ReportPage(string directory)
 {
     const string Style =
         "body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:1180px;margin:auto;padding:1em;color:#222;line-height:1.4}" +

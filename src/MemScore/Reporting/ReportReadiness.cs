@@ -1,15 +1,17 @@
 using System.Globalization;
 using MemScore.Core;
-using MemScore.Execution;
 using MemScore.Storage;
 
 namespace MemScore.Reporting;
 
 /// <summary>How much of a run a report rests on.</summary>
 /// <param name="ScoredExamples">Examples with a finite M at the last evaluation epoch (an in-model and an out-model value each).</param>
-public sealed record ReportReadiness(int TasksFinished, int TaskCount, int ScoredExamples, int Examples)
+internal sealed record ReportReadiness(int TasksFinished, int TaskCount, int ScoredExamples, int Examples)
 {
     public bool Partial => TasksFinished < TaskCount;
+    /// <summary>The finished results read by <see cref="Check"/>, and where a target reliability stands: the report reuses them.</summary>
+    public IReadOnlyList<Memorization.TaskResult> Results { get; init; } = [];
+    public TargetProgress? Target { get; init; }
 
     /// <summary>
     /// What `memscore report` needs, checked before anything is written; each failure is a run-folder
@@ -22,7 +24,7 @@ public sealed record ReportReadiness(int TasksFinished, int TaskCount, int Score
     {
         ArgumentNullException.ThrowIfNull(run);
         if (fullRunDirectory is not null) CheckSameData(run, new FullRunFolder(fullRunDirectory));
-        var results = Aggregator.FinishedResults(run);
+        var (results, target) = Aggregator.FinishedResultsWithTarget(run);
         foreach (var result in results) CheckValues(run.Folder.TaskPath(result.Task), result);
         // Only which examples have an M is needed here; the permutation statistics are the builder's work.
         var scores = Aggregator.Score(run, results, withInference: false);
@@ -32,7 +34,7 @@ public sealed record ReportReadiness(int TasksFinished, int TaskCount, int Score
             throw new MemScoreException(ErrorKind.RunFolder,
                 $"{run.Folder.Root}: {results.Count} of {run.TaskCount} tasks finished and no example is scored by both an in-model and an out-model yet, " +
                 $"so there is nothing to report; finish the run (memscore run --out {run.Folder.Root}, or see memscore status {run.Folder.Root})");
-        return new ReportReadiness(results.Count, run.TaskCount, scored, scores.Count);
+        return new ReportReadiness(results.Count, run.TaskCount, scored, scores.Count) { Results = results, Target = target };
     }
 
     static void CheckSameData(RunContext run, FullRunFolder folder)

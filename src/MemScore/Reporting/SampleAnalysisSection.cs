@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
 using MemScore.Analysis;
+using MemScore.Configuration;
 using MemScore.Core;
 using MemScore.Data;
-using MemScore.Execution;
 using MemScore.Models;
 using MemScore.Reporting.Figures;
 using MemScore.Storage;
@@ -12,7 +12,7 @@ using static TorchSharp.torch;
 namespace MemScore.Reporting;
 
 /// <summary>Which images of the full model the nearest-neighbour test and C_T compare with which data images.</summary>
-public enum SampleImages
+internal enum SampleImages
 {
     /// <summary>
     /// The paper's way (default): the decoder mean of each latent draw z ~ N(0, I) against the grey-level
@@ -31,11 +31,11 @@ public enum SampleImages
 /// <param name="References">The form of the data images: "grey-level" or "scored".</param>
 /// <param name="InfiniteRho">Training images (of those matched) with rho = +Infinity: a generated image at distance 0.</param>
 /// <param name="Neighbours">Each example's nearest training and generated images, for the explorer's detail panel.</param>
-public sealed record SampleAnalysisSummary(int Samples, int Matched, double SpearmanRhoM, double DataCopyingCT, int Cells, int CellsDropped,
+internal sealed record SampleAnalysisSummary(int Samples, int Matched, double SpearmanRhoM, double DataCopyingCT, int Cells, int CellsDropped,
     string Generated = "decoder means", string References = "grey-level", int InfiniteRho = 0, Explorer.ExplorerNeighbours? Neighbours = null);
 
 /// <summary>The full model's images for the sample-based tests and whether they are compared with grey-level images.</summary>
-public sealed record GeneratedImages(Tensor Images, string Name, bool GreyReferences) : IDisposable
+internal sealed record GeneratedImages(Tensor Images, string Name, bool GreyReferences) : IDisposable
 {
     public void Dispose() => Images.Dispose();
 }
@@ -49,7 +49,7 @@ public sealed record GeneratedImages(Tensor Images, string Name, bool GreyRefere
 /// data images grey levels, as in the paper (<see cref="SampleImages"/>); rho = +Infinity (a generated image
 /// equal to x_i) is kept as the highest rho and counted.
 /// </summary>
-public static class SampleAnalysisSection
+internal static class SampleAnalysisSection
 {
     static string F(double v, string format = "F3") => double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "n/a";
 

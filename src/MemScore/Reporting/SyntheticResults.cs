@@ -1,4 +1,3 @@
-using MemScore.Execution;
 using MemScore.Memorization;
 using MemScore.Storage;
 
@@ -10,7 +9,7 @@ namespace MemScore.Reporting;
 /// base_i + N(0, 1), base_i ~ N(-100, 20^2) nats, plus <c>gain</c> nats (growing linearly to the last
 /// evaluation) under the in-models of the planted examples. ESS is S / 2 everywhere.
 /// </summary>
-public static class SyntheticResults
+internal static class SyntheticResults
 {
     /// <returns>The planted rows (the first <paramref name="planted"/> of a seeded shuffle).</returns>
     public static int[] Write(RunContext run, int planted, double gain, int seed)

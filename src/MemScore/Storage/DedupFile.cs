@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using MemScore.Configuration;
+using MemScore.Core;
 using MemScore.Data;
 
 namespace MemScore.Storage;
@@ -9,7 +11,7 @@ namespace MemScore.Storage;
 /// (source) indices: removed_index, kept_index (the earlier example it duplicates), distance (RMS per pixel of
 /// the 2x down-sampled grey-level images). Header only when nothing was removed.
 /// </summary>
-public static class DedupFile
+internal static class DedupFile
 {
     public const string Name = "dedup.csv";
     public const string Header = "removed_index,kept_index,distance";

@@ -7,7 +7,7 @@ namespace MemScore.Storage;
 /// <param name="TrainLoss">[member][epoch] for the completed epochs.</param>
 /// <param name="LogLikelihoods">[member][evaluation][example] for the evaluations done so far.</param>
 /// <param name="EffectiveSampleSizes">Same shape as <paramref name="LogLikelihoods"/>.</param>
-public sealed record EnsembleCheckpoint(int Repeat, string ConfigHash, int CompletedEpochs, double[][] TrainLoss, double[][][] LogLikelihoods,
+internal sealed record EnsembleCheckpoint(int Repeat, string ConfigHash, int CompletedEpochs, double[][] TrainLoss, double[][][] LogLikelihoods,
     double[][][] EffectiveSampleSizes, IReadOnlyDictionary<string, NpyArray> ModelState)
 {
     public int Members => TrainLoss.Length;
@@ -18,7 +18,7 @@ public sealed record EnsembleCheckpoint(int Repeat, string ConfigHash, int Compl
 /// epoch, train_loss [E, epochs], logp and ess [E, evaluations, n] and meta. One file for the whole repeat, written
 /// atomically, so members never stand at different epochs. Only numeric arrays are read back.
 /// </summary>
-public static class EnsembleCheckpointFile
+internal static class EnsembleCheckpointFile
 {
     sealed record Meta(int Repeat, int Members, string ConfigHash);
     static readonly string[] Reserved = ["epoch", "train_loss", "logp", "ess", "meta"];

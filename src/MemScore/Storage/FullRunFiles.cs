@@ -10,7 +10,7 @@ namespace MemScore.Storage;
 /// per epoch the running training loss and the eval-mode losses of the training and test examples;
 /// per evaluation epoch log p(x) of every training and test example.
 /// </summary>
-public sealed record FullCurves(double[] TrainLoss, double[] TrainEvalLoss, double[] TestEvalLoss,
+internal sealed record FullCurves(double[] TrainLoss, double[] TrainEvalLoss, double[] TestEvalLoss,
     int[] EvaluationEpochs, double[][] TrainLogP, double[][] TestLogP)
 {
     public int CompletedEpochs => TrainLoss.Length;
@@ -25,7 +25,7 @@ public sealed record FullCurves(double[] TrainLoss, double[] TrainEvalLoss, doub
 ///   model.pt          the final weights as a PyTorch state dict (--export-pytorch)
 ///   checkpoint.npz    state of an unfinished run (deleted when it finishes)
 /// </summary>
-public sealed class FullRunFolder(string root)
+internal sealed class FullRunFolder(string root)
 {
     public string Root { get; } = Path.GetFullPath(root);
     /// <summary>Names MemScore writes in a full-run folder (besides its temporary files).</summary>

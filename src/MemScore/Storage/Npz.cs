@@ -4,7 +4,7 @@ using MemScore.Core;
 namespace MemScore.Storage;
 
 /// <summary>NumPy .npz archives (a zip of .npy members, stored uncompressed like numpy.savez).</summary>
-public static class Npz
+internal static class Npz
 {
     public static void Write(string path, IReadOnlyDictionary<string, NpyArray> arrays) =>
         AtomicFile.Write(path, stream => WriteTo(stream, arrays));

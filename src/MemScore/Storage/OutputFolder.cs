@@ -8,7 +8,7 @@ namespace MemScore.Storage;
 /// MemScore's own of the same kind. Otherwise a typo in --out would mix results into, say, a photo
 /// collection, and the start-up clean-up would run in a folder MemScore did not make.
 /// </summary>
-public static class OutputFolder
+internal static class OutputFolder
 {
     /// <summary>A non-empty path; <paramref name="flag"/> names it in the error (e.g. "out").</summary>
     public static string RequirePath(string? path, string flag)

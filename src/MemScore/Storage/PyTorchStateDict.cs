@@ -2,6 +2,7 @@ using System.Collections.Specialized;
 using System.IO.Compression;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
+using MemScore.Core;
 
 namespace MemScore.Storage;
 
@@ -12,7 +13,7 @@ namespace MemScore.Storage;
 /// optimizer moments are left out. TorchSharp.PyBridge pickles the dict in PyTorch's zip format; the zip is then
 /// rewritten with stored entries and a fixed time stamp, so the same weights give the same bytes. Written atomically.
 /// </summary>
-public static class PyTorchStateDict
+internal static class PyTorchStateDict
 {
     public const string Extension = ".pt";
 

@@ -7,7 +7,7 @@ namespace MemScore.Storage;
 /// can produce, which would otherwise reach the scores (a log p(x) of 1.7e308 nats makes M infinite)
 /// or the report. Rows outside 'evaluated' are left to <see cref="EvaluatedRows"/>.
 /// </summary>
-public static class ResultValues
+internal static class ResultValues
 {
     /// <summary>
     /// Largest |log p(x)| in nats accepted: a real model's values are within about 1e5 (a 64x64x3 image

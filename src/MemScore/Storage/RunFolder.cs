@@ -7,6 +7,7 @@ namespace MemScore.Storage;
 /// Layout of a run folder:
 ///   run.json                   manifest (written before training)
 ///   plan.json                  task index -> repeat, fold (the Slurm array index)
+///   examples.npz               index (source index) and label of each example (Storage.RunExamples)
 ///   run.lock                   held while a process works on the folder
 ///   tasks/r{repeat}_f{fold}.npz one file per finished task
 ///   tasks/r{repeat}_f{fold}.pt  its final weights as a PyTorch state dict (--export-pytorch; Execution.PyTorchExport)
@@ -15,9 +16,9 @@ namespace MemScore.Storage;
 ///   scores.csv                 U, V, M per example at the last evaluation epoch
 ///   scores_by_epoch.csv        the same for every evaluation epoch
 ///   summary.npz                U, V, M [n, evaluations], C (labels), epochs, index, n_in, n_out
-///   target.json                --target-reliability rule (Execution.RepeatTarget); target_progress.json where it stands
+///   target.json                --target-reliability rule (RepeatTarget); target_progress.json where it stands
 /// </summary>
-public sealed class RunFolder
+internal sealed class RunFolder
 {
     public string Root { get; }
 
@@ -45,7 +46,7 @@ public sealed class RunFolder
     /// <summary>Names MemScore writes directly in a run folder (besides its temporary files).</summary>
     static readonly HashSet<string> OwnEntries = new(StringComparer.Ordinal)
     {
-        "run.json", "plan.json", "run.lock", "tasks", "checkpoints", "slurm", "report", "scores.csv", "scores_by_epoch.csv", "summary.npz",
+        "run.json", "plan.json", "examples.npz", "run.lock", "tasks", "checkpoints", "slurm", "report", "scores.csv", "scores_by_epoch.csv", "summary.npz",
         "target.json", "target_progress.json", DedupFile.Name,
     };
 

@@ -10,7 +10,7 @@ namespace MemScore.Storage;
 /// is stale and taken over. On shared filesystems across hosts, a lock from another host is never
 /// presumed stale: delete it by hand once you are sure its job has ended.
 /// </summary>
-public sealed class RunLock : IDisposable
+internal sealed class RunLock : IDisposable
 {
     sealed record Owner(int Pid, string Host, string StartedUtc);
 

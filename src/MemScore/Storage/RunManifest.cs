@@ -11,7 +11,7 @@ namespace MemScore.Storage;
 /// run.json: the resolved config, its hash, the data's hash and size, tool and library versions,
 /// device and thread count. Written before any training so a run folder describes itself.
 /// </summary>
-public sealed record RunManifest(
+internal sealed record RunManifest(
     ExperimentConfig Config,
     string ConfigHash,
     string DatasetHash,

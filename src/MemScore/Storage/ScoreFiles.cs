@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using MemScore.Core;
 using MemScore.Memorization;
 
 namespace MemScore.Storage;
@@ -12,7 +13,7 @@ namespace MemScore.Storage;
 /// estimates only. scores.json records the estimator and the run-level numbers (design limits, the count
 /// memorized at the FDR, predicted reliability).
 /// </summary>
-public static class ScoreFiles
+internal static class ScoreFiles
 {
     const string Header = "index,label,U,V,M,n_in,n_out";
     const string InferenceHeader = ",M_lo,M_hi,p,q";

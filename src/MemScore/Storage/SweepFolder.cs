@@ -6,7 +6,7 @@ using MemScore.Core;
 namespace MemScore.Storage;
 
 /// <summary>What a sweep is: the flags shared by every point and the levers varied (sweep.json).</summary>
-public sealed record SweepManifest(IReadOnlyList<string> BaseArguments, IReadOnlyList<SweepAxis> Axes)
+internal sealed record SweepManifest(IReadOnlyList<string> BaseArguments, IReadOnlyList<SweepAxis> Axes)
 {
     public IReadOnlyList<SweepPoint> Points => SweepGrid.Points(Axes);
 }
@@ -18,7 +18,7 @@ public sealed record SweepManifest(IReadOnlyList<string> BaseArguments, IReadOnl
 ///   points/NAME/full           its `memscore full` folder (held-out log p(x))
 ///   report/index.html          the memorization-utility frontier across points
 /// </summary>
-public sealed class SweepFolder(string root)
+internal sealed class SweepFolder(string root)
 {
     public string Root { get; } = Path.GetFullPath(root);
     public string ManifestPath => Path.Combine(Root, "sweep.json");

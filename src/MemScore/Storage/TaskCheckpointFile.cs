@@ -5,7 +5,7 @@ using MemScore.Memorization;
 namespace MemScore.Storage;
 
 /// <summary>Where an interrupted task stands: completed epochs, losses and evaluations so far, model state.</summary>
-public sealed record TaskCheckpoint(TaskId Task, string ConfigHash, int CompletedEpochs, double[] TrainLoss, double[][] LogLikelihoods,
+internal sealed record TaskCheckpoint(TaskId Task, string ConfigHash, int CompletedEpochs, double[] TrainLoss, double[][] LogLikelihoods,
     IReadOnlyDictionary<string, NpyArray> ModelState, double[][]? EffectiveSampleSizes = null, int[]? Evaluated = null);
 
 /// <summary>
@@ -13,7 +13,7 @@ public sealed record TaskCheckpoint(TaskId Task, string ConfigHash, int Complete
 /// (and evaluated, with --in-models).
 /// Written atomically; only numeric arrays are read back (no object deserialization).
 /// </summary>
-public static class TaskCheckpointFile
+internal static class TaskCheckpointFile
 {
     sealed record Meta(int Repeat, int Fold, string ConfigHash);
     static readonly string[] Reserved = ["epoch", "train_loss", "logp", "meta", "ess", EvaluatedRows.Key];

@@ -12,7 +12,7 @@ namespace MemScore.Storage;
 /// run produces (<see cref="ResultValues"/>: |log p(x)| beyond 1e12 nats, non-finite losses, ESS below 1)
 /// as a damaged run folder.
 /// </summary>
-public static class TaskResultFile
+internal static class TaskResultFile
 {
     sealed record Meta(int Repeat, int Fold, string ConfigHash, double Seconds);
 

@@ -11,7 +11,7 @@ namespace MemScore.Training;
 /// member m draws from generators seeded exactly as its separately trained task's, so it follows that task up to
 /// float round-off. The loop around them is <see cref="TaskLoop"/> (through <see cref="FoldEnsembleUnit"/>).
 /// </summary>
-public static class EnsembleTrainer
+internal static class EnsembleTrainer
 {
     const int CollectEverySteps = 200;
 

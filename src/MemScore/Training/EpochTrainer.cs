@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace MemScore.Training;
 
 /// <summary>One pass over the training examples in a seeded random order, in minibatches.</summary>
-public static class EpochTrainer
+internal static class EpochTrainer
 {
     const int CollectEverySteps = 200;
 

@@ -1,7 +1,6 @@
 using MemScore.Configuration;
 using MemScore.Core;
 using MemScore.Models;
-using MemScore.Storage;
 using static TorchSharp.torch;
 
 namespace MemScore.Training;
@@ -12,7 +11,7 @@ namespace MemScore.Training;
 /// of <paramref name="evaluated"/>. The caller owns the ensemble.
 /// </summary>
 /// <param name="labels">Name the members in error messages.</param>
-public sealed class FoldEnsembleUnit(MlpVaeEnsemble ensemble, ExperimentConfig config, TrainingBatches batches, int[][] trainRows,
+internal sealed class FoldEnsembleUnit(MlpVaeEnsemble ensemble, ExperimentConfig config, TrainingBatches batches, int[][] trainRows,
     Tensor evaluated, TaskSeeds[] seeds, string[] labels) : ITrainingUnit, ICheckpointable
 {
     public int Members => ensemble.Members;

@@ -3,14 +3,14 @@ using MemScore.Models;
 namespace MemScore.Training;
 
 /// <summary>log p(x) of every example under one member (NaN at rows not evaluated), and its ESS when the model reports one.</summary>
-public sealed record MemberEvaluation(double[] LogP, double[]? Ess);
+internal sealed record MemberEvaluation(double[] LogP, double[]? Ess);
 
 /// <summary>
 /// What <see cref="TaskLoop"/> trains: one model, or several members stacked into one network and
 /// trained in lockstep. Each epoch's random draws are seeded from the epoch alone, so an epoch
 /// after a resume draws what it would have drawn without the interruption.
 /// </summary>
-public interface ITrainingUnit
+internal interface ITrainingUnit
 {
     int Members { get; }
 
@@ -25,7 +25,7 @@ public interface ITrainingUnit
 }
 
 /// <summary>Where a unit's state and history are saved every few epochs and read back; the file format is the implementation's.</summary>
-public interface ITrainingCheckpoint
+internal interface ITrainingCheckpoint
 {
     /// <summary>Save every this many epochs; 0 = never (a saved checkpoint is still resumed).</summary>
     int EveryEpochs { get; }

@@ -10,7 +10,7 @@ namespace MemScore.Training;
 /// probability q = B / n, so batch sizes vary around B and may be 0 (then the step is noise alone). Shuffled fixed-size
 /// batches would be cheaper to reason about in code but are not what the RDP bound of the sampled Gaussian covers.
 /// </summary>
-public static class PoissonEpochTrainer
+internal static class PoissonEpochTrainer
 {
     /// <returns>Mean loss per sampled example over the epoch (0 when no example was drawn).</returns>
     public static double Run(IPrivatelyTrainable model, TrainingBatches batches, int[] rows, int batchSize, EpochSeeds seeds,

@@ -13,7 +13,7 @@ namespace MemScore.Training;
 /// <see cref="PoissonEpochTrainer"/> epoch: the same loop, a different optimizer step.
 /// </summary>
 /// <param name="label">Names the model in error messages, e.g. "repeat 0, fold 1".</param>
-public sealed class SingleModelUnit(IDensityModel model, ExperimentConfig config, TrainingBatches batches, int[] trainRows,
+internal sealed class SingleModelUnit(IDensityModel model, ExperimentConfig config, TrainingBatches batches, int[] trainRows,
     Tensor evaluated, int[]? evaluatedRows, TaskSeeds seeds, string label) : ITrainingUnit
 {
     public IDensityModel Model => model;

@@ -12,7 +12,7 @@ namespace MemScore.Training;
 /// warning, and training restarts from epoch 1. That is safe: every epoch's draws are seeded, so the result
 /// equals an uninterrupted run's. Resuming from them would give other numbers or fail the same way on every rerun.
 /// </summary>
-public static class DamagedCheckpoint
+internal static class DamagedCheckpoint
 {
     /// <summary>The first impossible value, or null.</summary>
     /// <param name="stepsPerEpoch">Optimizer steps of one epoch, per member (<see cref="EpochTrainer.StepsPerEpoch"/>).</param>
@@ -38,7 +38,7 @@ public static class DamagedCheckpoint
 /// <summary>checkpoints/r{repeat}_f{fold}.npz of one task (<see cref="TaskCheckpointFile"/>).</summary>
 /// <param name="stepsPerEpoch">Optimizer steps per epoch, to check the saved Adam step count.</param>
 /// <param name="warn">Receives the warning when a damaged checkpoint is discarded (<see cref="DamagedCheckpoint"/>).</param>
-public sealed class TaskCheckpointStore(TaskCheckpointing where, TaskId task, string configHash, int[]? evaluatedRows, int examples,
+internal sealed class TaskCheckpointStore(TaskCheckpointing where, TaskId task, string configHash, int[]? evaluatedRows, int examples,
     long stepsPerEpoch, Action<string>? warn = null) : ITrainingCheckpoint
 {
     public int EveryEpochs => where.EveryEpochs;
@@ -68,7 +68,7 @@ public sealed class TaskCheckpointStore(TaskCheckpointing where, TaskId task, st
 /// <summary>checkpoints/r{repeat}_ensemble.npz of a fold ensemble (<see cref="EnsembleCheckpointFile"/>).</summary>
 /// <param name="stepsPerEpoch">Optimizer steps per epoch of each member, to check the saved Adam step counts.</param>
 /// <param name="warn">Receives the warning when a damaged checkpoint is discarded (<see cref="DamagedCheckpoint"/>).</param>
-public sealed class EnsembleCheckpointStore(TaskCheckpointing where, int repeat, int members, string configHash, int examples,
+internal sealed class EnsembleCheckpointStore(TaskCheckpointing where, int repeat, int members, string configHash, int examples,
     long[] stepsPerEpoch, Action<string>? warn = null) : ITrainingCheckpoint
 {
     public int EveryEpochs => where.EveryEpochs;

@@ -8,7 +8,7 @@ namespace MemScore.Training;
 /// epochs and save a checkpoint every few epochs. Nothing is saved after the last epoch: the
 /// caller publishes the finished result and removes the checkpoint.
 /// </summary>
-public static class TaskLoop
+internal static class TaskLoop
 {
     public static TrainingHistory Run(ITrainingUnit unit, int epochs, IReadOnlyCollection<int> evaluationEpochs, ITrainingCheckpoint? checkpoint,
         Action<TrainingProgress>? progress, CancellationToken cancellation)

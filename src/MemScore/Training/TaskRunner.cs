@@ -1,14 +1,13 @@
 using System.Diagnostics;
 using MemScore.Configuration;
 using MemScore.Core;
-using MemScore.Data;
 using MemScore.Memorization;
 using MemScore.Models;
 
 namespace MemScore.Training;
 
 /// <summary>Where and how often a task (or fold ensemble) saves its state; null = never.</summary>
-public sealed record TaskCheckpointing(string Path, int EveryEpochs);
+internal sealed record TaskCheckpointing(string Path, int EveryEpochs);
 
 /// <summary>
 /// Runs (repeat, fold) tasks through the one <see cref="TaskLoop"/>: a task trains a fresh model on D minus
@@ -18,7 +17,7 @@ public sealed record TaskCheckpointing(string Path, int EveryEpochs);
 /// <see cref="TaskSeeds"/>, so a result does not depend on which tasks ran before or beside it, nor on a
 /// resume, and an ensemble member equals its separately trained task up to float round-off.
 /// </summary>
-public sealed class TaskRunner(ExperimentConfig config, ExperimentData data, FoldPlan plan, ModelRegistry models)
+internal sealed class TaskRunner(ExperimentConfig config, ExperimentData data, FoldPlan plan, ModelRegistry models)
 {
     readonly InModelSubset? _inModels = InModelSubset.For(config.InModels, plan, config.Seed);
     readonly SeedSchedule _seeds = new(config.Seed);

@@ -1,3 +1,4 @@
+using MemScore.Configuration;
 using MemScore.Data;
 using MemScore.Models;
 using static TorchSharp.torch;
@@ -9,7 +10,7 @@ namespace MemScore.Training;
 /// binarization / dequantization draws from the 8-bit levels, optionally flipped per image.
 /// All randomness comes from the generator the caller seeds per (task, epoch).
 /// </summary>
-public sealed class TrainingBatches(ExperimentData data, bool redraw, bool flip)
+internal sealed class TrainingBatches(ExperimentData data, bool redraw, bool flip)
 {
     public static TrainingBatches For(ExperimentData data, Configuration.ExperimentConfig config) =>
         new(data, ExperimentData.TrainingRedraws(config, data.Input), config.Flip);

@@ -1,7 +1,7 @@
 namespace MemScore.Training;
 
 /// <summary>Per member: the training loss of every completed epoch, and log p(x) and ESS of every evaluation so far.</summary>
-public sealed class TrainingHistory
+internal sealed class TrainingHistory
 {
     readonly List<double>[] _trainLoss;
     readonly List<double[]>[] _logP;

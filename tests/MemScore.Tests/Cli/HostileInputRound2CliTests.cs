@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MemScore.Core;
 using MemScore.Storage;
 using MemScore.Tests.Support;
 

@@ -1,3 +1,4 @@
+using MemScore.Core;
 using MemScore.Storage;
 using MemScore.Tests.Support;
 

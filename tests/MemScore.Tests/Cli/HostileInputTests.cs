@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using MemScore.Core;
 using MemScore.Data;
 using MemScore.Storage;
 using MemScore.Tests.Support;

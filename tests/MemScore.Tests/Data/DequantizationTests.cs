@@ -1,3 +1,4 @@
+using MemScore.Configuration;
 using MemScore.Tests.Support;
 using MemScore.Data;
 using MemScore.Models;

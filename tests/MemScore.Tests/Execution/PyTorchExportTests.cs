@@ -1,3 +1,4 @@
+using MemScore.Configuration;
 using MemScore.Core;
 using MemScore.Data;
 using MemScore.Memorization;

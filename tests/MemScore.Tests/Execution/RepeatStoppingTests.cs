@@ -1,7 +1,7 @@
 using MemScore.Analysis;
 using MemScore.Analysis.Simulation;
 using MemScore.Core;
-using MemScore.Execution;
+using MemScore.Storage;
 
 namespace MemScore.Tests.Execution;
 

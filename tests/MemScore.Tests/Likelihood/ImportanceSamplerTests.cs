@@ -1,6 +1,5 @@
 using MemScore.Tests.Support;
 using MemScore.Likelihood;
-using MemScore.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,5 @@
+using MemScore.Models;
 using MemScore.Tests.Support;
-using MemScore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

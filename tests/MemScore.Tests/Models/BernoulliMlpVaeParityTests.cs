@@ -1,3 +1,4 @@
+using MemScore.Core;
 using MemScore.Tests.Support;
 using MemScore.Likelihood;
 using MemScore.Models;

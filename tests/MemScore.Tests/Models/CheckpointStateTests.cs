@@ -1,7 +1,6 @@
 using MemScore.Tests.Support;
 using MemScore.Core;
 using MemScore.Models;
-using MemScore.Storage;
 using static TorchSharp.torch;
 
 namespace MemScore.Tests.Models;

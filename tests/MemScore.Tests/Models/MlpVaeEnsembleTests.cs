@@ -1,8 +1,6 @@
 using MemScore.Tests.Support;
-using MemScore.Data;
 using MemScore.Memorization;
 using MemScore.Models;
-using MemScore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

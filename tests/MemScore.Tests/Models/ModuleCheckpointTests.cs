@@ -1,8 +1,6 @@
 using MemScore.Tests.Support;
 using MemScore.Core;
 using MemScore.Models;
-using MemScore.Storage;
-using MemScore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

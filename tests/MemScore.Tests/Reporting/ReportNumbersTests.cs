@@ -32,6 +32,20 @@ public class ReportNumbersTests
     }
 
     [Fact]
+    public void Numbers_reuse_the_results_the_readiness_check_read()
+    {
+        // The task files are read once (issue 13): with the readiness passed in, deleting them changes nothing.
+        using var run = new SyntheticRun(examples: 120, folds: 2, repeats: 2, planted: 3, gain: 40);
+        var expected = ReportNumbers.Compute(run.Context);
+        var readiness = ReportReadiness.Check(run.Context, fullRunDirectory: null);
+        Assert.Equal(4, readiness.Results.Count);
+        System.IO.Directory.Delete(run.Context.Folder.TasksDirectory, recursive: true);
+        var reused = ReportNumbers.Compute(run.Context, readiness: readiness);
+        Assert.Equal(expected.M, reused.M);   // exact: the same results, the same arithmetic
+        Assert.Equal(expected.Order, reused.Order);
+    }
+
+    [Fact]
     public void Likelihood_bins_split_regular_and_highly_memorized_examples()
     {
         double[] u = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9.999, 10];

@@ -3,6 +3,7 @@ using MemScore.Data;
 using MemScore.Execution;
 using MemScore.Models;
 using MemScore.Reporting;
+using MemScore.Storage;
 using MemScore.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,12 +1,12 @@
 using MemScore.Data;
-using MemScore.Execution;
 using MemScore.Reporting;
+using MemScore.Storage;
 using MemScore.Tests.Support;
 
 namespace MemScore.Tests.Reporting;
 
 /// <summary>A planned run (`memscore plan`, real images) with synthetic task results and scores.csv: no training.</summary>
-public sealed class SyntheticRun : IDisposable
+internal sealed class SyntheticRun : IDisposable
 {
     public TempDirectory Directory { get; } = new();
     public RunContext Context { get; }

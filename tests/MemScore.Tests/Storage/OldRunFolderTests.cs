@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MemScore.Core;
 using MemScore.Models;
 using MemScore.Storage;
 using MemScore.Tests.Support;

@@ -1,4 +1,5 @@
 using System.Collections;
+using MemScore.Core;
 using MemScore.Models;
 using MemScore.Models.TorchScript;
 using MemScore.Storage;

@@ -1,5 +1,4 @@
 using MemScore.Core;
-using MemScore.Execution;
 using MemScore.Memorization;
 using MemScore.Models;
 using MemScore.Storage;

@@ -1,5 +1,5 @@
+using MemScore.Core;
 using MemScore.Models;
-using MemScore.Storage;
 using static TorchSharp.torch;
 
 namespace MemScore.Tests.Support;
@@ -8,7 +8,7 @@ namespace MemScore.Tests.Support;
 /// A real model whose training losses a test may rewrite: <paramref name="filter"/>(step, loss) sees every
 /// step (counted from 0) and returns the loss reported, e.g. NaN at a chosen step. Everything else is delegated.
 /// </summary>
-public sealed class LossFilteredModel(IDensityModel inner, Func<int, double, double> filter) : IDensityModel, ICheckpointable
+internal sealed class LossFilteredModel(IDensityModel inner, Func<int, double, double> filter) : IDensityModel, ICheckpointable
 {
     int _steps;
     public ModelDescription Describe() => inner.Describe();

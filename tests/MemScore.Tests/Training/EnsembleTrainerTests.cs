@@ -1,7 +1,6 @@
 using MemScore.Tests.Support;
 using MemScore.Configuration;
 using MemScore.Core;
-using MemScore.Data;
 using MemScore.Memorization;
 using MemScore.Models;
 using MemScore.Training;

@@ -1,5 +1,5 @@
+using MemScore.Configuration;
 using MemScore.Tests.Support;
-using MemScore.Data;
 using MemScore.Memorization;
 using MemScore.Models;
 using MemScore.Training;

@@ -1,5 +1,5 @@
+using MemScore.Core;
 using MemScore.Models;
-using MemScore.Storage;
 using MemScore.Training;
 
 namespace MemScore.Tests.Training;

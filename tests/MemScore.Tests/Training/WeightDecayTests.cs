@@ -3,7 +3,6 @@ using MemScore.Core;
 using MemScore.Data;
 using MemScore.Models;
 using MemScore.Tests.Support;
-using MemScore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -4,7 +4,7 @@ using MemScore.Memorization;
 namespace MemScore.Analysis.Simulation;
 
 /// <summary>Shape of the model-to-model noise of log p(x_i) (scaled by the example's spread sigma_i).</summary>
-public enum NoiseShape
+internal enum NoiseShape
 {
     /// <summary>N(0, 1): p log-normal across models.</summary>
     Gaussian,
@@ -15,7 +15,7 @@ public enum NoiseShape
 }
 
 /// <summary>How a memorized example's in-model values differ from its out-model values.</summary>
-public enum EffectKind
+internal enum EffectKind
 {
     /// <summary>Every in-value is an out-value plus delta_i (in distribution). True M = delta_i.</summary>
     Shift,
@@ -45,7 +45,7 @@ public enum EffectKind
 /// and vanishes only as L -&gt; inf when the noise has exponential moments (measured ~3.2 nats at sigma = 6,
 /// L = K = 10). The balanced estimator has expectation delta exactly under the shift model.
 /// </summary>
-public sealed record SimulationScenario(
+internal sealed record SimulationScenario(
     int Count,
     int Folds,
     int Repeats,
@@ -65,10 +65,10 @@ public sealed record SimulationScenario(
 /// <param name="TrueM">The population M_i of the scenario (see <see cref="SimulationScenario"/>).</param>
 /// <param name="Spread">sigma_i.</param>
 /// <param name="Planted">True where the example was given an effect.</param>
-public sealed record SimulatedRun(SimulationScenario Scenario, FoldPlan Plan, ModelValues Values, double[] TrueM, double[] Spread, bool[] Planted);
+internal sealed record SimulatedRun(SimulationScenario Scenario, FoldPlan Plan, ModelValues Values, double[] TrueM, double[] Spread, bool[] Planted);
 
 /// <summary>Generates <see cref="SimulatedRun"/>s. Two scenarios with the same TruthSeed and different NoiseSeed are two independent runs (new fold plan, new models) of the same truth.</summary>
-public static class LogLikelihoodSimulator
+internal static class LogLikelihoodSimulator
 {
     public const double JumpShare = 0.3;
 

@@ -3,15 +3,15 @@ using MemScore.Core;
 
 namespace MemScore.Execution.Slurm;
 
-public sealed record CommandResult(int ExitCode, string StdOut, string StdErr);
+internal sealed record CommandResult(int ExitCode, string StdOut, string StdErr);
 
 /// <summary>Runs an external command (sbatch, squeue, scancel) and captures its output.</summary>
-public interface ICommandRunner
+internal interface ICommandRunner
 {
     CommandResult Run(string program, IReadOnlyList<string> arguments);
 }
 
-public sealed class ProcessRunner : ICommandRunner
+internal sealed class ProcessRunner : ICommandRunner
 {
     public CommandResult Run(string program, IReadOnlyList<string> arguments)
     {

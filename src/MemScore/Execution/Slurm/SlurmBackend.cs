@@ -9,7 +9,7 @@ using MemScore.Storage;
 namespace MemScore.Execution.Slurm;
 
 /// <summary>sbatch options; null fields are left to the cluster's defaults. <see cref="Validate"/> before use.</summary>
-public sealed partial record SlurmOptions(string? Partition = null, string? Gres = null, string? Time = null, int? MaxParallel = null)
+internal sealed partial record SlurmOptions(string? Partition = null, string? Gres = null, string? Time = null, int? MaxParallel = null)
 {
     [GeneratedRegex(@"^[A-Za-z0-9_.-]{1,64}(,[A-Za-z0-9_.-]{1,64})*$", RegexOptions.CultureInvariant)]
     private static partial Regex PartitionPattern();
@@ -43,18 +43,18 @@ public sealed partial record SlurmOptions(string? Partition = null, string? Gres
     }
 }
 
-public sealed record SlurmSubmission(string JobId, int[] Indices, string ScriptPath, SlurmOptions Options, string SubmittedUtc);
+internal sealed record SlurmSubmission(string JobId, int[] Indices, string ScriptPath, SlurmOptions Options, string SubmittedUtc);
 
-public enum TaskState { Done, Running, Pending, Failed, Missing }
+internal enum TaskState { Done, Running, Pending, Failed, Missing }
 
-public sealed record TaskStatus(int Index, TaskId Task, TaskState State, string? Detail);
+internal sealed record TaskStatus(int Index, TaskId Task, TaskState State, string? Detail);
 
 /// <summary>
 /// Runs a planned run folder as a Slurm job array: one array element per unfinished task, each
 /// calling `memscore task RUN` (which reads SLURM_ARRAY_TASK_ID). State comes from the
 /// result files, the failure records and squeue (sacct needs slurmdbd, which many clusters lack).
 /// </summary>
-public sealed class SlurmBackend(ICommandRunner commands)
+internal sealed class SlurmBackend(ICommandRunner commands)
 {
     public string JobsPath(RunFolder folder) => Path.Combine(folder.SlurmDirectory, "jobs.json");
     public string LogPath(RunFolder folder, int index, string stream) => Path.Combine(folder.SlurmDirectory, "logs", $"task_{index}.{stream}");
@@ -68,7 +68,7 @@ public sealed class SlurmBackend(ICommandRunner commands)
     }
 
     /// <summary>Tasks with no valid result that are not queued or running right now.</summary>
-    public int[] TasksToSubmit(RunContext context)
+    public int[] TasksToSubmit(RunReader context)
     {
         // With a target reliability, repeats past its stop are not submitted (an element started anyway exits at once).
         var target = RepeatStopping.Evaluate(context);
@@ -83,7 +83,7 @@ public sealed class SlurmBackend(ICommandRunner commands)
     /// command line instead (<see cref="SbatchArguments"/>). The one shell line quotes every value (<see cref="Quote"/>).
     /// <paramref name="workerPreload"/> (the submitting process's LD_PRELOAD, say a tcmalloc) is exported to the workers.
     /// </summary>
-    public string WriteScript(RunContext context, int[] indices, SlurmOptions options, string workerCommand, string? workerPreload = null)
+    public string WriteScript(RunReader context, int[] indices, SlurmOptions options, string workerCommand, string? workerPreload = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var folder = context.Folder;
@@ -131,7 +131,7 @@ public sealed class SlurmBackend(ICommandRunner commands)
                 $"run = {Printable(root)}: Slurm cannot use a run folder whose path holds control characters (newlines, tabs) or backslashes; move or rename the folder");
     }
 
-    public SlurmSubmission Submit(RunContext context, int[] indices, SlurmOptions options, string scriptPath)
+    public SlurmSubmission Submit(RunReader context, int[] indices, SlurmOptions options, string scriptPath)
     {
         var result = commands.Run("sbatch", SbatchArguments(context.Folder, scriptPath));
         if (result.ExitCode != 0)
@@ -145,7 +145,7 @@ public sealed class SlurmBackend(ICommandRunner commands)
         return submission;
     }
 
-    public IReadOnlyList<TaskStatus> Status(RunContext context)
+    public IReadOnlyList<TaskStatus> Status(RunReader context)
     {
         var submissions = Submissions(context.Folder);
         var queued = QueueStates(submissions);
@@ -169,13 +169,13 @@ public sealed class SlurmBackend(ICommandRunner commands)
         return statuses;
     }
 
-    static bool TryLoad(RunContext context, TaskId task)
+    static bool TryLoad(RunReader context, TaskId task)
     {
         try { return context.LoadResult(task) is not null; }
         catch (MemScoreException) { return false; }
     }
 
-    string FailureDetail(RunContext context, TaskId task, int index)
+    string FailureDetail(RunReader context, TaskId task, int index)
     {
         var lines = new List<string>();
         string record = context.Folder.TaskFailurePath(task);

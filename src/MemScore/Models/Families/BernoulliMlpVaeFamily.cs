@@ -1,10 +1,10 @@
 namespace MemScore.Models;
 
 /// <summary>The model-options of the Bernoulli MLP VAE: its size follows --latent-dim; dropout is a lever against memorization.</summary>
-public sealed record MlpVaeFamilyOptions(double Dropout = 0);
+internal sealed record MlpVaeFamilyOptions(double Dropout = 0);
 
 /// <summary>The paper's MNIST model; the one family trained as fold ensembles (with its default options).</summary>
-public static class BernoulliMlpVaeFamily
+internal static class BernoulliMlpVaeFamily
 {
     static readonly ModelOptionSchema<MlpVaeFamilyOptions> Schema = new ModelOptionSchema<MlpVaeFamilyOptions>(new())
         .Dropout(o => o.Dropout, (o, v) => o with { Dropout = v });

@@ -1,11 +1,11 @@
 namespace MemScore.Models;
 
 /// <summary>The model-options of the DC-VAE families (METHOD.md section 4: F = 32; 10 logistics per pixel).</summary>
-public sealed record DcVaeFamilyOptions(int FeatureMaps = DcVaeOptions.DefaultFeatureMaps, int MixtureComponents = LogisticMixtureDcVaeHead.DefaultComponents,
+internal sealed record DcVaeFamilyOptions(int FeatureMaps = DcVaeOptions.DefaultFeatureMaps, int MixtureComponents = LogisticMixtureDcVaeHead.DefaultComponents,
     double Dropout = 0);
 
 /// <summary>The four DC-VAE families: one network, four decoder heads; all take feature-maps and dropout, mol-dc-vae also mixture-components.</summary>
-public static class DcVaeFamilies
+internal static class DcVaeFamilies
 {
     public const int MaxFeatureMaps = 256;
     public const int MaxMixtureComponents = 100;

@@ -1,7 +1,7 @@
 namespace MemScore.Models;
 
 /// <summary>The RealNVP flow with its <see cref="RealNvpOptions"/> as model-options; log p(x) is exact.</summary>
-public static class RealNvpFamily
+internal static class RealNvpFamily
 {
     public const int MaxScales = 10;
     public const int MaxHiddenChannels = 1024;

@@ -1,7 +1,7 @@
 namespace MemScore.Models;
 
 /// <summary>The dropout model-option, declared the same way by every family that has dropout layers.</summary>
-public static class DropoutOption
+internal static class DropoutOption
 {
     public const string Key = "dropout";
 

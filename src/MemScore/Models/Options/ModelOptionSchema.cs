@@ -120,7 +120,7 @@ public sealed class ModelOptionSchema<TOptions>(TOptions defaults) : IModelOptio
 }
 
 /// <summary>The schema of a family without options: any key is unknown.</summary>
-public static class NoModelOptions
+internal static class NoModelOptions
 {
     public static readonly ModelOptionSchema<object> Schema = new(new object());
 }

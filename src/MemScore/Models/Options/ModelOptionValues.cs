@@ -121,7 +121,7 @@ public sealed class ModelOptionValues : IEquatable<ModelOptionValues>
 }
 
 /// <summary>Reads and writes <see cref="ModelOptionValues"/> as a JSON object; a bad value is a JsonException naming the key.</summary>
-public sealed class ModelOptionValuesConverter : JsonConverter<ModelOptionValues>
+internal sealed class ModelOptionValuesConverter : JsonConverter<ModelOptionValues>
 {
     public override ModelOptionValues Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {

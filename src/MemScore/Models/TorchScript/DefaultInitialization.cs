@@ -12,7 +12,7 @@ namespace MemScore.Models.TorchScript;
 ///   buffers: running_mean 0, running_var 1, num_batches_tracked 0.
 /// Draws follow named_parameters() order, from one seeded generator. Any other parameter is refused.
 /// </summary>
-public static class DefaultInitialization
+internal static class DefaultInitialization
 {
     public static void Apply(nn.Module module, Generator generator, string source)
     {

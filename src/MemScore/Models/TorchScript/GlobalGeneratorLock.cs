@@ -9,7 +9,7 @@ namespace MemScore.Models.TorchScript;
 /// the call to completion: the draws a task sees depend only on its seed, however many workers run.
 /// Forward calls of this family's modules thus run one at a time within a process (backward and Adam overlap).
 /// </summary>
-public static class GlobalGeneratorLock
+internal static class GlobalGeneratorLock
 {
     static readonly Lock Gate = new();
 

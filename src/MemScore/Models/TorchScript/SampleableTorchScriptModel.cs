@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace MemScore.Models.TorchScript;
 
 /// <summary>A module that defines sample(n: int) -> Tensor[n, C, H, W] in [0, 1]: usable by the nearest-neighbour test and C_T.</summary>
-public sealed class SampleableTorchScriptModel : TorchScriptModel, ISampleableModel
+internal sealed class SampleableTorchScriptModel : TorchScriptModel, ISampleableModel
 {
     readonly long[] _imageShape;
 

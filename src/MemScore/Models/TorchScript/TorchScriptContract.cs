@@ -9,7 +9,7 @@ namespace MemScore.Models.TorchScript;
 /// loss(x) -> Tensor[B], log_px(x, samples: int) -> Tensor[B], optional reset_parameters() and sample(n: int).
 /// Every call goes through here, so a failing or misshapen method is reported by name with the file.
 /// </summary>
-public sealed class TorchScriptContract(jit.ScriptModule module, string source)
+internal sealed class TorchScriptContract(jit.ScriptModule module, string source)
 {
     public const string Loss = "loss";
     public const string LogPx = "log_px";

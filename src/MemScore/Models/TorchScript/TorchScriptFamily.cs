@@ -13,7 +13,7 @@ namespace MemScore.Models.TorchScript;
 /// calls loss and log_px once on a probe batch of the data's shape, so a module that breaks the
 /// contract is refused before anything is written.
 /// </summary>
-public static class TorchScriptFamily
+internal static class TorchScriptFamily
 {
     public const string FamilyName = "torchscript";
 

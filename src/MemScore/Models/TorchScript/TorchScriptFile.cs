@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace MemScore.Models.TorchScript;
 
 /// <summary>Opens a module file saved by torch.jit.script(model).save(path), refusing other files with the reason.</summary>
-public static class TorchScriptFile
+internal static class TorchScriptFile
 {
     const string SaveHint = "save the model with torch.jit.script(model).save(path)";
 

@@ -1,6 +1,4 @@
 using MemScore.Core;
-using MemScore.Storage;
-using MemScore.Training;
 using static TorchSharp.torch;
 
 namespace MemScore.Models.TorchScript;
@@ -11,7 +9,7 @@ namespace MemScore.Models.TorchScript;
 /// batch, like the paper's summed ELBO), checkpoints of named parameters and buffers, and evaluation.
 /// Every call into the module holds <see cref="GlobalGeneratorLock"/> with a seed drawn from the task's noise.
 /// </summary>
-public class TorchScriptModel : IDensityModel, ICheckpointable, IEvaluationLoss
+internal class TorchScriptModel : IDensityModel, ICheckpointable, IEvaluationLoss
 {
     readonly jit.ScriptModule _module;
     readonly TorchScriptContract _contract;

@@ -7,7 +7,7 @@ namespace MemScore.Models.TorchScript;
 /// is resolved, so a different file is a different run and config hash), what input it expects, and where
 /// its initial weights come from.
 /// </summary>
-public sealed partial record TorchScriptOptions
+internal sealed partial record TorchScriptOptions
 {
     /// <summary>The module saved by torch.jit.script(model).save(path) (model-options.path).</summary>
     public string? Path { get; init; }

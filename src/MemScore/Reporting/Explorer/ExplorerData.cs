@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using MemScore.Execution;
+using MemScore.Core;
 using MemScore.Reporting.Figures;
 using MemScore.Storage;
 
@@ -15,7 +15,7 @@ namespace MemScore.Reporting.Explorer;
 /// each example's nearest training and generated images (<see cref="ExplorerNeighbours"/>) and the
 /// generated images get sheets of their own (samples_S.png).
 /// </summary>
-public static class ExplorerData
+internal static class ExplorerData
 {
     public const int PerSheet = 1000, SheetColumns = 40;
 

@@ -13,7 +13,7 @@ namespace MemScore.Reporting.Explorer;
 /// </summary>
 /// <param name="Generated">What the generated images are ("decoder means", "model samples", "stochastic samples").</param>
 /// <param name="GeneratedImages">The generated images as 8-bit pixels, for the explorer's sheets.</param>
-public sealed record ExplorerNeighbours(int K, int[] TrainingRow, float[] TrainingDistance, int[] Sample, float[] SampleDistance,
+internal sealed record ExplorerNeighbours(int K, int[] TrainingRow, float[] TrainingDistance, int[] Sample, float[] SampleDistance,
     string Generated, ExamplePixels[] GeneratedImages)
 {
     public const int DefaultK = 5;

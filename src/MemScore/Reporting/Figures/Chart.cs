@@ -4,14 +4,14 @@ using ScottPlot;
 namespace MemScore.Reporting.Figures;
 
 /// <summary>A drawn figure: the SVG for the page, the PNG for slides and papers.</summary>
-public sealed record RenderedChart(string Svg, byte[] Png);
+internal sealed record RenderedChart(string Svg, byte[] Png);
 
 /// <summary>
 /// One report figure on ScottPlot: title, axis labels with units, legend, markers on sparse
 /// series, round ticks (ScottPlot's tick generator). The statistics are computed elsewhere; this
 /// only draws them.
 /// </summary>
-public sealed class Chart
+internal sealed class Chart
 {
     /// <summary>Series with at most this many points get a marker on every point.</summary>
     public const int SparseSeries = 40;

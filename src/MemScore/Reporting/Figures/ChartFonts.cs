@@ -6,7 +6,7 @@ namespace MemScore.Reporting.Figures;
 /// and draws PNGs with no text at all. A regular and a bold face (titles and axis labels are bold)
 /// are registered from font files at known paths; SVG figures name the family and the browser resolves it.
 /// </summary>
-public static class ChartFonts
+internal static class ChartFonts
 {
     public const string Family = "MemScore Sans";
 

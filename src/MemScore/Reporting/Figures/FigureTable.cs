@@ -4,7 +4,7 @@ using System.Text;
 namespace MemScore.Reporting.Figures;
 
 /// <summary>The numbers behind a figure, written as CSV beside it (round-trip digits, empty for NaN).</summary>
-public sealed class FigureTable(params string[] columns)
+internal sealed class FigureTable(params string[] columns)
 {
     readonly StringBuilder _csv = new StringBuilder().AppendJoin(',', columns).Append('\n');
     public int Columns { get; } = columns.Length;

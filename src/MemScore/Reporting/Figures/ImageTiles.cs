@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using MemScore.Execution;
+using MemScore.Storage;
 using SkiaSharp;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -7,10 +7,10 @@ using static TorchSharp.torch;
 namespace MemScore.Reporting.Figures;
 
 /// <summary>8-bit pixels of one example, row-major with interleaved channels (1 grey or 3 RGB).</summary>
-public sealed record ExamplePixels(byte[] Values, int Width, int Height, int Channels);
+internal sealed record ExamplePixels(byte[] Values, int Width, int Height, int Channels);
 
 /// <summary>Example images as PNG tiles and sprite sheets, drawn and encoded with SkiaSharp.</summary>
-public static class ImageTiles
+internal static class ImageTiles
 {
     /// <summary>The scored (binarized or dequantized, padded) images of <paramref name="rows"/> as 8-bit pixels.</summary>
     public static ExamplePixels[] Read(RunContext context, IReadOnlyList<int> rows)

@@ -9,7 +9,7 @@ namespace MemScore.Reporting.Figures;
 /// same axis limits on every panel so that they compare at a glance. Rendered as SVG and PNG like a
 /// <see cref="Chart"/>.
 /// </summary>
-public static class SmallMultiples
+internal static class SmallMultiples
 {
     /// <param name="limits">Axis limits every panel shares (x min, x max, y min, y max).</param>
     public static RenderedChart Render(IReadOnlyList<Chart> panels, int columns, int panelWidth, int panelHeight, (double X0, double X1, double Y0, double Y1) limits)

@@ -4,7 +4,7 @@ using static MemScore.Reporting.ReportPage;
 namespace MemScore.Reporting.Sections;
 
 /// <summary>The paper estimator's count-asymmetry bias: M against repeats used, and the null bias beside M.</summary>
-public static class BiasSection
+internal static class BiasSection
 {
     public static void Append(ReportPage page, ReportNumbers n)
     {

@@ -1,6 +1,6 @@
 using System.Text;
 using MemScore.Analysis;
-using MemScore.Execution;
+using MemScore.Core;
 using MemScore.Reporting.Figures;
 using MemScore.Storage;
 using static MemScore.Reporting.ReportPage;
@@ -11,7 +11,7 @@ namespace MemScore.Reporting.Sections;
 /// Per-class panels: the distribution of M of every label as small multiples on common bins and
 /// axes, and each label's most memorized examples (top_per_class.csv beside them).
 /// </summary>
-public static class ClassSection
+internal static class ClassSection
 {
     const int Columns = 5, PanelWidth = 220, PanelHeight = 200;
 

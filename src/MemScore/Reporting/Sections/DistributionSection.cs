@@ -4,7 +4,7 @@ using static MemScore.Reporting.ReportPage;
 namespace MemScore.Reporting.Sections;
 
 /// <summary>The histogram of M with its 0.95 and 0.999 quantiles, and M per class.</summary>
-public static class DistributionSection
+internal static class DistributionSection
 {
     public static void Append(ReportPage page, ReportNumbers n)
     {

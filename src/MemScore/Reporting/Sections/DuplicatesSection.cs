@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
 using MemScore.Analysis;
-using MemScore.Execution;
+using MemScore.Configuration;
+using MemScore.Core;
 using MemScore.Storage;
 using static MemScore.Reporting.ReportPage;
 
@@ -11,12 +12,12 @@ namespace MemScore.Reporting.Sections;
 /// Near-duplicate groups among the run's examples (<see cref="NearDuplicates"/> on the grey-level images) and M of
 /// duplicated against unique examples, with the grid of the largest groups and duplicate_groups.csv.
 /// </summary>
-public static class DuplicatesSection
+internal static class DuplicatesSection
 {
     const int GroupsShown = 8, MembersShown = 6;
 
     /// <param name="greyData">The run's examples prepared with grey levels (the same rows as the scores).</param>
-    public static DuplicateComparison Append(ReportPage page, RunContext context, ReportNumbers n, Data.ExperimentData greyData, double threshold)
+    public static DuplicateComparison Append(ReportPage page, RunContext context, ReportNumbers n, ExperimentData greyData, double threshold)
     {
         ArgumentNullException.ThrowIfNull(page);
         ArgumentNullException.ThrowIfNull(context);

@@ -9,7 +9,7 @@ namespace MemScore.Reporting.Sections;
 /// With --full: the epoch a validation-loss rule would stop the full model at (<see cref="EarlyStopping"/>), and the
 /// quantiles of M at the nearest evaluation epoch at or before the epoch it keeps, beside those at the last epoch.
 /// </summary>
-public static class EarlyStoppingSection
+internal static class EarlyStoppingSection
 {
     public static void Append(ReportPage page, ReportNumbers n, FullCurves curves, int patience)
     {

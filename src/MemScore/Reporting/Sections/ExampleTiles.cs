@@ -1,10 +1,10 @@
-using MemScore.Execution;
 using MemScore.Reporting.Figures;
+using MemScore.Storage;
 
 namespace MemScore.Reporting.Sections;
 
 /// <summary>Places example images (2x, PNG) on the page.</summary>
-public static class ExampleTiles
+internal static class ExampleTiles
 {
     public static void Place(ReportPage page, RunContext context, ReportNumbers numbers, int row, string caption) =>
         page.Tile(numbers.Scores.SourceIndices[row], () => ImageTiles.Png(ImageTiles.Read(context, [row])[0]), caption);

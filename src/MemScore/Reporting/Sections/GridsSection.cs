@@ -1,10 +1,10 @@
-using MemScore.Execution;
+using MemScore.Storage;
 using static MemScore.Reporting.ReportPage;
 
 namespace MemScore.Reporting.Sections;
 
 /// <summary>The paper's image grids: most, median and least memorized.</summary>
-public static class GridsSection
+internal static class GridsSection
 {
     public static void Append(ReportPage page, RunContext context, ReportNumbers n)
     {

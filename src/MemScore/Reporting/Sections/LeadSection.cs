@@ -1,10 +1,10 @@
-using MemScore.Execution;
+using MemScore.Storage;
 using static MemScore.Reporting.ReportPage;
 
 namespace MemScore.Reporting.Sections;
 
 /// <summary>What can be said per example, first: how many are memorized at the FDR, and the most significant.</summary>
-public static class LeadSection
+internal static class LeadSection
 {
     public const int TilesPerGrid = 15;
 

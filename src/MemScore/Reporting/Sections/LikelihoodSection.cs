@@ -1,6 +1,6 @@
 using MemScore.Analysis;
+using MemScore.Core;
 using MemScore.Reporting.Figures;
-using MemScore.Storage;
 using static MemScore.Reporting.ReportPage;
 
 namespace MemScore.Reporting.Sections;
@@ -10,7 +10,7 @@ namespace MemScore.Reporting.Sections;
 /// per bin of log P(x | D) (U, the in-models' value) and the histogram of log P for regular and
 /// highly memorized examples.
 /// </summary>
-public static class LikelihoodSection
+internal static class LikelihoodSection
 {
     public static void Append(ReportPage page, ReportNumbers n)
     {

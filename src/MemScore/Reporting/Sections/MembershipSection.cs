@@ -5,7 +5,7 @@ using static MemScore.Reporting.ReportPage;
 namespace MemScore.Reporting.Sections;
 
 /// <summary>Membership inference from the same models: a model's log p(x_i) as the score of "x_i was in its training set".</summary>
-public static class MembershipSection
+internal static class MembershipSection
 {
     public static void Append(ReportPage page, ReportNumbers n)
     {

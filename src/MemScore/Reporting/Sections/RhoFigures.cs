@@ -4,7 +4,7 @@ using MemScore.Reporting.Figures;
 namespace MemScore.Reporting;
 
 /// <summary>The paper's rho figures: rho against M (points and binned means) and rho for regular vs highly memorized examples.</summary>
-public static class RhoFigures
+internal static class RhoFigures
 {
     public static void Histograms(ReportPage page, RhoByMemorization s)
     {

@@ -3,7 +3,7 @@ using static MemScore.Reporting.ReportPage;
 namespace MemScore.Reporting.Sections;
 
 /// <summary>What was trained and how much of it finished.</summary>
-public static class RunSection
+internal static class RunSection
 {
     public static void Append(ReportPage page, RunSummary r) =>
         page.Html.Append("<h2>Run</h2><table>")

@@ -3,7 +3,7 @@ using MemScore.Reporting.Figures;
 namespace MemScore.Reporting.Sections;
 
 /// <summary>Quantiles of M against epoch (the paper's figure of memorization over training).</summary>
-public static class TrainingSection
+internal static class TrainingSection
 {
     public static void Append(ReportPage page, ReportNumbers n)
     {

@@ -1,5 +1,4 @@
 using MemScore.Analysis;
-using MemScore.Execution;
 using MemScore.Memorization;
 using MemScore.Reporting.Figures;
 using static MemScore.Reporting.ReportPage;
@@ -7,7 +6,7 @@ using static MemScore.Reporting.ReportPage;
 namespace MemScore.Reporting.Sections;
 
 /// <summary>How trustworthy the per-example ranking is: predicted reliability, ESS, the top examples with intervals.</summary>
-public static class TrustSection
+internal static class TrustSection
 {
     const int IntervalPoints = 2000;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using MemScore.Configuration;
+using MemScore.Core;
 using MemScore.Reporting.Figures;
 using MemScore.Storage;
 using static MemScore.Reporting.ReportPage;

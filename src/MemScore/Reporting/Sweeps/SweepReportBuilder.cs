@@ -1,20 +1,19 @@
 using MemScore.Configuration;
 using MemScore.Core;
 using MemScore.Data;
-using MemScore.Execution;
 using MemScore.Reporting.Figures;
 using MemScore.Storage;
 
 namespace MemScore.Reporting.Sweeps;
 
-public sealed record SweepReportOutcome(string IndexPath, int Points, int Comparisons);
+internal sealed record SweepReportOutcome(string IndexPath, int Points, int Comparisons);
 
 /// <summary>
 /// SWEEP/report/index.html: the memorization-utility frontier (upper quantiles of M and the count memorized
 /// at FDR 10% against the full model's held-out log p(x)), a table of the points with links to their
 /// reports, and for every point the per-example comparison with the first point (<see cref="ComparisonBuilder"/>).
 /// </summary>
-public static class SweepReportBuilder
+internal static class SweepReportBuilder
 {
     public static SweepReportOutcome Build(SweepFolder folder, DatasetRegistry datasets, string? cacheDirectory)
     {

@@ -13,14 +13,14 @@ namespace MemScore.Reporting.Sweeps;
 /// </summary>
 /// <param name="Q99Interval">95% distribution-free interval of the population 0.99 quantile (<see cref="QuantileInterval"/>): the noise of
 /// drawing these examples, not of training seeds.</param>
-public sealed record FrontierRow(SweepPoint Point, int Examples, double Q95, double Q99, double Q999, int? Significant,
+internal sealed record FrontierRow(SweepPoint Point, int Examples, double Q95, double Q99, double Q999, int? Significant,
     double HeldOutLogP, double HeldOutStandardError, double HeldOutBitsPerDim, double TrainLogP, int TestExamples)
 {
     public (double Lower, double Upper) Q99Interval { get; init; } = (double.NaN, double.NaN);
     public (double Lower, double Upper) Q999Interval { get; init; } = (double.NaN, double.NaN);
 }
 
-public static class SweepResults
+internal static class SweepResults
 {
     public const double FalseDiscoveryRate = 0.1;
 

@@ -8,7 +8,7 @@ namespace MemScore.Training.Privacy;
 /// multiplier sigma (given, or the smallest reaching dp-epsilon), Poisson rate q = B / n, steps T = epochs x ceil(n / B),
 /// and the epsilon the accountant gives at delta.
 /// </summary>
-public sealed record DpSgdPlan(double Clip, double NoiseMultiplier, double SamplingRate, long Steps, double Delta, double Epsilon)
+internal sealed record DpSgdPlan(double Clip, double NoiseMultiplier, double SamplingRate, long Steps, double Delta, double Epsilon)
 {
     public const double DefaultClip = 1.0;
     /// <summary>delta when dp-delta is absent: 1e-5, below 1/n for every dataset here up to 100,000 training examples.</summary>

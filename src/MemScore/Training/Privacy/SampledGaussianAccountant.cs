@@ -10,7 +10,7 @@ namespace MemScore.Training.Privacy;
 /// T steps compose additively; (epsilon, delta) follows by the conversion of Balle et al. 2020 (Theorem 21),
 /// minimised over a grid of orders.
 /// </summary>
-public static class SampledGaussianAccountant
+internal static class SampledGaussianAccountant
 {
     /// <summary>Orders 1.1, 1.2, ..., 10.9 and 12, 13, ..., 63: the grid TensorFlow Privacy and Opacus use by default.</summary>
     public static readonly IReadOnlyList<double> DefaultOrders =

@@ -127,8 +127,8 @@ public partial class TorchScriptCliTests
     }
 
     [Theory]
-    [InlineData("plan", "--report applies to `memscore run`")]
-    [InlineData("full", "--report applies to `memscore run`")]
+    [InlineData("plan", "--report does not apply to `memscore plan`")]
+    [InlineData("full", "--report does not apply to `memscore full`")]
     public void Report_is_a_run_flag(string command, string expected)
     {
         using var dir = new TempDirectory();

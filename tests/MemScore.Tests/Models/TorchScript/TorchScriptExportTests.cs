@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using MemScore.Core;
 using MemScore.Models;
 using MemScore.Models.TorchScript;
 using MemScore.Storage;

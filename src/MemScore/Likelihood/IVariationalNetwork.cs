@@ -1,10 +1,10 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MemScore.Models;
+namespace MemScore.Likelihood;
 
 /// <summary>The two halves of a VAE that the ELBO and the importance-sampling estimator need.</summary>
-public interface IVariationalNetwork
+internal interface IVariationalNetwork
 {
     int LatentDim { get; }
 
@@ -13,14 +13,4 @@ public interface IVariationalNetwork
 
     /// <summary>log p(x_b | z_{s,b}) for latents z [S, B, latent] and images x [B, C, H, W]; returns [S, B].</summary>
     Tensor LogLikelihoodGivenLatent(Tensor z, Tensor x);
-}
-
-/// <summary>A variational network whose decoder can also produce images (for <see cref="ISampleableModel"/>).</summary>
-public interface IDecodingNetwork : IVariationalNetwork
-{
-    /// <summary>
-    /// Images [N, C, H, W] in [0, 1] for latents z [N, latent]: a draw from p(x|z) when
-    /// <paramref name="stochastic"/>, else the decoder's mean.
-    /// </summary>
-    Tensor DecodeImages(Tensor z, Generator noise, bool stochastic);
 }

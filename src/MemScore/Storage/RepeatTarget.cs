@@ -4,9 +4,8 @@ using System.Text.Json.Nodes;
 using MemScore.Analysis;
 using MemScore.Configuration;
 using MemScore.Core;
-using MemScore.Storage;
 
-namespace MemScore.Execution;
+namespace MemScore.Storage;
 
 /// <summary>
 /// --target-reliability R --max-repeats N: the plan holds N repeats, and repeats stop being trained once
@@ -15,7 +14,7 @@ namespace MemScore.Execution;
 /// are those of a plain run with --repeats N. Recorded in the run folder's target.json so that `task`
 /// (Slurm), `aggregate` and `report` apply the same rule.
 /// </summary>
-public sealed record RepeatTarget(double Reliability, int MaxRepeats, EstimatorKind Estimator = EstimatorKind.Paper)
+internal sealed record RepeatTarget(double Reliability, int MaxRepeats, EstimatorKind Estimator = EstimatorKind.Paper)
 {
     /// <summary>The fewest repeats a stop is decided on (the predictor needs repeats to compare).</summary>
     public const int MinRepeats = 2;

@@ -1,64 +1,44 @@
 using MemScore.Configuration;
 using MemScore.Core;
-using MemScore.Data;
 using MemScore.Memorization;
-using MemScore.Models;
-using MemScore.Storage;
-using static TorchSharp.torch;
 
-namespace MemScore.Execution;
+namespace MemScore.Storage;
 
 /// <summary>
-/// Everything needed to run or aggregate tasks of a planned run folder: its manifest, the data
-/// (checked against the manifest's hash) and the fold plan. Opened once per process.
+/// A run folder opened for reading: its manifest, fold plan, task results and examples, without the
+/// data (status, aggregate, report numbers, Slurm). Execution's RunContext adds the data for training.
 /// </summary>
-public sealed class RunContext : IDisposable
+internal class RunReader
 {
     public required RunFolder Folder { get; init; }
     public required RunManifest Manifest { get; init; }
-    public required ExperimentData Data { get; init; }
     public required FoldPlan Plan { get; init; }
     public ExperimentConfig Config => Manifest.Config;
     public int TaskCount => Plan.Folds * Plan.Repeats;
     /// <summary>Which in-models each example keeps (--in-models); null = all.</summary>
     public InModelSubset? InModels { get; init; }
 
-    public static RunContext Open(string runDirectory, DatasetRegistry datasets, string? cacheDirectory)
+    /// <summary>Each example's label and source index (examples.npz, or the data); null for an older run folder opened without data.</summary>
+    public RunExamples? Examples { get; init; }
+
+    /// <summary>Reads run.json and examples.npz only; no data set is loaded.</summary>
+    public static RunReader Open(string runDirectory)
     {
         var folder = new RunFolder(runDirectory);
+        var manifest = ReadManifest(folder);
+        var plan = new FoldPlan(manifest.Examples, manifest.Config.Folds, manifest.Config.Repeats, manifest.Config.Seed);
+        return new RunReader
+        {
+            Folder = folder, Manifest = manifest, Plan = plan, InModels = InModelSubset.For(manifest.Config.InModels, plan, manifest.Config.Seed),
+            Examples = RunExamples.TryRead(folder, manifest.Examples),
+        };
+    }
+
+    public static RunManifest ReadManifest(RunFolder folder)
+    {
         if (!File.Exists(folder.ManifestPath))
             throw new MemScoreException(ErrorKind.RunFolder, $"{folder.ManifestPath}: not found; create the run with `memscore plan` or `memscore run` first");
-        var manifest = RunManifest.Read(folder.ManifestPath);
-        return Open(folder, manifest, datasets, cacheDirectory);
-    }
-
-    internal static RunContext Open(RunFolder folder, RunManifest manifest, DatasetRegistry datasets, string? cacheDirectory)
-    {
-        TorchThreads.Use(manifest.Config.Threads);
-        var data = TrainingData.Prepare(manifest.Config, datasets, cacheDirectory ?? manifest.CacheDirectory ?? datasets.DefaultCacheDirectory, manifest.Input);
-        return FromData(folder, manifest, data);
-    }
-
-    /// <summary>Takes ownership of <paramref name="data"/>; refuses data whose hash differs from the manifest's.</summary>
-    internal static RunContext FromData(RunFolder folder, RunManifest manifest, ExperimentData data)
-    {
-        var config = manifest.Config;
-        TorchThreads.Use(config.Threads);
-        if (manifest.DatasetHash != data.ContentHash)
-        {
-            data.Dispose();
-            throw new MemScoreException(ErrorKind.RunFolder,
-                $"{folder.ManifestPath}: the run was made on different data (dataset hash {manifest.DatasetHash}, now {data.ContentHash}); use a new --out");
-        }
-        string device = ComputeDevice.NameOf(ComputeDevice.Resolve(config.Device));
-        if (device != manifest.Device)
-        {
-            data.Dispose();
-            throw new MemScoreException(ErrorKind.RunFolder,
-                $"{folder.ManifestPath}: the run computes on {manifest.Device}, this process would use {device} (device = {config.Device}); results differ across devices, so use the run's device");
-        }
-        var plan = new FoldPlan(data.Count, config.Folds, config.Repeats, config.Seed);
-        return new RunContext { Folder = folder, Manifest = manifest, Data = data, Plan = plan, InModels = InModelSubset.For(config.InModels, plan, config.Seed) };
+        return RunManifest.Read(folder.ManifestPath);
     }
 
     /// <summary>Task index i is repeat i / K, fold i % K (the order of the plan and of Slurm array indices).</summary>
@@ -92,6 +72,4 @@ public sealed class RunContext : IDisposable
             throw new MemScoreException(ErrorKind.RunFolder, $"{path}: result evaluated other examples than --in-models {Config.InModels?.ToString() ?? "(all)"} asks of {task}; delete it or use a new --out");
         return result;
     }
-
-    public void Dispose() => Data.Dispose();
 }

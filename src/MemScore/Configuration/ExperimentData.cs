@@ -1,10 +1,10 @@
-using MemScore.Configuration;
 using MemScore.Core;
+using MemScore.Data;
 using MemScore.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MemScore.Data;
+namespace MemScore.Configuration;
 
 /// <summary>
 /// The data of one experiment after preprocessing for the model's <see cref="InputKind"/>.
@@ -22,7 +22,7 @@ namespace MemScore.Data;
 /// model never learned.) Binarization probabilities are the 8-bit levels k / 255, as in the training
 /// redraws (scheme 1 used the raw intensities for scoring; they differ only for resampled images).
 /// </remarks>
-public sealed class ExperimentData : IDisposable
+internal sealed class ExperimentData : IDisposable
 {
     public required string DatasetName { get; init; }
     public required InputKind Input { get; init; }
@@ -226,4 +226,4 @@ public sealed class ExperimentData : IDisposable
 
 /// <summary>The training example with source index <paramref name="SourceIndex"/> was left out as a near-duplicate of <paramref name="KeptSourceIndex"/>
 /// (RMS distance per pixel <paramref name="Distance"/>).</summary>
-public sealed record RemovedDuplicate(int SourceIndex, int KeptSourceIndex, double Distance);
+internal sealed record RemovedDuplicate(int SourceIndex, int KeptSourceIndex, double Distance);

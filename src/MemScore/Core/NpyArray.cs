@@ -2,15 +2,14 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
-using MemScore.Core;
 
-namespace MemScore.Storage;
+namespace MemScore.Core;
 
 /// <summary>
 /// One array in NumPy's .npy format (version 1.0, C order, little-endian), readable by numpy.load
 /// without pickle. Only plain numeric dtypes are supported; object arrays are refused.
 /// </summary>
-public sealed partial class NpyArray
+internal sealed partial class NpyArray
 {
     static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
     const int MaxHeaderLength = 64 * 1024;

@@ -1,12 +1,11 @@
-using MemScore.Core;
 
-namespace MemScore.Storage;
+namespace MemScore.Core;
 
 /// <summary>
 /// Writes files so that a present file is always a complete file: content goes to a temporary
 /// name in the same directory, is flushed to disk, and is then renamed over the target.
 /// </summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     public static void Write(string path, Action<Stream> writeContent)
     {

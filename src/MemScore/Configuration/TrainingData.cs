@@ -1,18 +1,17 @@
 using MemScore.Analysis;
-using MemScore.Configuration;
 using MemScore.Core;
 using MemScore.Data;
 using MemScore.Models;
 using static TorchSharp.torch;
 
-namespace MemScore.Execution;
+namespace MemScore.Configuration;
 
 /// <summary>
 /// The training examples of a run: <see cref="ExperimentData.Prepare"/>, then with --dedup the near-duplicates
 /// left out (<see cref="NearDuplicates"/> on the grey-level images without their padding), before the folds are drawn.
 /// Every reader of a run's data comes through here, so a run, its tasks and its report see the same examples.
 /// </summary>
-public static class TrainingData
+internal static class TrainingData
 {
     public static ExperimentData Prepare(ExperimentConfig config, DatasetRegistry datasets, string cacheDirectory, InputKind input, bool download = false,
         bool greyLevels = false)

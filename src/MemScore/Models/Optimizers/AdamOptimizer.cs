@@ -3,7 +3,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace MemScore.Training;
+namespace MemScore.Models;
 
 /// <summary>
 /// Adam (Kingma &amp; Ba 2015) with the same update as torch.optim.Adam (no weight decay, no

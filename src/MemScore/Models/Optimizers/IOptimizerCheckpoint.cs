@@ -1,12 +1,12 @@
 using static TorchSharp.torch;
 
-namespace MemScore.Training;
+namespace MemScore.Models;
 
 /// <summary>
 /// An Adam-like optimizer whose state a checkpoint can hold: first and second moments named like the
 /// parameters, and step counts (one for a single model, one per member for an ensemble).
 /// </summary>
-public interface IOptimizerCheckpoint
+internal interface IOptimizerCheckpoint
 {
     IEnumerable<(string Name, Tensor First, Tensor Second)> State();
     long[] StepCounts();

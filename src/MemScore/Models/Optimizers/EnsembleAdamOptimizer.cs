@@ -3,7 +3,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace MemScore.Training;
+namespace MemScore.Models;
 
 /// <summary>
 /// Adam over parameters stacked along a leading member dimension [E, ...]: member e's slice gets
@@ -12,7 +12,7 @@ namespace MemScore.Training;
 /// epoch has fewer batches), which leaves their weights and moments untouched. Weight decay as in
 /// <see cref="AdamOptimizer"/> (decoupled, not made at all when 0).
 /// </summary>
-public sealed class EnsembleAdamOptimizer : IOptimizerCheckpoint, IDisposable
+internal sealed class EnsembleAdamOptimizer : IOptimizerCheckpoint, IDisposable
 {
     readonly IReadOnlyList<(string Name, Parameter Parameter)> _parameters;
     readonly Tensor[] _firstMoment;

@@ -1,16 +1,15 @@
-using MemScore.Configuration;
 using MemScore.Core;
 using MemScore.Data;
 using MemScore.Models;
 using static TorchSharp.torch;
 
-namespace MemScore.Execution;
+namespace MemScore.Configuration;
 
 /// <summary>
 /// The training and test examples of a full run: the dataset's own test split when it has one,
 /// else a seeded hold-out of the training data. Rebuilt identically by the report.
 /// </summary>
-public sealed class FullRunSplit : IDisposable
+internal sealed class FullRunSplit : IDisposable
 {
     public required ExperimentData Train { get; init; }
     public required int[] TrainRows { get; init; }

@@ -2,14 +2,14 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MemScore.Analysis;
+using MemScore.Core;
 using MemScore.Memorization;
-using MemScore.Storage;
 
-namespace MemScore.Execution;
+namespace MemScore.Storage;
 
 /// <param name="Repeats">The first L complete repeats of the run.</param>
 /// <param name="PredictedSpearman">Predicted seed-to-seed Spearman of M from them (NaN when nothing can be said).</param>
-public sealed record RepeatPrediction(int Repeats, double PredictedSpearman);
+internal sealed record RepeatPrediction(int Repeats, double PredictedSpearman);
 
 /// <summary>
 /// Where a run with a <see cref="RepeatTarget"/> stands: the predictions for L = 2, 3, ... complete repeats
@@ -17,7 +17,7 @@ public sealed record RepeatPrediction(int Repeats, double PredictedSpearman);
 /// the task files alone, so every process (run, a Slurm task, report) finds the same stop.
 /// </summary>
 /// <param name="CompleteRepeats">Length of the run's prefix of complete repeats (0..P-1 all finished).</param>
-public sealed record TargetProgress(RepeatTarget Target, int CompleteRepeats, IReadOnlyList<RepeatPrediction> Predictions)
+internal sealed record TargetProgress(RepeatTarget Target, int CompleteRepeats, IReadOnlyList<RepeatPrediction> Predictions)
 {
     public const string FileName = "target_progress.json";
 
@@ -68,7 +68,7 @@ public sealed record TargetProgress(RepeatTarget Target, int CompleteRepeats, IR
 }
 
 /// <summary>The stopping rule of <see cref="RepeatTarget"/> applied to a run's task files.</summary>
-public static class RepeatStopping
+internal static class RepeatStopping
 {
     /// <summary>
     /// Predictions for L = 2..min(complete prefix, <paramref name="upTo"/>) from the first L complete repeats
@@ -92,7 +92,7 @@ public static class RepeatStopping
     }
 
     /// <summary>The same on a run's finished results, at its last evaluation epoch, seeded with its root seed (as the report is).</summary>
-    public static TargetProgress Evaluate(RunContext context, IReadOnlyList<TaskResult> results, RepeatTarget target,
+    public static TargetProgress Evaluate(RunReader context, IReadOnlyList<TaskResult> results, RepeatTarget target,
         int upTo = int.MaxValue, TargetProgress? known = null)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -105,7 +105,7 @@ public static class RepeatStopping
     }
 
     /// <summary>The progress of a run with a target (null for a plain run), from the task files present.</summary>
-    public static TargetProgress? Evaluate(RunContext context, int upTo = int.MaxValue)
+    public static TargetProgress? Evaluate(RunReader context, int upTo = int.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(context);
         var target = RepeatTarget.Read(context.Folder);
@@ -116,7 +116,7 @@ public static class RepeatStopping
     /// The stop that makes <paramref name="task"/> unnecessary (a `memscore task` of a Slurm array started
     /// beyond it), or null when the run has no target or the task is still needed.
     /// </summary>
-    public static TargetProgress? StoppedBefore(RunContext context, TaskId task)
+    public static TargetProgress? StoppedBefore(RunReader context, TaskId task)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (task.Repeat < RepeatTarget.MinRepeats) return null;
@@ -133,7 +133,7 @@ public static class RepeatStopping
         return p;
     }
 
-    public static void WriteProgress(RunContext context, TargetProgress progress)
+    public static void WriteProgress(RunReader context, TargetProgress progress)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(progress);
@@ -141,6 +141,6 @@ public static class RepeatStopping
     }
 
     /// <summary>Every finished, valid task result in plan order (possibly none).</summary>
-    public static List<TaskResult> AllFinished(RunContext context) =>
+    public static List<TaskResult> AllFinished(RunReader context) =>
         Enumerable.Range(0, context.TaskCount).Select(i => context.LoadResult(context.TaskAt(i))).OfType<TaskResult>().ToList();
 }

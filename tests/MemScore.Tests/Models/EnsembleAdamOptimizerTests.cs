@@ -1,10 +1,10 @@
+using MemScore.Models;
 using MemScore.Tests.Support;
-using MemScore.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace MemScore.Tests.Training;
+namespace MemScore.Tests.Models;
 
 [Collection(ProcessGlobalState.Name)]
 public class EnsembleAdamOptimizerTests

@@ -1,7 +1,7 @@
-namespace MemScore.Training;
+namespace MemScore.Models;
 
 /// <summary>The accepted values of decoupled weight decay, shared by the optimizers and the config check.</summary>
-public static class WeightDecayRule
+internal static class WeightDecayRule
 {
     /// <summary>Far above any useful setting (AdamW's usual range is 1e-4..1e-1); keeps 1 - lr wd a shrink, not a sign flip.</summary>
     public const double Max = 1000;

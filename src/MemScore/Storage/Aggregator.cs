@@ -1,12 +1,11 @@
 using MemScore.Analysis;
 using MemScore.Core;
 using MemScore.Memorization;
-using MemScore.Storage;
 
-namespace MemScore.Execution;
+namespace MemScore.Storage;
 
 /// <summary>How much of the plan a set of scores rests on.</summary>
-public sealed record Coverage(int TasksFound, int TaskCount, int MinIn, int MaxIn, int MinOut, int MaxOut, int ExamplesWithoutIn, int ExamplesWithoutOut)
+internal sealed record Coverage(int TasksFound, int TaskCount, int MinIn, int MaxIn, int MinOut, int MaxOut, int ExamplesWithoutIn, int ExamplesWithoutOut)
 {
     public bool Complete => TasksFound == TaskCount;
 
@@ -16,21 +15,21 @@ public sealed record Coverage(int TasksFound, int TaskCount, int MinIn, int MaxI
 }
 
 /// <param name="Target">Where a target reliability stands (null for a plain run); the scores rest on its <see cref="TargetProgress.RepeatsUsed"/> repeats.</param>
-public sealed record AggregateOutcome(Scores Scores, Coverage Coverage, TargetProgress? Target = null);
+internal sealed record AggregateOutcome(Scores Scores, Coverage Coverage, TargetProgress? Target = null);
 
 /// <summary>Aggregates whatever task results a run folder holds into scores (METHOD.md section 2).</summary>
-public static class Aggregator
+internal static class Aggregator
 {
     /// <param name="allowPartial">When false, a missing task is an error.</param>
     /// <param name="estimator">How U is pooled (an aggregation choice; recorded in scores.json, never in the config hash).</param>
     /// <param name="known">Predictions of a target reliability computed already (reused; they are deterministic).</param>
-    public static AggregateOutcome Aggregate(RunContext context, bool allowPartial, EstimatorKind estimator = EstimatorKind.Paper, TargetProgress? known = null)
+    public static AggregateOutcome Aggregate(RunReader context, bool allowPartial, EstimatorKind estimator = EstimatorKind.Paper, TargetProgress? known = null)
     {
         var (results, target) = Selected(context, known);
         int required = target is { Reached: true } ? target.RepeatsUsed * context.Plan.Folds : context.TaskCount;
         if (results.Count < required && !allowPartial)
         {
-            var missing = Enumerable.Range(0, required).Except(results.Select(r => RunContext.IndexOf(r.Task, context.Plan.Folds)));
+            var missing = Enumerable.Range(0, required).Except(results.Select(r => RunReader.IndexOf(r.Task, context.Plan.Folds)));
             throw new MemScoreException(ErrorKind.RunFolder, $"{context.Folder.Root}: tasks {string.Join(",", missing)} are not finished");
         }
         var scores = Score(context, results, estimator);
@@ -44,13 +43,13 @@ public static class Aggregator
     /// Every finished, valid task result the scores rest on (at least one, else an error), in plan order: all of
     /// them for a plain run; with a target reliability (target.json) the complete repeats up to its stop.
     /// </summary>
-    public static IReadOnlyList<TaskResult> FinishedResults(RunContext context) => Selected(context, null).Results;
+    public static IReadOnlyList<TaskResult> FinishedResults(RunReader context) => Selected(context, null).Results;
 
     /// <summary><see cref="FinishedResults"/> with where the run's target reliability stands (null for a plain run).</summary>
-    public static (IReadOnlyList<TaskResult> Results, TargetProgress? Target) FinishedResultsWithTarget(RunContext context) =>
+    public static (IReadOnlyList<TaskResult> Results, TargetProgress? Target) FinishedResultsWithTarget(RunReader context) =>
         Selected(context, null);
 
-    static (List<TaskResult> Results, TargetProgress? Target) Selected(RunContext context, TargetProgress? known)
+    static (List<TaskResult> Results, TargetProgress? Target) Selected(RunReader context, TargetProgress? known)
     {
         var all = RepeatStopping.AllFinished(context);
         var rule = RepeatTarget.Read(context.Folder);
@@ -68,13 +67,14 @@ public static class Aggregator
     /// evaluation epoch the per-example intervals, p/q-values and reliability (Analysis.ExampleStatistics,
     /// from the complete repeats; none with --in-models, whose examples lack most in-values); writes nothing.
     /// </summary>
-    public static Scores Score(RunContext context, IEnumerable<TaskResult> results, EstimatorKind estimator = EstimatorKind.Paper, bool withInference = true)
+    public static Scores Score(RunReader context, IEnumerable<TaskResult> results, EstimatorKind estimator = EstimatorKind.Paper, bool withInference = true)
     {
         var list = results.ToList();
         var epochs = context.Config.EvaluationEpochs();
         var accumulator = new ScoreAccumulator(context.Plan.Count, epochs);
         foreach (var result in list) accumulator.Add(result);
-        var scores = accumulator.ToScores(context.Data.Labels, context.Data.SourceIndices);
+        var examples = context.Examples ?? throw new InvalidOperationException($"{context.Folder.Root}: open the run with RunContext.OpenReader to read its examples' labels");
+        var scores = accumulator.ToScores(examples.Labels, examples.SourceIndices);
         RequireFinite(scores, context.Folder.TasksDirectory);
         bool subset = context.Config.InModels is not null;
         if (estimator == EstimatorKind.Balanced && subset)
@@ -96,7 +96,7 @@ public static class Aggregator
     }
 
     /// <summary>The balanced estimator's U and V per epoch from the complete repeats (NaN where no repeat is complete).</summary>
-    static Scores Balanced(RunContext context, List<TaskResult> results, Scores paper, ModelValues? last)
+    static Scores Balanced(RunReader context, List<TaskResult> results, Scores paper, ModelValues? last)
     {
         int n = paper.Count, e = paper.EvaluationEpochs.Length;
         var u = new double[n, e];
