@@ -8,10 +8,10 @@ using static TorchSharp.torch;
 namespace MemScore.Benchmarks;
 
 /// <summary>One family's benchmark setting: the paper's image shape, latent size and S (METHOD.md sections 3-4).</summary>
-public sealed record FamilyBenchmarkCase(ModelFamily Family, long[] ImageShape, int LatentDim, int Samples, FlopCount Flops);
+internal sealed record FamilyBenchmarkCase(ModelFamily Family, long[] ImageShape, int LatentDim, int Samples, FlopCount Flops);
 
 /// <summary>One family's measured throughput; fractions are of the sgemm peak measured in the same process.</summary>
-public sealed record FamilyBenchmarkRow(string Family, int Samples, double TrainImagesPerSecond, double TrainGflops,
+internal sealed record FamilyBenchmarkRow(string Family, int Samples, double TrainImagesPerSecond, double TrainGflops,
     double IsImagesPerSecond, double IsGflops, double TrainFlopsPerImage, double IsFlopsPerImage, double Peak)
 {
     public double TrainFractionOfPeak => TrainGflops / Peak;
@@ -23,7 +23,7 @@ public sealed record FamilyBenchmarkRow(string Family, int Samples, double Train
 /// on content): Adam steps on batches of 64, then log p(x) of batches with S samples, each timed for a
 /// fixed wall-clock budget after a warm-up.
 /// </summary>
-public static class FamilyBenchmark
+internal static class FamilyBenchmark
 {
     public const int TrainBatch = 64;
 
@@ -94,7 +94,7 @@ public static class FamilyBenchmark
 }
 
 /// <summary>The per-family table as fixed-width text lines (invariant culture).</summary>
-public static class FamilyBenchmarkTable
+internal static class FamilyBenchmarkTable
 {
     public static IEnumerable<string> Format(IEnumerable<FamilyBenchmarkRow> rows)
     {

@@ -7,7 +7,7 @@ namespace MemScore.Benchmarks;
 /// once per image (encoder; a flow's whole forward pass) and the part run once per latent sample (decoder).
 /// Element-wise work (activations, batch-norm, likelihoods) is not counted, so achieved GFLOP/s is a lower bound.
 /// </summary>
-public sealed record FlopCount(long EncoderMacs, long DecoderMacs)
+internal sealed record FlopCount(long EncoderMacs, long DecoderMacs)
 {
     /// <summary>Training FLOPs per image: forward once through both parts, backward ~2x forward (2 FLOPs per multiply-add).</summary>
     public double TrainingFlopsPerImage => 3 * 2.0 * (EncoderMacs + DecoderMacs);
