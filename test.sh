@@ -31,4 +31,6 @@ if [[ "${MEMSCORE_SKIP_SLURM:-0}" != "1" ]]; then
     echo "test.sh: Slurm could not be started (see above); the Slurm tests will be reported as SKIPPED" >&2
   fi
 fi
+# The whole solution, examples included: the tests run examples/console-job (--no-build) and pack the tool.
+dotnet build MemScore.slnx -c Release -nologo -v quiet -clp:ErrorsOnly
 dotnet test tests/MemScore.Tests -c Release -nologo --logger "console;verbosity=normal" "$@"
