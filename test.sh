@@ -33,4 +33,15 @@ if [[ "${MEMSCORE_SKIP_SLURM:-0}" != "1" ]]; then
 fi
 # The whole solution, examples included: the tests run examples/console-job (--no-build) and pack the tool.
 dotnet build MemScore.slnx -c Release -nologo -v quiet -clp:ErrorsOnly
-dotnet test tests/MemScore.Tests -c Release -nologo --logger "console;verbosity=normal" "$@"
+# The log is kept so that a failure is repeated, with its message, at the very end of the output
+# (CI shows only the tail of a long run).
+test_log="$(mktemp /tmp/memscore-test-XXXXXX.log)"
+status=0
+dotnet test tests/MemScore.Tests -c Release -nologo --logger "console;verbosity=normal" "$@" 2>&1 \
+  | tee "$test_log" || status=$?
+if [[ $status -ne 0 ]]; then
+  echo "test.sh: the test run failed (exit $status); the failures again:"
+  grep -A 14 -E '^  Failed [A-Za-z]' "$test_log" | cut -c1-400 || echo "test.sh: no failed test in the log (a build or host error; see above)"
+fi
+rm -f "$test_log"
+exit $status
