@@ -53,7 +53,8 @@ internal static class ConfigValidator
             string.Join(" or ", ExperimentConfig.TrainBinarizationModes));
         Require(config.PadTo is >= 0 and <= MaxPadTo, "pad-to", config.PadTo, $"an integer in 0..{MaxPadTo}");
         Require(ComputeDevice.Names.Contains(config.Device), "device", config.Device, string.Join(", ", ComputeDevice.Names));
-        if (ComputeDevice.Names.Contains(config.Device))
+        // Only "cuda" can fail; "cpu" and "auto" are not resolved here, so that flag errors are found without loading libtorch (~0.4 s).
+        if (config.Device == "cuda")
         {
             try { ComputeDevice.Resolve(config.Device); }   // before any folder is made: an unusable GPU is a config error
             catch (InvalidConfigurationException e) { errors.Add(e.Message); }
