@@ -8,7 +8,8 @@ using Spectre.Console.Cli;
 
 namespace MemScore.Cli.Commands;
 
-public class RunFolderSettings : CacheDirSettings
+/// <summary>RUN, for the verbs that read only the run folder (status, slurm): no data, so no --cache-dir.</summary>
+public class RunFolderSettings : CommandSettings
 {
     [CommandArgument(0, "<RUN>")]
     [Description("Run folder")]
@@ -21,8 +22,23 @@ public class RunFolderSettings : CacheDirSettings
     }
 }
 
+/// <summary>RUN and --cache-dir, for the verbs that may load the run's data (aggregate, report: folders
+/// without examples.npz, images). The option is the one of <see cref="CacheDirSettings"/>; C# has one base class.</summary>
+public class RunFolderDataSettings : RunFolderSettings
+{
+    [CommandOption("--cache-dir <DIR>")]
+    [Description(CacheDirSettings.Help)]
+    public string? CacheDir { get; init; }
+
+    public override Spectre.Console.ValidationResult Validate()
+    {
+        CacheDirSettings.Check(CacheDir);
+        return base.Validate();
+    }
+}
+
 /// <summary>Settings of the commands that compute scores from a run's task files.</summary>
-public class AggregationSettings : RunFolderSettings
+public class AggregationSettings : RunFolderDataSettings
 {
     [CommandOption("--estimator <NAME>")]
     [Description("paper (default, Algorithm 1) or balanced (equal in/out counts: no count-asymmetry bias); task files are not touched")]

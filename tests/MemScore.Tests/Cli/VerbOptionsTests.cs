@@ -92,6 +92,7 @@ public class VerbOptionsTests
     [InlineData("plan", "--budget")]
     [InlineData("plan", "--top", "1")]
     [InlineData("status", "--folds", "2")]
+    [InlineData("status", "--cache-dir", "cache")]
     public void A_flag_of_another_verb_is_refused_naming_flag_and_verb(string verb, params string[] flag)
     {
         using var dir = new TempDirectory();
