@@ -134,7 +134,7 @@ public class DropoutTests
             var result = CliProcess.Run(["run", .. Tiny, "--workers", workers, "--out", dir[workers]]);
             Assert.True(result.ExitCode == 0, result.StdErr);
         }
-        AssertSameTaskFiles(dir["1"], dir["2"]);
+        TaskFiles.AssertSame(dir["1"], dir["2"], 2);
     }
 
     /// <summary>Every epoch's generators are seeded afresh, so a task killed after a checkpoint and resumed draws the same masks.</summary>
@@ -142,25 +142,7 @@ public class DropoutTests
     public void A_killed_and_resumed_run_with_dropout_writes_the_task_files_of_an_uninterrupted_one()
     {
         using var dir = new TempDirectory();
-        Assert.Equal(0, CliProcess.Run(["run", .. Tiny, "--workers", "1", "--out", dir["whole"]]).ExitCode);
-        var killed = CliProcess.Run(new Dictionary<string, string> { ["MEMSCORE_FAULT"] = "kill:checkpoint:1" }, ["run", .. Tiny, "--workers", "1", "--out", dir["resumed"]]);
-        Assert.NotEqual(0, killed.ExitCode);
-        var resumed = CliProcess.Run(["run", .. Tiny, "--workers", "1", "--out", dir["resumed"]]);
-        Assert.True(resumed.ExitCode == 0, resumed.StdErr);
-        AssertSameTaskFiles(dir["whole"], dir["resumed"]);
-    }
-
-    static void AssertSameTaskFiles(string a, string b)
-    {
-        var files = Directory.GetFiles(Path.Combine(a, "tasks"), "*.npz").Select(Path.GetFileName).Order().ToArray();
-        Assert.Equal(2, files.Length);
-        foreach (string? file in files)
-        {
-            var one = Npz.Read(Path.Combine(a, "tasks", file!));
-            var two = Npz.Read(Path.Combine(b, "tasks", file!));
-            Assert.Equal(one.Keys.Order(), two.Keys.Order());
-            foreach (string key in one.Keys.Where(k => k != "meta"))   // meta holds the seconds a task took
-                Assert.True(one[key].Data.SequenceEqual(two[key].Data), $"{file}:{key} differs between {a} and {b}");
-        }
+        var (whole, resumed) = TaskFiles.RunWholeAndKilledAfterCheckpoint(dir, [.. Tiny, "--workers", "1"]);
+        TaskFiles.AssertSame(whole, resumed, 2);
     }
 }

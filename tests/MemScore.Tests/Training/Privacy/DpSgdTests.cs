@@ -142,18 +142,8 @@ public class DpSgdTests
     public void A_killed_and_resumed_dp_run_writes_the_task_files_of_an_uninterrupted_one()
     {
         using var dir = new TempDirectory();
-        Assert.Equal(0, CliProcess.Run(["run", .. Tiny, "--workers", "1", "--out", dir["whole"]]).ExitCode);
-        var killed = CliProcess.Run(new Dictionary<string, string> { ["MEMSCORE_FAULT"] = "kill:checkpoint:1" }, ["run", .. Tiny, "--workers", "1", "--out", dir["resumed"]]);
-        Assert.NotEqual(0, killed.ExitCode);
-        var resumed = CliProcess.Run(["run", .. Tiny, "--workers", "1", "--out", dir["resumed"]]);
-        Assert.True(resumed.ExitCode == 0, resumed.StdErr);
-        foreach (string file in Directory.GetFiles(Path.Combine(dir["whole"], "tasks"), "*.npz").Select(Path.GetFileName).OfType<string>())
-        {
-            var one = Npz.Read(Path.Combine(dir["whole"], "tasks", file));
-            var two = Npz.Read(Path.Combine(dir["resumed"], "tasks", file));
-            foreach (string key in one.Keys.Where(k => k != "meta"))
-                Assert.True(one[key].Data.SequenceEqual(two[key].Data), $"{file}:{key} differs after a resume");
-        }
+        var (whole, resumed) = TaskFiles.RunWholeAndKilledAfterCheckpoint(dir, [.. Tiny, "--workers", "1"]);
+        TaskFiles.AssertSame(whole, resumed, 2);
     }
 
     [Theory]
@@ -183,15 +173,7 @@ public class DpSgdTests
             var result = CliProcess.Run(["run", .. Tiny, "--workers", workers, "--out", dir[workers]]);
             Assert.True(result.ExitCode == 0, result.StdErr);
         }
-        var files = Directory.GetFiles(Path.Combine(dir["1"], "tasks"), "*.npz").Select(Path.GetFileName).Order().ToArray();
-        Assert.Equal(2, files.Length);
-        foreach (string? file in files)
-        {
-            var one = Npz.Read(Path.Combine(dir["1"], "tasks", file!));
-            var two = Npz.Read(Path.Combine(dir["2"], "tasks", file!));
-            foreach (string key in one.Keys.Where(k => k != "meta"))
-                Assert.True(one[key].Data.SequenceEqual(two[key].Data), $"{file}:{key} differs between 1 and 2 workers");
-        }
+        TaskFiles.AssertSame(dir["1"], dir["2"], 2);
         var privacy = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir["1"], "run.json")))!["privacy"]!;
         double q = 16 / 60.0;   // 120 examples, 2 folds: 60 training examples per model
         double expected = SampledGaussianAccountant.Epsilon(q, 0.8, 2 * 4, 1e-5);
