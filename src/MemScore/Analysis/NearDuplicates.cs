@@ -39,7 +39,7 @@ internal sealed record NearDuplicateSet(int Count, double Threshold, int[] Kept,
 /// </summary>
 internal static class NearDuplicates
 {
-    public const int DefaultBlockRows = 2048;
+    public const int DefaultBlockRows = 4096;
 
     /// <param name="images">[n, C, H, W] intensities; an odd last row or column is left out of the 2x2 pooling.</param>
     public static NearDuplicateSet Find(Tensor images, double threshold, int blockRows = DefaultBlockRows)
