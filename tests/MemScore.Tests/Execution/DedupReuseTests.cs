@@ -79,6 +79,26 @@ public class DedupReuseTests
     }
 
     [Fact]
+    public void A_full_run_folder_gives_its_dedup_csv_to_the_loads_of_its_data()
+    {
+        using var dir = new TempDirectory();
+        var config = FullRunSplit.WithoutFoldFields(Config with { Dedup = 0.05 });
+        new FullRunner(Datasets, Fixture.Models).Run(new FullRunRequest(config, dir["full"], dir["cache"]));
+        var folder = new FullRunFolder(dir["full"]);
+        string csv = Path.Combine(dir["full"], DedupFile.Name);
+        File.WriteAllLines(csv, File.ReadAllLines(csv).Where(line => !line.StartsWith("59,", StringComparison.Ordinal)));
+
+        var recorded = folder.RecordedDedup(config);
+        using var split = FullRunSplit.Prepare(config, Datasets, dir["cache"], InputKind.Binary, 0.1, recorded: recorded);
+
+        Assert.Equal((DatasetHash, 0.05, 9), (recorded!.DatasetHash, recorded.Threshold, recorded.Removed.Count));
+        Assert.Equal(51, split.Train.Count);   // the edited list, not a new search (which leaves 50)
+        Assert.Null(folder.RecordedDedup(config with { Dedup = null }));
+        File.WriteAllText(folder.ManifestPath, "{");
+        Assert.Null(folder.RecordedDedup(config));   // a damaged full.json is reported by its own readers
+    }
+
+    [Fact]
     public void The_report_searches_once_per_threshold_and_gives_the_same_groups_from_its_cache()
     {
         using var dir = new TempDirectory();
