@@ -89,6 +89,9 @@ internal static class ReportBuilder
     /// </summary>
     static NearDuplicateSet NearDuplicatesOf(RunContext context, Data.DatasetRegistry datasets, string cacheDirectory, double threshold)
     {
+        int n = context.Data.Count;
+        // --dedup kept no two examples within its threshold, measured as this search measures: nothing to search for at or below it.
+        if (context.Config.Dedup is double dedup && threshold <= dedup) return new NearDuplicateSet(n, threshold, Enumerable.Range(0, n).ToArray(), []);
         var key = new NearDuplicatesKey(context.Manifest.DatasetHash, threshold, context.Data.SourceIndices);
         return NearDuplicatesCache.GetOrCompute(context.Folder.Root, key, () =>
         {

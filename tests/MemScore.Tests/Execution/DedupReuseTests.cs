@@ -79,6 +79,25 @@ public class DedupReuseTests
     }
 
     [Fact]
+    public void The_report_of_a_deduplicated_run_needs_no_search_at_or_below_its_dedup_threshold()
+    {
+        using var dir = new TempDirectory();
+        new LocalExecutor(Datasets, Fixture.Models).Run(new RunRequest(Config with { Dedup = 0.05 }, dir["run"], dir["cache"]));
+        using var run = RunContext.Open(dir["run"], Datasets, dir["cache"], greyLevels: true);
+        var options = new ReportOptions(Models: Fixture.Models, Datasets: Datasets, CacheDirectory: dir["cache"], DuplicatesThreshold: 0.05);
+
+        var atDedup = ReportBuilder.Build(run, options).Duplicates!;
+
+        Assert.Empty(atDedup.Set.Groups());
+        Assert.Equal(TrainingData.Find(run.Data, 0.05).Removed, atDedup.Set.Removed);   // what a search finds: nothing
+        Assert.Contains("there are none by construction (no search was needed)", File.ReadAllText(Path.Combine(dir["run"], "report", "index.html")));
+        Assert.False(File.Exists(Path.Combine(dir["run"], NearDuplicatesCache.Name)));
+        var loose = ReportBuilder.Build(run, options with { DuplicatesThreshold = 0.4 }).Duplicates!;
+        Assert.Equal(TrainingData.Find(run.Data, 0.4).Removed, loose.Set.Removed);
+        Assert.NotEmpty(loose.Set.Groups());
+    }
+
+    [Fact]
     public void A_full_run_folder_gives_its_dedup_csv_to_the_loads_of_its_data()
     {
         using var dir = new TempDirectory();

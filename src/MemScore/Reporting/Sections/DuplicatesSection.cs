@@ -36,7 +36,8 @@ internal static class DuplicatesSection
             .Append($"{groups.Length} group{(groups.Length == 1 ? "" : "s")} hold {comparison.Set.Removed.Length + groups.Length} of the {n.Count} examples.</p>");
         if (context.Config.Dedup is double dedup)
             html.Append($"<p>This run was deduplicated before its folds were drawn (<code>--dedup {F(dedup, "G4")}</code>): " +
-                        $"{context.Data.Removed.Count} examples were left out (dedup.csv); the groups here are among the examples kept.</p>");
+                        $"{context.Data.Removed.Count} examples were left out (dedup.csv); the groups here are among the examples kept" +
+                        (threshold <= dedup ? ", and at this threshold there are none by construction (no search was needed)" : "") + ".</p>");
         AppendComparison(html, comparison);
         AppendGrid(page, context, n, groups);
         AtomicFile.WriteAllText(Path.Combine(page.Directory, "duplicate_groups.csv"), GroupsCsv(comparison, n));
