@@ -13,9 +13,9 @@ namespace MemScore.Analysis;
 /// <see cref="NearDuplicates"/>). A pair passes that screen when its float32 squared screening distance is within the
 /// squared radius plus a rounding bound (the bound of <see cref="NearestNeighbours"/>, which covers the float32 rounding
 /// of the inputs, the norms and the dot product), so no pair within the radius is missed. On the first 8,000
-/// Fashion-MNIST images at RMS 0.03 the norm band holds 12% of the pairs and the screen passes 5e-6 of them. The caller measures the pairs it
-/// needs again in float64 (<see cref="SquaredDistance"/>, summed in pixel order as <see cref="NearestNeighbours.Search"/>
-/// sums it) and decides.
+/// Fashion-MNIST images at RMS 0.03 the norm band holds 12% of the pairs and the screen passes 5e-6 of them. The
+/// caller measures the pairs it needs again in float64 (<see cref="SquaredDistance"/>, summed in pixel order as
+/// <see cref="NearestNeighbours.Search"/> sums it) and decides.
 /// </summary>
 internal sealed class NearPairSearch : IDisposable
 {
@@ -24,6 +24,7 @@ internal sealed class NearPairSearch : IDisposable
 
     readonly double[] _values;
     readonly double[] _norms;
+    readonly double _largestNorm;
     readonly int _width, _screenWidth;
     readonly double _radius;
     readonly Tensor _rows32, _squaredNorms32;
@@ -41,6 +42,7 @@ internal sealed class NearPairSearch : IDisposable
         _values = features.contiguous().data<double>().ToArray();
         if (!_values.All(double.IsFinite)) throw new ArgumentException("rows contain NaN or infinite values", nameof(features));
         _norms = Enumerable.Range(0, n).Select(i => Math.Sqrt(SquaredDistanceToZero(i))).ToArray();
+        _largestNorm = n == 0 ? 0 : _norms.Max();
         using var scope = NewDisposeScope();
         using var k = new ScalarScope();
         _rows32 = screen.to_type(ScalarType.Float32).contiguous().DetachFromDisposeScope();   // owned here, freed by Dispose
@@ -62,7 +64,8 @@ internal sealed class NearPairSearch : IDisposable
         var poolIndex = tensor(pool.Select(r => (long)r).ToArray());
         var poolMinusTwo = _rows32.index_select(0, poolIndex).mul_(k[-2]);   // exact scaling
         var poolSquared = _squaredNorms32.index_select(0, poolIndex);
-        double reach = _radius * (1 + 1e-9) + 1e-12;   // float64 norms are exact to far less than this
+        // Each float64 norm is within (D + 2) 2^-53 of its value relative to the largest; twice that covers a difference of two.
+        double reach = _radius * (1 + 1e-9) + 2 * (_width + 2) * Math.Pow(2, -53) * _largestNorm;
         for (int g0 = 0; g0 < block.Length; g0 += GroupRows)
         {
             var group = block.AsSpan(g0, Math.Min(GroupRows, block.Length - g0)).ToArray();
