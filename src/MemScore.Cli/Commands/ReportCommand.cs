@@ -47,7 +47,7 @@ public sealed class ReportCommand : Command<ReportSettings>
         int earlyStopPatience = Analysis.EarlyStopping.DefaultPatience)
     {
         var datasets = CliEnvironment.Datasets();
-        var run = RunContext.Open(runFolder, datasets, cacheDir);
+        var run = RunContext.Open(runFolder, datasets, cacheDir, greyLevels: true);
         bool stillInUse = false;
         try
         {

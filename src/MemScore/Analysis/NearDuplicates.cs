@@ -27,20 +27,19 @@ internal sealed record NearDuplicateSet(int Count, double Threshold, int[] Kept,
 }
 
 /// <summary>
-/// Near-duplicate images on 2x down-sampled images: each block of rows is searched against the rows kept before it
-/// with the exact nearest-neighbour search (<see cref="NearestNeighbours"/>), and against the rows kept within the
-/// block by the same float64 distances written out (a search per row was much slower). Distances are root-mean-square per pixel of the down-sampled images, in the
-/// units of the intensities given (for [0, 1] intensities: 0 = identical after down-sampling, 1 = black
-/// against white everywhere); RMS = Euclidean distance / sqrt(C (H/2) (W/2)), so the threshold does not
-/// depend on the image size. Rows are visited in index order and a row is removed when an earlier kept
-/// row lies within the threshold (distance &lt;= threshold); it is listed against the nearest such row
-/// (the lowest index among equally near ones). So every removed row is within the threshold of its kept
-/// row, no two kept rows are within it, and the first row of each group is kept: deterministic, and
-/// independent of the block size.
+/// Near-duplicate images on 2x down-sampled images. Distances are root-mean-square per pixel of the down-sampled images,
+/// in the units of the intensities given (for [0, 1] intensities: 0 = identical after down-sampling, 1 = black against
+/// white everywhere); RMS = Euclidean distance / sqrt(C (H/2) (W/2)), so the threshold does not depend on the image size.
+/// Rows are visited in index order and a row is removed when an earlier kept row lies within the threshold (distance
+/// &lt;= threshold); it is listed against the nearest such row (smallest float64 squared distance, then the lowest
+/// index). So every removed row is within the threshold of its kept row, no two kept rows are within it, and the
+/// first row of each group is kept: deterministic, and independent of the block size. The rows within the threshold
+/// come from an exact fixed-radius search (<see cref="NearPairSearch"/>), block by block against the rows kept before
+/// the block and the block itself.
 /// </summary>
 internal static class NearDuplicates
 {
-    public const int DefaultBlockRows = 256;
+    public const int DefaultBlockRows = 4096;
 
     /// <param name="images">[n, C, H, W] intensities; an odd last row or column is left out of the 2x2 pooling.</param>
     public static NearDuplicateSet Find(Tensor images, double threshold, int blockRows = DefaultBlockRows)
@@ -50,60 +49,72 @@ internal static class NearDuplicates
         if (blockRows < 1) throw new ArgumentOutOfRangeException(nameof(blockRows), blockRows, "must be >= 1");
         int n = (int)images.shape[0];
         using var scope = NewDisposeScope();
-        var features = Features(images);
+        var pooled = Pooled(images);
+        var features = pooled.reshape(n, -1);
         double scale = Math.Sqrt(features.shape[1]);
-        var kept = new List<int>();
+        using var search = new NearPairSearch(features, ScreenRows(pooled), threshold * scale);
+        var isKept = new bool[n];
         var removed = new List<NearDuplicate>();
         for (int start = 0; start < n; start += blockRows)
         {
-            using var blockScope = NewDisposeScope();
             int length = Math.Min(blockRows, n - start);
-            var earlier = kept.Count == 0 ? null : NearestNeighbours.Search(features.narrow(0, start, length), Rows(features, kept));
-            var values = features.narrow(0, start, length).data<double>().ToArray();
-            int width = (int)features.shape[1];
-            var blockKept = new List<int>();
+            var candidates = search.Candidates(start, length);
             for (int r = 0; r < length; r++)
             {
-                var (distance, nearest) = earlier is null ? (double.PositiveInfinity, -1) : (earlier.Distance[r], kept[earlier.Index[r]]);
-                foreach (int j in blockKept)
-                {
-                    double within = Math.Sqrt(SquaredDistance(values, r, j - start, width));
-                    if (within < distance) (distance, nearest) = (within, j);   // earlier blocks and lower rows win ties
-                }
-                if (distance / scale <= threshold) removed.Add(new NearDuplicate(start + r, nearest, distance / scale));
-                else blockKept.Add(start + r);
+                var (nearest, squared) = NearestKept(search, start + r, candidates[r], isKept);
+                double distance = Math.Sqrt(squared) / scale;
+                if (nearest >= 0 && distance <= threshold) removed.Add(new NearDuplicate(start + r, nearest, distance));
+                else isKept[start + r] = true;
             }
-            kept.AddRange(blockKept);
+            search.Keep(Enumerable.Range(start, length).Where(i => isKept[i]));
         }
-        return new NearDuplicateSet(n, threshold, [.. kept], [.. removed]);
+        return new NearDuplicateSet(n, threshold, Enumerable.Range(0, n).Where(i => isKept[i]).ToArray(), [.. removed]);
+    }
+
+    /// <summary>The kept candidate nearest to <paramref name="row"/> (smallest float64 squared distance, then lowest row); -1 when none is kept.</summary>
+    static (int Row, double Squared) NearestKept(NearPairSearch search, int row, List<int> candidates, bool[] isKept)
+    {
+        (int Row, double Squared) best = (-1, double.PositiveInfinity);
+        foreach (int candidate in candidates)
+        {
+            if (!isKept[candidate]) continue;
+            double squared = search.SquaredDistance(row, candidate);
+            if (squared < best.Squared || (squared == best.Squared && candidate < best.Row)) best = (candidate, squared);
+        }
+        return best;
     }
 
     /// <summary>[n, C (H/2) (W/2)] float64 rows: 2x2 means of the images, an odd last row or column left out.</summary>
     public static Tensor Features(Tensor images)
     {
+        using var scope = NewDisposeScope();
+        var pooled = Pooled(images);
+        return pooled.reshape(pooled.shape[0], -1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>[n, C, H/2, W/2] float64: 2x2 means, an odd last row or column left out.</summary>
+    static Tensor Pooled(Tensor images)
+    {
         if (images.dim() != 4) throw new ArgumentException($"expected [n, C, H, W] images, got shape [{string.Join(", ", images.shape)}]", nameof(images));
         if (images.shape[2] < 2 || images.shape[3] < 2) throw new ArgumentException($"images of {images.shape[2]}x{images.shape[3]} are too small to down-sample 2x", nameof(images));
         using var scope = NewDisposeScope();
-        var even = images.narrow(2, 0, images.shape[2] / 2 * 2).narrow(3, 0, images.shape[3] / 2 * 2).to_type(ScalarType.Float64);
-        var pooled = NearestNeighbours.Downsample2x(even);
-        return pooled.reshape(pooled.shape[0], -1).contiguous().MoveToOuterDisposeScope();
+        return NearestNeighbours.Downsample2x(EvenPart(images).to_type(ScalarType.Float64)).contiguous().MoveToOuterDisposeScope();
     }
 
-    /// <summary>Squared Euclidean distance of two rows of a block, summed in float64 in pixel order as <see cref="NearestNeighbours.Search"/> sums it.</summary>
-    static double SquaredDistance(double[] values, int a, int b, int width)
+    /// <summary>
+    /// Rows whose Euclidean distances never exceed those of the pooled images: 2 x the 2x2 means of the pooled images (an odd
+    /// last row or column left out). For a difference x of two pooled images and a 2x2 block, sum_k x_k^2 &gt;= 4 mean(x)^2
+    /// (Cauchy-Schwarz) and left-out pixels add only more, so ‖x‖ &gt;= 2 ‖pool(x)‖. A quarter of the width, so a quarter of
+    /// the screening work; the pooled rows themselves when they are too small to pool again.
+    /// </summary>
+    static Tensor ScreenRows(Tensor pooled)
     {
-        double sum = 0;
-        for (int k = 0; k < width; k++)
-        {
-            double difference = values[a * width + k] - values[b * width + k];
-            sum += difference * difference;
-        }
-        return sum;
+        long n = pooled.shape[0];
+        if (pooled.shape[2] < 2 || pooled.shape[3] < 2) return pooled.reshape(n, -1);
+        using var scope = NewDisposeScope();
+        using var k = new ScalarScope();
+        return NearestNeighbours.Downsample2x(EvenPart(pooled)).mul_(k[2]).reshape(n, -1).MoveToOuterDisposeScope();
     }
 
-    static Tensor Rows(Tensor features, List<int> rows)
-    {
-        using var index = tensor(rows.Select(r => (long)r).ToArray());
-        return features.index_select(0, index);
-    }
+    static Tensor EvenPart(Tensor images) => images.narrow(2, 0, images.shape[2] / 2 * 2).narrow(3, 0, images.shape[3] / 2 * 2);
 }

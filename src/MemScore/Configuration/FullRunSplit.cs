@@ -30,11 +30,12 @@ internal sealed class FullRunSplit : IDisposable
     /// run defaults leave a full run's config hash (and its resume) as it was.
     /// </summary>
     public static ExperimentConfig WithoutFoldFields(ExperimentConfig config) => config with { Folds = 5, Repeats = 2 };
+    /// <param name="recorded">The full-run folder's dedup.csv (<see cref="TrainingData.Prepare"/>).</param>
     /// <param name="greyLevels">Keep the 8-bit grey levels of both splits (<see cref="ExperimentData.GreyRows"/>), for the sample-based tests.</param>
     public static FullRunSplit Prepare(ExperimentConfig config, DatasetRegistry datasets, string cache, InputKind input, double testFraction, bool download = false,
-        bool greyLevels = false)
+        bool greyLevels = false, RecordedDedup? recorded = null)
     {
-        var data = TrainingData.Prepare(DataConfig(config), datasets, cache, input, download, greyLevels);
+        var data = TrainingData.Prepare(DataConfig(config), datasets, cache, input, download, greyLevels, recorded);
         var test = ExperimentData.PrepareTest(DataConfig(config), datasets, cache, input, download, greyLevels);
         if (test is not null)
             return new FullRunSplit { Train = data, TrainRows = All(data.Count), Test = test, TestRows = All(test.Count), Source = "test split" };

@@ -13,13 +13,15 @@ namespace MemScore.Configuration;
 /// </summary>
 internal static class TrainingData
 {
+    /// <param name="recorded">The result of an earlier search (a run folder's dedup.csv): used instead of searching when it was made
+    /// for this dataset and threshold.</param>
     public static ExperimentData Prepare(ExperimentConfig config, DatasetRegistry datasets, string cacheDirectory, InputKind input, bool download = false,
-        bool greyLevels = false)
+        bool greyLevels = false, RecordedDedup? recorded = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         if (config.Dedup is not double threshold) return ExperimentData.Prepare(config, datasets, cacheDirectory, input, download, greyLevels);
         using var all = ExperimentData.Prepare(config, datasets, cacheDirectory, input, download, greyLevels: true);
-        var found = Find(all, threshold);
+        var found = recorded is not null && recorded.DatasetHash == all.ContentHash && recorded.Threshold == threshold ? recorded.ToSet(all) : Find(all, threshold);
         if (found.Kept.Length < config.Folds)
             throw new InvalidConfigurationException(FormattableString.Invariant(
                 $"dedup = {threshold}: leaves {found.Kept.Length} of the {all.Count} examples, fewer than folds = {config.Folds}; use a smaller threshold"));

@@ -45,7 +45,7 @@ internal sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
 
         var family = models.Get(config.Model);
         using var split = FullRunSplit.Prepare(config, datasets, request.CacheDirectory ?? datasets.DefaultCacheDirectory, family.InputFor(config.ModelOptions),
-            request.TestFraction, request.Download);
+            request.TestFraction, request.Download, recorded: folder.RecordedDedup(config));
         WriteOrCheckManifest(folder, config, split.DataHash, split, request.TestFraction);
         DedupFile.WriteIfDeduplicated(folder.Root, split.Train, config.Dedup is not null);
         long dimensions = split.Train.ImageShape.Aggregate(1L, (a, b) => a * b);

@@ -38,7 +38,8 @@ internal sealed class RunPlanner(DatasetRegistry datasets, ModelRegistry models)
         folder.EnsureWritable();
         string cache = request.CacheDirectory ?? previous?.CacheDirectory ?? datasets.DefaultCacheDirectory;
         var family = models.Get(config.Model);
-        var data = TrainingData.Prepare(config, datasets, cache, family.InputFor(config.ModelOptions), request.Download);
+        var data = TrainingData.Prepare(config, datasets, cache, family.InputFor(config.ModelOptions), request.Download,
+            recorded: previous is null ? null : DedupFile.Recorded(folder.Root, config, previous.DatasetHash));
         try
         {
             // Before run.json and plan.json exist: the family works on these data and fits in memory (for `plan`, one worker).

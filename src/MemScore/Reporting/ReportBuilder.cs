@@ -71,10 +71,9 @@ internal static class ReportBuilder
         LikelihoodSection.Append(page, numbers);
         MembershipSection.Append(page, numbers);
         BiasSection.Append(page, numbers);
-        DuplicateComparison duplicates;
-        using (var grey = TrainingData.Prepare(context.Config, datasets,
-                   options.CacheDirectory ?? context.Manifest.CacheDirectory ?? datasets.DefaultCacheDirectory, context.Manifest.Input, greyLevels: true))
-            duplicates = DuplicatesSection.Append(page, context, numbers, grey, options.DuplicatesThreshold);
+        var duplicateSet = NearDuplicatesOf(context, datasets, options.CacheDirectory ?? context.Manifest.CacheDirectory ?? datasets.DefaultCacheDirectory,
+            options.DuplicatesThreshold);
+        var duplicates = DuplicatesSection.Append(page, context, numbers, duplicateSet);
         if (options.FullRunDirectory is null)
             page.Html.Append("<p>Give <code>--full FOLDER</code> (a <code>memscore full</code> run of the same data) to add the train/test loss view, " +
                              "the nearest-neighbour test and the C_T data-copying statistic (they need the full model's samples and held-out images).</p>");
@@ -82,6 +81,26 @@ internal static class ReportBuilder
         ReportDataFiles.Write(dir, numbers, samples);
         AtomicFile.WriteAllText(Path.Combine(dir, "index.html"), page.End());
         return new ReportOutcome(Path.Combine(dir, "index.html"), page.Figures, page.Tiles, numbers.Inference, samples, duplicates);
+    }
+
+    /// <summary>
+    /// Near-duplicate groups of the run's examples from near_duplicates.json in the run folder, or searched on their grey-level
+    /// images (loaded again when the context was opened without them) and stored there for the next report.
+    /// </summary>
+    static NearDuplicateSet NearDuplicatesOf(RunContext context, Data.DatasetRegistry datasets, string cacheDirectory, double threshold)
+    {
+        int n = context.Data.Count;
+        // --dedup kept no two examples within its threshold, measured as this search measures: nothing to search for at or below it.
+        if (context.Config.Dedup is double dedup && threshold <= dedup) return new NearDuplicateSet(n, threshold, Enumerable.Range(0, n).ToArray(), []);
+        var key = new NearDuplicatesKey(context.Manifest.DatasetHash, threshold, context.Data.SourceIndices);
+        return NearDuplicatesCache.GetOrCompute(context.Folder.Root, key, () =>
+        {
+            if (context.Data.Levels is not null) return TrainingData.Find(context.Data, threshold);
+            using var grey = TrainingData.Prepare(context.Config, datasets, cacheDirectory, context.Manifest.Input, greyLevels: true,
+                recorded: DedupFile.Recorded(context.Folder.Root, context.Config, context.Manifest.DatasetHash));
+            if (grey.Count != context.Data.Count) throw new InvalidOperationException($"{grey.Count} grey-level images for {context.Data.Count} examples of the run");
+            return TrainingData.Find(grey, threshold);
+        });
     }
 
     /// <summary>--duplicates-threshold and --early-stop-patience, refused naming the flag before anything is written.</summary>

@@ -95,7 +95,7 @@ internal static class SampleAnalysisSection
         }
         loadable.LoadState(Npz.Read(folder.ModelPath), folder.ModelPath);
         using var split = FullRunSplit.Prepare(manifest.Config, datasets, cache, input, manifest.TestFraction,
-            greyLevels: mode == SampleImages.DecoderMeans);
+            greyLevels: mode == SampleImages.DecoderMeans, recorded: folder.RecordedDedup(manifest.Config));
         int count = NearestNeighbours.SamplesNeeded(split.TestRows.Length);
         using var generator = new Generator((ulong)new SeedSchedule(run.Config.Seed).ReportSamples);
         using var generated = Generate(sampler, input, count, generator, mode);

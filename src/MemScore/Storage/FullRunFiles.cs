@@ -86,6 +86,19 @@ internal sealed class FullRunFolder(string root)
         return new Manifest(config, train, test, Field<string>("test_source", "a string"), fraction);
     }
 
+    /// <summary>
+    /// The dedup.csv of this folder for a full run of <paramref name="config"/> on the training data recorded in full.json (its
+    /// dataset_hash up to a '+'); null when either is missing or full.json cannot be read (its readers report that).
+    /// </summary>
+    public Configuration.RecordedDedup? RecordedDedup(Configuration.ExperimentConfig config)
+    {
+        if (config.Dedup is null || !File.Exists(ManifestPath)) return null;
+        string? hash;
+        try { hash = (System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(ManifestPath)) as System.Text.Json.Nodes.JsonObject)?["dataset_hash"]?.GetValue<string>(); }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or IOException) { return null; }
+        return hash is null ? null : DedupFile.Recorded(Root, config, hash.Split('+')[0]);
+    }
+
     MemScoreException Damaged(string problem, Exception? inner = null) =>
         new(ErrorKind.RunFolder, $"{ManifestPath}: {problem}; full.json is damaged: restore it or choose a new --out", inner);
 

@@ -13,10 +13,11 @@ internal sealed class RunContext : RunReader, IDisposable
 {
     public required ExperimentData Data { get; init; }
 
-    public static RunContext Open(string runDirectory, DatasetRegistry datasets, string? cacheDirectory)
+    /// <param name="greyLevels">Keep the examples' 8-bit grey levels (<see cref="ExperimentData.GreyRows"/>), as the report's duplicates search needs them.</param>
+    public static RunContext Open(string runDirectory, DatasetRegistry datasets, string? cacheDirectory, bool greyLevels = false)
     {
         var folder = new RunFolder(runDirectory);
-        return Open(folder, ReadManifest(folder), datasets, cacheDirectory);
+        return Open(folder, ReadManifest(folder), datasets, cacheDirectory, greyLevels);
     }
 
     /// <summary>
@@ -31,10 +32,11 @@ internal sealed class RunContext : RunReader, IDisposable
         return new RunReader { Folder = reader.Folder, Manifest = reader.Manifest, Plan = reader.Plan, InModels = reader.InModels, Examples = context.Examples };
     }
 
-    internal static RunContext Open(RunFolder folder, RunManifest manifest, DatasetRegistry datasets, string? cacheDirectory)
+    internal static RunContext Open(RunFolder folder, RunManifest manifest, DatasetRegistry datasets, string? cacheDirectory, bool greyLevels = false)
     {
         TorchThreads.Use(manifest.Config.Threads);
-        var data = TrainingData.Prepare(manifest.Config, datasets, cacheDirectory ?? manifest.CacheDirectory ?? datasets.DefaultCacheDirectory, manifest.Input);
+        var data = TrainingData.Prepare(manifest.Config, datasets, cacheDirectory ?? manifest.CacheDirectory ?? datasets.DefaultCacheDirectory, manifest.Input,
+            greyLevels: greyLevels, recorded: DedupFile.Recorded(folder.Root, manifest.Config, manifest.DatasetHash));
         return FromData(folder, manifest, data);
     }
 

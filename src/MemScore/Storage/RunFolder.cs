@@ -47,7 +47,7 @@ internal sealed class RunFolder
     static readonly HashSet<string> OwnEntries = new(StringComparer.Ordinal)
     {
         "run.json", "plan.json", "examples.npz", "run.lock", "tasks", "checkpoints", "slurm", "report", "scores.csv", "scores_by_epoch.csv", "summary.npz",
-        "target.json", "target_progress.json", DedupFile.Name,
+        "target.json", "target_progress.json", DedupFile.Name, NearDuplicatesCache.Name,
     };
 
     /// <summary>

@@ -110,6 +110,48 @@ public class NearDuplicatesTests
     }
 
     [Fact]
+    public void A_pair_exactly_at_the_threshold_is_a_duplicate_and_one_just_beyond_is_not()
+    {
+        // Images 1 and 2 differ from image 0 by exactly 0.25 and 0.375 in every pixel (all values k/8, exact in float32 and
+        // float64): pooled RMS distances 0.25 and 0.375 exactly, and 0.125 between 1 and 2. The screen's float32 rounding must
+        // not drop the pair at the threshold.
+        var pixels = new float[3 * Side * Side];
+        for (int k = 0; k < Side * Side; k++) (pixels[k], pixels[Side * Side + k], pixels[2 * Side * Side + k]) = ((k % 3) / 8f, (k % 3 + 2) / 8f, (k % 3 + 3) / 8f);
+        using var images = tensor(pixels, [3, 1, Side, Side]);
+
+        Assert.Equal([(1, 0, 0.25)], NearDuplicates.Find(images, threshold: 0.25).Removed.Select(d => (d.Removed, d.Kept, d.Distance)));
+        Assert.Equal([(1, 0, 0.25), (2, 0, 0.375)], NearDuplicates.Find(images, threshold: 0.375).Removed.Select(d => (d.Removed, d.Kept, d.Distance)));
+        Assert.Equal([(2, 1, 0.125)], NearDuplicates.Find(images, threshold: 0.2499).Removed.Select(d => (d.Removed, d.Kept, d.Distance)));   // 1 kept now
+    }
+
+    [Fact]
+    public void Images_too_small_to_pool_twice_are_screened_on_the_pooled_images()
+    {
+        // 2x2 and 3x3 images pool to 1x1: the screen falls back to the pooled values. Expected by the rule on those values
+        // (one mean per image; an odd last row and column left out). Pixels k/8: every mean and difference is exact, so ties
+        // (lowest index wins) are real ties.
+        var rng = new SplitMix64(9);
+        foreach (int side in new[] { 2, 3 })
+        {
+            var pixels = Enumerable.Range(0, 80 * side * side).Select(_ => (float)(rng.NextInt(9) / 8.0)).ToArray();
+            using var images = tensor(pixels, [80, 1, side, side]);
+            var means = Enumerable.Range(0, 80).Select(i => ((double)pixels[i * side * side] + pixels[i * side * side + 1] + pixels[i * side * side + side] + pixels[i * side * side + side + 1]) / 4).ToArray();
+            var kept = new List<int>();
+            var expected = new List<(int, int)>();
+            for (int i = 0; i < 80; i++)
+            {
+                int nearest = kept.Where(j => Math.Abs(means[i] - means[j]) <= 0.07).OrderBy(j => Math.Abs(means[i] - means[j])).ThenBy(j => j).FirstOrDefault(-1);
+                if (nearest >= 0) expected.Add((i, nearest)); else kept.Add(i);
+            }
+
+            var result = NearDuplicates.Find(images, threshold: 0.07);
+
+            Assert.True(expected.Count is > 5 and < 80, $"{side}x{side}: the data should give some but not all duplicates, got {expected.Count}");
+            Assert.Equal(expected, result.Removed.Select(d => (d.Removed, d.Kept)));
+        }
+    }
+
+    [Fact]
     public void Refuses_a_negative_or_nan_threshold()
     {
         using var images = zeros(2, 1, 4, 4);

@@ -18,7 +18,7 @@ namespace MemScore.Tests.Execution;
 public class DedupRunTests
 {
     /// <summary>log p(x) = -30 for an image it trained on, -50 otherwise.</summary>
-    sealed class MemorizingModel : IDensityModel
+    internal sealed class MemorizingModel : IDensityModel
     {
         readonly HashSet<string> _seen = [];
 
@@ -45,7 +45,7 @@ public class DedupRunTests
     }
 
     /// <summary>Random bits (p = 1/2, seeded): after 2x2 pooling two such images lie ~0.35 apart (RMS), the copies 0 apart.</summary>
-    sealed class PlantedCopiesProvider : IDatasetProvider
+    internal sealed class PlantedCopiesProvider : IDatasetProvider
     {
         public string Name => "planted-copies";
         public string Description => "test images";
@@ -59,10 +59,10 @@ public class DedupRunTests
         }
     }
 
-    static readonly DatasetRegistry Datasets = new DatasetRegistry().Add(new PlantedCopiesProvider());
-    static readonly ModelRegistry Models = new ModelRegistry().Add(new ModelFamily("memorizer", "test", _ => new MemorizingModel()));
+    internal static readonly DatasetRegistry Datasets = new DatasetRegistry().Add(new PlantedCopiesProvider());
+    internal static readonly ModelRegistry Models = new ModelRegistry().Add(new ModelFamily("memorizer", "test", _ => new MemorizingModel()));
 
-    static ExperimentConfig Config => new()
+    internal static ExperimentConfig Config => new()
     {
         Dataset = "planted-copies", Model = "memorizer", Folds = 3, Repeats = 5, Epochs = 3, EvalEvery = 1, BatchSize = 10,
         EvalBatchSize = 16, PadTo = 0, Threads = 1, Seed = 7,

@@ -16,25 +16,28 @@ internal static class DuplicatesSection
 {
     const int GroupsShown = 8, MembersShown = 6;
 
-    /// <param name="greyData">The run's examples prepared with grey levels (the same rows as the scores).</param>
-    public static DuplicateComparison Append(ReportPage page, RunContext context, ReportNumbers n, ExperimentData greyData, double threshold)
+    /// <param name="set">Near-duplicates among the run's examples (the same rows as the scores).</param>
+    public static DuplicateComparison Append(ReportPage page, RunContext context, ReportNumbers n, NearDuplicateSet set)
     {
         ArgumentNullException.ThrowIfNull(page);
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(n);
-        ArgumentNullException.ThrowIfNull(greyData);
-        if (greyData.Count != n.Count) throw new InvalidOperationException($"{greyData.Count} grey-level images for {n.Count} scored examples");
-        var comparison = DuplicateComparison.Of(TrainingData.Find(greyData, threshold), n.M);
+        ArgumentNullException.ThrowIfNull(set);
+        if (set.Count != n.Count) throw new InvalidOperationException($"near-duplicates of {set.Count} examples for {n.Count} scored examples");
+        double threshold = set.Threshold;
+        var comparison = DuplicateComparison.Of(set, n.M);
         var groups = comparison.Set.Groups();
         var html = page.Html;
         html.Append("<h2>Near-duplicates and memorization</h2>")
             .Append($"<p>Two examples are near-duplicates when the root-mean-square distance per pixel of their 2x down-sampled grey-level images " +
                     $"(intensities in [0, 1]) is at most {F(threshold, "G4")} (<code>memscore report --duplicates-threshold T</code>); visiting the examples in order, " +
-                    "each joins the group of the nearest earlier example that leads a group. ")
+                    "each joins the group of the nearest earlier example that leads a group (the search runs once per threshold and is kept in the run folder's " +
+                    $"{NearDuplicatesCache.Name}). ")
             .Append($"{groups.Length} group{(groups.Length == 1 ? "" : "s")} hold {comparison.Set.Removed.Length + groups.Length} of the {n.Count} examples.</p>");
         if (context.Config.Dedup is double dedup)
             html.Append($"<p>This run was deduplicated before its folds were drawn (<code>--dedup {F(dedup, "G4")}</code>): " +
-                        $"{context.Data.Removed.Count} examples were left out (dedup.csv); the groups here are among the examples kept.</p>");
+                        $"{context.Data.Removed.Count} examples were left out (dedup.csv); the groups here are among the examples kept" +
+                        (threshold <= dedup ? ", and at this threshold there are none by construction (no search was needed)" : "") + ".</p>");
         AppendComparison(html, comparison);
         AppendGrid(page, context, n, groups);
         AtomicFile.WriteAllText(Path.Combine(page.Directory, "duplicate_groups.csv"), GroupsCsv(comparison, n));
