@@ -58,8 +58,9 @@ internal sealed class FullRunFolder(string root)
         {
             throw Damaged($"not valid JSON ({e.Message})", e);
         }
-        if (RunManifest.SchemeOf(root, ManifestPath) is int scheme && scheme != ResultsScheme.Current)
-            throw ResultsScheme.Refusal(ManifestPath, scheme, "full-run folder");
+        int expected = ResultsScheme.For(ModelOf(root));
+        if (RunManifest.SchemeOf(root, ManifestPath) is int scheme && scheme != expected)
+            throw ResultsScheme.Refusal(ManifestPath, scheme, "full-run folder", expected);
         T Field<T>(string name, string expected)
         {
             var node = root[name] ?? throw Damaged($"'{name}' is {(root.ContainsKey(name) ? "null" : "missing")}, expected {expected}");
@@ -85,6 +86,11 @@ internal sealed class FullRunFolder(string root)
         if (!(fraction > 0 && fraction < 1)) throw Damaged($"'test_fraction' is {fraction.ToString(CultureInfo.InvariantCulture)}, expected a number between 0 and 1");
         return new Manifest(config, train, test, Field<string>("test_source", "a string"), fraction);
     }
+
+    /// <summary>The --model of a full.json's config (the default model when absent), read before the config is validated.</summary>
+    static string ModelOf(System.Text.Json.Nodes.JsonObject root) =>
+        root["config"] is System.Text.Json.Nodes.JsonObject config && config["model"] is System.Text.Json.Nodes.JsonValue value && value.TryGetValue(out string? model)
+            ? model : new Configuration.ExperimentConfig().Model;
 
     MemScoreException Damaged(string problem, Exception? inner = null) =>
         new(ErrorKind.RunFolder, $"{ManifestPath}: {problem}; full.json is damaged: restore it or choose a new --out", inner);
