@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using MemScore.Core;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -18,10 +19,11 @@ internal static unsafe class LogisticMixtureKernel
 
     /// <summary>
     /// Whether the kernel can score <paramref name="output"/> [..., B, P, H, W] against <paramref name="x"/> [B, C, H, W]:
-    /// float32 CPU tensors outside autograd, with 256-bit vectors in hardware and H W a multiple of 8.
+    /// float32 CPU tensors outside autograd, with 256-bit vectors (and gathers) in hardware and H W a multiple of 8.
+    /// The output may be contiguous or channels-last (<see cref="IsChannelsLast"/>).
     /// </summary>
     public static bool Supports(Tensor output, Tensor x) =>
-        Vector256.IsHardwareAccelerated
+        Vector256.IsHardwareAccelerated && Avx2.IsSupported
         && output.device_type == DeviceType.CPU && x.device_type == DeviceType.CPU
         && output.dtype == ScalarType.Float32 && x.dtype == ScalarType.Float32
         && !output.requires_grad && !x.requires_grad
@@ -37,13 +39,30 @@ internal static unsafe class LogisticMixtureKernel
         if (output.shape[^3] != expected || x.shape[1] != channels)
             throw new ArgumentException($"expected output [..., {expected}, H, W] and x [B, {channels}, H, W], got ({string.Join(", ", output.shape)}) and ({string.Join(", ", x.shape)})", nameof(output));
         using var scope = NewDisposeScope();
-        var o = output.contiguous();
+        bool channelsLast = IsChannelsLast(output);
+        var o = channelsLast ? output.movedim([-3], [-1]).contiguous() : output.contiguous();   // [..., H, W, P]: a view, already contiguous
         var xs = x.contiguous();
         var result = empty(output.shape[..^3], ScalarType.Float32);
-        var layout = new MixtureLayout((int)channels, (int)components, x.shape[2] * x.shape[3]);
+        var layout = new MixtureLayout((int)channels, (int)components, x.shape[2] * x.shape[3], channelsLast);
         fixed (byte* outputBytes = o.bytes, xBytes = xs.bytes, resultBytes = result.bytes)
             ForEachImage(result.numel(), (nint)outputBytes, (nint)xBytes, (nint)resultBytes, x.shape[0], layout);
         return result.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Whether scoring can hand the kernel channels-last output (it reads it with gathers).</summary>
+    public static bool ReadsChannelsLast => Vector256.IsHardwareAccelerated && Avx2.IsSupported;
+
+    /// <summary>
+    /// [..., P, H, W] stored as [..., H, W, P] with the leading dimensions packed: what a convolution whose input is
+    /// channels-last returns (DcVaeNetwork's scoring decode), read in place with gathers.
+    /// </summary>
+    public static bool IsChannelsLast(Tensor output)
+    {
+        long p = output.shape[^3], w = output.shape[^1], image = p * output.shape[^2] * w;
+        if (output.dim() < 4 || output.stride(-3) != 1 || output.stride(-1) != p || output.stride(-2) != w * p) return false;
+        for (long d = output.dim() - 4, expected = image; d >= 0; expected *= output.shape[d], d--)
+            if (output.stride((int)d) != expected && output.shape[d] != 1) return false;
+        return true;
     }
 
     static void ForEachImage(long images, nint output, nint x, nint result, long batch, MixtureLayout layout)
@@ -72,7 +91,7 @@ internal static unsafe class LogisticMixtureKernel
         var sumHigh = Vector256<double>.Zero;
         for (long p = 0; p < layout.Plane; p += Lanes)
         {
-            var (low, high) = Vector256.Widen(MixturePixels.LogProbability(output + p, x + p, layout, pixels));
+            var (low, high) = Vector256.Widen(MixturePixels.LogProbability(output + p * layout.PixelStride, x + p, layout, pixels));
             sumLow += low;
             sumHigh += high;
         }
@@ -80,16 +99,26 @@ internal static unsafe class LogisticMixtureKernel
     }
 }
 
-/// <summary>Where a mixture's parameters sit in one image's decoder output (planes of H W floats; <see cref="DiscretizedLogisticMixture.Split"/>).</summary>
-internal readonly record struct MixtureLayout(int Channels, int Components, long Plane)
+/// <summary>
+/// Where a mixture's parameters sit in one image's decoder output, relative to a pixel: output channel q
+/// (<see cref="DiscretizedLogisticMixture.Split"/>'s order) at q H W (planes) or at q (channels-last, pixels P apart).
+/// </summary>
+internal readonly record struct MixtureLayout(int Channels, int Components, long Plane, bool ChannelsLast)
 {
-    public long OutputFloats => DiscretizedLogisticMixture.OutputChannels(Channels, Components) * Plane;
+    public long OutputChannels => DiscretizedLogisticMixture.OutputChannels(Channels, Components);
+    public long OutputFloats => OutputChannels * Plane;
     public long DataFloats => Channels * Plane;
-    public long Logit(int component) => component * Plane;
-    public long Mean(int channel, int component) => (Components + channel * Components + component) * Plane;
-    public long LogScale(int channel, int component) => (Components * (1 + Channels) + channel * Components + component) * Plane;
+    public long PixelStride => ChannelsLast ? OutputChannels : 1;
+    long ChannelStride => ChannelsLast ? 1 : Plane;
+
+    /// <summary>Offsets of 8 consecutive pixels for gathers (channels-last).</summary>
+    public Vector256<int> PixelOffsets { get; } = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * (int)DiscretizedLogisticMixture.OutputChannels(Channels, Components);
+
+    public long Logit(int component) => component * ChannelStride;
+    public long Mean(int channel, int component) => (Components + channel * Components + component) * ChannelStride;
+    public long LogScale(int channel, int component) => (Components * (1 + Channels) + channel * Components + component) * ChannelStride;
     public long Coefficient(int channel, int previous, int component) =>
-        (Components * (1 + 2 * Channels) + (channel * (channel - 1) / 2 + previous) * Components + component) * Plane;
+        (Components * (1 + 2 * Channels) + (channel * (channel - 1) / 2 + previous) * Components + component) * ChannelStride;
 }
 
 /// <summary>Scratch vectors for one group of 8 pixels: data on [-1, 1], edge-bin masks, per-component terms.</summary>

@@ -39,6 +39,8 @@ internal sealed class LogisticMixtureDcVaeHead : DcVaeHead
         return stochastic ? DiscretizedLogisticMixture.Sample(parameters, noise) : DiscretizedLogisticMixture.Mean(parameters);
     }
 
+    public override bool ReadsChannelsLast => LogisticMixtureKernel.ReadsChannelsLast;
+
     public override IEnumerable<KeyValuePair<string, string>> Settings => [new("mixture_components", _components.ToString())];
 }
 

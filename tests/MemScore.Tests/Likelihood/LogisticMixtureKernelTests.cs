@@ -70,6 +70,24 @@ public class LogisticMixtureKernelTests
         }
     }
 
+    [Theory]
+    [InlineData(8, 3, 10)]
+    [InlineData(9, 1, 2)]
+    public void Channels_last_output_gives_the_same_bits_as_contiguous(int seed, int channels, int components)
+    {
+        var (output, x) = Hostile(seed, channels, components);
+        using (output)
+        using (x)
+        {
+            // [2, 3, P, H, W] stored as [2, 3, H, W, P]: what the scoring decode returns, unflattened to [S, B, ...].
+            using var stored = output.permute(0, 1, 3, 4, 2).contiguous();
+            using var channelsLast = stored.permute(0, 1, 4, 2, 3);
+            Assert.True(LogisticMixtureKernel.IsChannelsLast(channelsLast));
+            Assert.False(LogisticMixtureKernel.IsChannelsLast(output));
+            Assert.Equal(Kernel(output, x, channels, components), Kernel(channelsLast, x, channels, components));
+        }
+    }
+
     [Fact]
     public void Results_do_not_depend_on_the_thread_count()
     {
