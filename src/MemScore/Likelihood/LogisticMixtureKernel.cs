@@ -49,12 +49,12 @@ internal static unsafe class LogisticMixtureKernel
         return result.MoveToOuterDisposeScope();
     }
 
-    /// <summary>Whether scoring can hand the kernel channels-last output (it reads it with gathers).</summary>
+    /// <summary>Whether scoring can hand the kernel channels-last output.</summary>
     public static bool ReadsChannelsLast => Vector256.IsHardwareAccelerated && Avx2.IsSupported;
 
     /// <summary>
     /// [..., P, H, W] stored as [..., H, W, P] with the leading dimensions packed: what a convolution whose input is
-    /// channels-last returns (DcVaeNetwork's scoring decode), read in place with gathers.
+    /// channels-last returns (DcVaeNetwork's scoring decode); read in place, 8 pixels at a time transposed into planes.
     /// </summary>
     public static bool IsChannelsLast(Tensor output)
     {
@@ -89,9 +89,16 @@ internal static unsafe class LogisticMixtureKernel
         var pixels = new PixelBuffers(buffers, layout);
         var sumLow = Vector256<double>.Zero;
         var sumHigh = Vector256<double>.Zero;
+        float* tile = stackalloc float[layout.ChannelsLast ? (int)layout.OutputChannels * Lanes : 0];
         for (long p = 0; p < layout.Plane; p += Lanes)
         {
-            var (low, high) = Vector256.Widen(MixturePixels.LogProbability(output + p * layout.PixelStride, x + p, layout, pixels));
+            float* parameters = output + p;
+            if (layout.ChannelsLast)
+            {
+                PixelTile.Transpose(output + p * layout.OutputChannels, tile, (int)layout.OutputChannels);
+                parameters = tile;
+            }
+            var (low, high) = Vector256.Widen(MixturePixels.LogProbability(parameters, x + p, layout, pixels));
             sumLow += low;
             sumHigh += high;
         }
@@ -100,19 +107,15 @@ internal static unsafe class LogisticMixtureKernel
 }
 
 /// <summary>
-/// Where a mixture's parameters sit in one image's decoder output, relative to a pixel: output channel q
-/// (<see cref="DiscretizedLogisticMixture.Split"/>'s order) at q H W (planes) or at q (channels-last, pixels P apart).
+/// Where a mixture's parameters sit relative to a group of 8 pixels: output channel q (<see cref="DiscretizedLogisticMixture.Split"/>'s
+/// order) at q H W in the decoder output's planes, or at 8 q in the <see cref="PixelTile"/> of channels-last output.
 /// </summary>
 internal readonly record struct MixtureLayout(int Channels, int Components, long Plane, bool ChannelsLast)
 {
     public long OutputChannels => DiscretizedLogisticMixture.OutputChannels(Channels, Components);
     public long OutputFloats => OutputChannels * Plane;
     public long DataFloats => Channels * Plane;
-    public long PixelStride => ChannelsLast ? OutputChannels : 1;
-    long ChannelStride => ChannelsLast ? 1 : Plane;
-
-    /// <summary>Offsets of 8 consecutive pixels for gathers (channels-last).</summary>
-    public Vector256<int> PixelOffsets { get; } = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * (int)DiscretizedLogisticMixture.OutputChannels(Channels, Components);
+    long ChannelStride => ChannelsLast ? 8 : Plane;
 
     public long Logit(int component) => component * ChannelStride;
     public long Mean(int channel, int component) => (Components + channel * Components + component) * ChannelStride;
@@ -129,4 +132,45 @@ internal readonly ref struct PixelBuffers(Span<Vector256<float>> buffers, Mixtur
     public readonly Span<Vector256<float>> Highest = buffers.Slice(2 * layout.Channels, layout.Channels);
     public readonly Span<Vector256<float>> Exponents = buffers.Slice(3 * layout.Channels, layout.Components);
     public readonly Span<Vector256<float>> Factors = buffers.Slice(3 * layout.Channels + layout.Components, layout.Components);
+}
+
+/// <summary>8 pixels of channels-last output ([8, P], contiguous) as planes of 8 ([P, 8]): 8 x 8 blocks by shuffles, the last P mod 8 channels one by one.</summary>
+internal static unsafe class PixelTile
+{
+    public static void Transpose(float* pixels, float* tile, int channels)
+    {
+        int q = 0;
+        for (; q + 8 <= channels; q += 8) TransposeBlock(pixels + q, channels, tile + q * 8);
+        for (; q < channels; q++)
+            for (int pixel = 0; pixel < 8; pixel++) tile[q * 8 + pixel] = pixels[pixel * channels + q];
+    }
+
+    /// <summary>Rows r (pixel r's 8 channels, <paramref name="rowStride"/> apart) become columns: tile[8 c + r] = row r, channel c.</summary>
+    static void TransposeBlock(float* rows, int rowStride, float* tile)
+    {
+        var t0 = Avx.UnpackLow(Avx.LoadVector256(rows), Avx.LoadVector256(rows + rowStride));
+        var t1 = Avx.UnpackHigh(Avx.LoadVector256(rows), Avx.LoadVector256(rows + rowStride));
+        var t2 = Avx.UnpackLow(Avx.LoadVector256(rows + 2 * rowStride), Avx.LoadVector256(rows + 3 * rowStride));
+        var t3 = Avx.UnpackHigh(Avx.LoadVector256(rows + 2 * rowStride), Avx.LoadVector256(rows + 3 * rowStride));
+        var t4 = Avx.UnpackLow(Avx.LoadVector256(rows + 4 * rowStride), Avx.LoadVector256(rows + 5 * rowStride));
+        var t5 = Avx.UnpackHigh(Avx.LoadVector256(rows + 4 * rowStride), Avx.LoadVector256(rows + 5 * rowStride));
+        var t6 = Avx.UnpackLow(Avx.LoadVector256(rows + 6 * rowStride), Avx.LoadVector256(rows + 7 * rowStride));
+        var t7 = Avx.UnpackHigh(Avx.LoadVector256(rows + 6 * rowStride), Avx.LoadVector256(rows + 7 * rowStride));
+        var s0 = Avx.Shuffle(t0, t2, 0x44);
+        var s1 = Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = Avx.Shuffle(t1, t3, 0x44);
+        var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = Avx.Shuffle(t4, t6, 0x44);
+        var s5 = Avx.Shuffle(t4, t6, 0xEE);
+        var s6 = Avx.Shuffle(t5, t7, 0x44);
+        var s7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(tile, Avx.Permute2x128(s0, s4, 0x20));
+        Avx.Store(tile + 8, Avx.Permute2x128(s1, s5, 0x20));
+        Avx.Store(tile + 16, Avx.Permute2x128(s2, s6, 0x20));
+        Avx.Store(tile + 24, Avx.Permute2x128(s3, s7, 0x20));
+        Avx.Store(tile + 32, Avx.Permute2x128(s0, s4, 0x31));
+        Avx.Store(tile + 40, Avx.Permute2x128(s1, s5, 0x31));
+        Avx.Store(tile + 48, Avx.Permute2x128(s2, s6, 0x31));
+        Avx.Store(tile + 56, Avx.Permute2x128(s3, s7, 0x31));
+    }
 }

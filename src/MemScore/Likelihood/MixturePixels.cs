@@ -1,5 +1,4 @@
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using V = System.Runtime.Intrinsics.Vector256<float>;
 
 namespace MemScore.Likelihood;
@@ -44,10 +43,6 @@ internal static unsafe class MixturePixels
         return shift - maxLogit + Vector256.Log(mixture / normalizer);
     }
 
-    /// <summary>One parameter of the 8 pixels: contiguous in planes, <see cref="MixtureLayout.PixelOffsets"/> apart channels-last.</summary>
-    static V Load(MixtureLayout layout, float* parameter) =>
-        layout.ChannelsLast ? Avx2.GatherVector256(parameter, layout.PixelOffsets, 4) : Vector256.Load(parameter);
-
     static void LoadData(float* x, MixtureLayout layout, PixelBuffers pixels)
     {
         for (int c = 0; c < layout.Channels; c++)
@@ -62,15 +57,15 @@ internal static unsafe class MixturePixels
     /// <summary>Component <paramref name="j"/>'s E_j and F_j (class summary); channel c's location adds tanh(coef) x_i of the earlier channels i.</summary>
     static (V Exponent, V Factor) Component(float* output, MixtureLayout layout, PixelBuffers pixels, int j)
     {
-        var exponent = Load(layout, output + layout.Logit(j));
+        var exponent = Vector256.Load(output + layout.Logit(j));
         var numerator = One;
         var denominator = One;
         for (int c = 0; c < layout.Channels; c++)
         {
-            var location = Load(layout, output + layout.Mean(c, j));
+            var location = Vector256.Load(output + layout.Mean(c, j));
             for (int i = 0; i < c; i++)
-                location = Vector256.FusedMultiplyAdd(Tanh(Load(layout, output + layout.Coefficient(c, i, j))), pixels.Values[i], location);
-            var bin = Bin(pixels.Values[c] - location, Load(layout, output + layout.LogScale(c, j)), pixels.Lowest[c], pixels.Highest[c]);
+                location = Vector256.FusedMultiplyAdd(Tanh(Vector256.Load(output + layout.Coefficient(c, i, j))), pixels.Values[i], location);
+            var bin = Bin(pixels.Values[c] - location, Vector256.Load(output + layout.LogScale(c, j)), pixels.Lowest[c], pixels.Highest[c]);
             exponent += bin.Linear;
             numerator *= bin.Numerator;
             denominator *= bin.Denominator;
@@ -126,9 +121,9 @@ internal static unsafe class MixturePixels
     static (V Max, V Sum) LogitNormalizer(float* output, MixtureLayout layout)
     {
         var max = NegativeInfinity;
-        for (int j = 0; j < layout.Components; j++) max = Vector256.Max(max, Load(layout, output + layout.Logit(j)));
+        for (int j = 0; j < layout.Components; j++) max = Vector256.Max(max, Vector256.Load(output + layout.Logit(j)));
         var sum = Zero;
-        for (int j = 0; j < layout.Components; j++) sum += Vector256.Exp(Load(layout, output + layout.Logit(j)) - max);
+        for (int j = 0; j < layout.Components; j++) sum += Vector256.Exp(Vector256.Load(output + layout.Logit(j)) - max);
         return (max, sum);
     }
 }
