@@ -14,24 +14,33 @@ namespace MemScore.Core;
 ///    before the binarization draw (same distribution, other draws; probabilities on the 8-bit grid
 ///    as in training); SplitMix64.NextInt rejects with the right threshold (2^32 mod n), which can
 ///    change fold plans, in-model subsets and --limit subsets.
+/// 3: mol-dc-vae only (<see cref="For"/>; every other family stays at 2 with unchanged hashes): log p(x) on the
+///    CPU by the fused mixture kernel (Likelihood/LogisticMixtureKernel) instead of the tensor form; same
+///    quantity, float32 rounding differs (~1e-7 relative per image); training unchanged.
 /// </remarks>
 internal static class ResultsScheme
 {
     public const int Current = 2;
 
+    /// <summary>Families whose results changed after <see cref="Current"/> by a change of theirs alone, with their scheme.</summary>
+    static readonly Dictionary<string, int> ByModel = new(StringComparer.Ordinal) { ["mol-dc-vae"] = 3 };
+
+    /// <summary>The scheme under which this MemScore makes the results of --model <paramref name="model"/>.</summary>
+    public static int For(string model) => ByModel.TryGetValue(model, out int scheme) ? scheme : Current;
+
     /// <summary>The scheme of a folder that records none: made before the scheme existed.</summary>
     public const int Unrecorded = 1;
 
     /// <summary>The refusal of a folder made under another scheme; <paramref name="what"/> says what kind of folder.</summary>
-    public static MemScoreException Refusal(string path, int found, string what = "run folder")
+    public static MemScoreException Refusal(string path, int found, string what = "run folder", int expected = Current)
     {
-        string when = found < Current ? "an earlier" : "a later";
-        string advice = found < Current
+        string when = found < expected ? "an earlier" : "a later";
+        string advice = found < expected
             ? "its results cannot be resumed or extended by this version (they would mix two schemes); " +
               "rerun into a new --out, or finish it with the MemScore version that made it"
             : "use the MemScore version that made it";
         return new MemScoreException(ErrorKind.RunFolder,
-            $"{path}: this {what} was made by {when} MemScore results scheme ({found}; this MemScore uses scheme {Current}, " +
+            $"{path}: this {what} was made by {when} MemScore results scheme ({found}; this MemScore uses scheme {expected}, " +
             $"see README 'Reproducibility'); {advice}");
     }
 }

@@ -25,8 +25,10 @@ internal sealed class LogisticMixtureDcVaeHead : DcVaeHead
 
     public override long OutputChannels(long imageChannels) => DiscretizedLogisticMixture.OutputChannels(imageChannels, _components);
 
+    /// <summary>Scoring on the CPU (no autograd) takes the fused kernel; training, other devices and float64 the tensor form.</summary>
     public override Tensor LogLikelihood(Tensor output, Tensor x)
     {
+        if (LogisticMixtureKernel.Supports(output, x)) return LogisticMixtureKernel.LogProbability(output, x, _channels, _components);
         using var parameters = DiscretizedLogisticMixture.Split(output, _channels, _components);
         return DiscretizedLogisticMixture.LogProbability(x, parameters);
     }
@@ -36,6 +38,8 @@ internal sealed class LogisticMixtureDcVaeHead : DcVaeHead
         using var parameters = DiscretizedLogisticMixture.Split(output, _channels, _components);
         return stochastic ? DiscretizedLogisticMixture.Sample(parameters, noise) : DiscretizedLogisticMixture.Mean(parameters);
     }
+
+    public override bool ReadsChannelsLast => LogisticMixtureKernel.ReadsChannelsLast;
 
     public override IEnumerable<KeyValuePair<string, string>> Settings => [new("mixture_components", _components.ToString())];
 }

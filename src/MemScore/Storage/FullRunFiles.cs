@@ -58,8 +58,9 @@ internal sealed class FullRunFolder(string root)
         {
             throw Damaged($"not valid JSON ({e.Message})", e);
         }
-        if (RunManifest.SchemeOf(root, ManifestPath) is int scheme && scheme != ResultsScheme.Current)
-            throw ResultsScheme.Refusal(ManifestPath, scheme, "full-run folder");
+        int expected = ResultsScheme.For(ModelOf(root));
+        if (RunManifest.SchemeOf(root, ManifestPath) is int scheme && scheme != expected)
+            throw ResultsScheme.Refusal(ManifestPath, scheme, "full-run folder", expected);
         T Field<T>(string name, string expected)
         {
             var node = root[name] ?? throw Damaged($"'{name}' is {(root.ContainsKey(name) ? "null" : "missing")}, expected {expected}");
@@ -98,6 +99,11 @@ internal sealed class FullRunFolder(string root)
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or IOException) { return null; }
         return hash is null ? null : DedupFile.Recorded(Root, config, hash.Split('+')[0]);
     }
+
+    /// <summary>The --model of a full.json's config (the default model when absent), read before the config is validated.</summary>
+    static string ModelOf(System.Text.Json.Nodes.JsonObject root) =>
+        root["config"] is System.Text.Json.Nodes.JsonObject config && config["model"] is System.Text.Json.Nodes.JsonValue value && value.TryGetValue(out string? model)
+            ? model : new Configuration.ExperimentConfig().Model;
 
     MemScoreException Damaged(string problem, Exception? inner = null) =>
         new(ErrorKind.RunFolder, $"{ManifestPath}: {problem}; full.json is damaged: restore it or choose a new --out", inner);

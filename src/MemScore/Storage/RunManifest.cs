@@ -33,7 +33,8 @@ internal sealed record RunManifest(
         LibTorchVersion: "2.10.0",
         Device: ComputeDevice.NameOf(ComputeDevice.Resolve(config.Device)),
         CreatedUtc: DateTimeOffset.UtcNow,
-        Input: input);
+        Input: input,
+        Scheme: ResultsScheme.For(config.Model));
 
     static string VersionOf(Assembly assembly) =>
         assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
@@ -72,7 +73,8 @@ internal sealed record RunManifest(
         var manifest = Parse(path);
         string actual = manifest.Config.Hash(manifest.Scheme);
         if (actual == manifest.ConfigHash)
-            return manifest.Scheme == ResultsScheme.Current ? manifest : throw ResultsScheme.Refusal(path, manifest.Scheme);
+            return manifest.Scheme == ResultsScheme.For(manifest.Config.Model) ? manifest
+                : throw ResultsScheme.Refusal(path, manifest.Scheme, expected: ResultsScheme.For(manifest.Config.Model));
         string detail =
             intended is not null && intended.Hash(manifest.Scheme) == manifest.ConfigHash
                 ? $"fields edited: {string.Join("; ", manifest.Config.DiffAgainst(intended))}"

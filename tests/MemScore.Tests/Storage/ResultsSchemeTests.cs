@@ -49,6 +49,25 @@ public class ResultsSchemeTests
     }
 
     [Fact]
+    public void Mol_dc_vae_alone_moved_to_scheme_3_and_its_scheme_2_folders_are_refused_naming_both()
+    {
+        var mol = Config with { Model = "mol-dc-vae", Dataset = "cifar10" };
+        Assert.Equal(3, ResultsScheme.For("mol-dc-vae"));
+        Assert.Equal(mol.Hash(3), mol.Hash());
+        foreach (var family in ModelRegistry.CreateDefault().All.Where(f => f.Name != "mol-dc-vae"))
+            Assert.Equal((Config with { Model = family.Name }).Hash(2), (Config with { Model = family.Name }).Hash());
+
+        using var dir = new TempDirectory();
+        var root = JsonNode.Parse(RunManifest.Create(mol, "h", 100, [3, 32, 32], InputKind.Discrete8Bit).ToJson())!.AsObject();
+        Assert.Equal(3, root["results_scheme"]!.GetValue<int>());
+        root["results_scheme"] = 2;
+        root["config_hash"] = mol.Hash(2);
+        File.WriteAllText(dir["run.json"], root.ToJsonString());
+        var error = Assert.Throws<MemScoreException>(() => RunManifest.Read(dir["run.json"], mol));
+        Assert.Contains("made by an earlier MemScore results scheme (2; this MemScore uses scheme 3", error.Message);
+    }
+
+    [Fact]
     public void A_new_run_json_records_the_current_scheme_and_reads_back()
     {
         using var dir = new TempDirectory();
