@@ -5,6 +5,8 @@
 # alternately, PAIRS times (A B A B ...), each under /usr/bin/time, with `uptime` before and after.
 #
 # Usage: bench/small-protocol.sh [PAIRS] [OUT]    (default 2 pairs, OUT a new temp folder)
+#   BASELINE=DIR (optional): a built checkout of another commit; its ./memscore runs the same protocol after
+#   each pair ("baseline-N"), so before and after are measured in the same minutes.
 # Prints one line per run: side, wall seconds (from /usr/bin/time), peak RSS, load before/after.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -35,4 +37,9 @@ for ((p = 1; p <= pairs; p++)); do
   rm -rf "$out/memscore-$p"
   timed "memscore-$p" ./memscore run --dataset fashion-mnist --limit 6000 --folds 5 --repeats 1 --epochs 2 \
     --eval-every 2 --is-samples 32 --out "$out/memscore-$p"
+  if [[ -n ${BASELINE:-} ]]; then
+    rm -rf "$out/baseline-$p"
+    timed "baseline-$p" "$BASELINE/memscore" run --dataset fashion-mnist --limit 6000 --folds 5 --repeats 1 --epochs 2 \
+      --eval-every 2 --is-samples 32 --out "$out/baseline-$p"
+  fi
 done
