@@ -104,18 +104,24 @@ internal sealed class ExperimentData : IDisposable
 
     static ExperimentData FromSource(ImageDataset source, int[] keep, ExperimentConfig config, InputKind input, DataSplit split, bool greyLevels)
     {
-        string contentHash = source.ContentHash();
-        // Intermediates are disposed as soon as they are used: with 60,000 images each copy is ~200 MB.
-        // Pad first, then draw the noise (see the remarks above): the same order as the training redraws.
+        // The hash covers the whole source set and only reads it: it runs beside the preparation, on the core that is idle here.
+        var hashing = Task.Run(source.ContentHash);
         Tensor scored;
         Tensor? levels = null;
-        using (var bytes = ImageTransforms.ToLevels(source.Images))
-        using (var padded = PadLevels(bytes, config.PadTo))
+        try
         {
-            using (var drawn = EvaluationDraw(padded, input, new SeedSchedule(config.Seed), split))
-                scored = Subset(drawn, keep, source.Count);
-            if (greyLevels || TrainingRedraws(config, input))
-                levels = Subset(padded, keep, source.Count);
+            // Only the kept rows are converted, padded and drawn; the noise of row i is still the one a draw over the whole padded
+            // source set gives it (UniformRows), so an example's draw does not depend on --limit.
+            using var subset = keep.Length == source.Count ? null : SelectRows(source.Images, keep);
+            using var bytes = ImageTransforms.ToLevels(subset ?? source.Images);
+            using var padded = PadLevels(bytes, config.PadTo);
+            long[] sourceShape = [source.Count, .. padded.shape[1..]];
+            scored = EvaluationDraw(padded, input, new SeedSchedule(config.Seed), split, sourceShape, keep);
+            if (greyLevels || TrainingRedraws(config, input)) levels = padded.clone();
+        }
+        finally
+        {
+            WaitQuietly(hashing);   // never leave the hash reading images the caller is about to dispose; its error surfaces below
         }
         var data = new ExperimentData
         {
@@ -125,7 +131,7 @@ internal sealed class ExperimentData : IDisposable
             Levels = levels,
             Labels = keep.Select(i => source.Labels[i]).ToArray(),
             SourceIndices = keep.Select(i => source.SourceIndices[i]).ToArray(),
-            ContentHash = contentHash,
+            ContentHash = hashing.GetAwaiter().GetResult(),
             Padding = config.PadTo == 0 ? 0 : (config.PadTo - (int)source.Images.shape[2]) / 2,
         };
         GC.Collect();   // the IDX bytes and readers of a large data set are garbage now
@@ -169,20 +175,23 @@ internal sealed class ExperimentData : IDisposable
         _ => false,
     };
 
-    /// <summary>The evaluation draw from padded 8-bit levels: the same draws as the training redraws, from a fixed seed.</summary>
-    static Tensor EvaluationDraw(Tensor levels, InputKind input, SeedSchedule seeds, DataSplit split)
+    /// <summary>
+    /// The evaluation draw from the padded 8-bit levels of the kept rows: the same draws as the training redraws, from a fixed
+    /// seed, taken over the whole padded source set (<paramref name="sourceShape"/>) and kept at rows <paramref name="keep"/>.
+    /// </summary>
+    static Tensor EvaluationDraw(Tensor levels, InputKind input, SeedSchedule seeds, DataSplit split, long[] sourceShape, int[] keep)
     {
         switch (input)
         {
             case InputKind.Binary:
             {
                 using var generator = new Generator((ulong)seeds.EvaluationBinarization(split));
-                return ImageTransforms.BinarizeLevelsToLevels(levels, generator);   // stored as 0 / 255
+                return ImageTransforms.BinarizeLevelsToLevels(levels, ImageTransforms.UniformRows(sourceShape, keep, generator));   // stored as 0 / 255
             }
             case InputKind.Dequantized:
             {
                 using var generator = new Generator((ulong)seeds.EvaluationDequantization(split));
-                return ImageTransforms.DequantizeLevels(levels, generator);
+                return ImageTransforms.DequantizeLevels(levels, ImageTransforms.UniformRows(sourceShape, keep, generator));
             }
             case InputKind.Discrete8Bit:
                 return levels.clone();
@@ -191,10 +200,15 @@ internal sealed class ExperimentData : IDisposable
         }
     }
 
-    /// <summary>A new contiguous tensor of the kept rows (a copy of all when <paramref name="keep"/> covers everything).</summary>
-    static Tensor Subset(Tensor images, int[] keep, int total)
+    static void WaitQuietly(Task task)
     {
-        if (keep.Length == total) return images.clone();
+        try { task.Wait(); }
+        catch (AggregateException) { }
+    }
+
+    /// <summary>A new contiguous tensor of rows <paramref name="keep"/>.</summary>
+    static Tensor SelectRows(Tensor images, int[] keep)
+    {
         using var index = tensor(keep.Select(i => (long)i).ToArray());
         return images.index_select(0, index);
     }

@@ -31,13 +31,16 @@ internal static class ImageTransforms
     /// same uniforms from <paramref name="generator"/>), stored compactly as 8-bit levels {0, 255} (a
     /// quarter of the float32 memory: 61 MB instead of 245 MB for 60,000 padded digits).
     /// </summary>
-    public static Tensor BinarizeLevelsToLevels(Tensor levels, Generator generator)
+    public static Tensor BinarizeLevelsToLevels(Tensor levels, Generator generator) =>
+        BinarizeLevelsToLevels(levels, rand(levels.shape, dtype: ScalarType.Float32, generator: generator));
+
+    /// <summary>The same with given uniforms of the same shape; consumes (disposes) <paramref name="uniform"/>.</summary>
+    public static Tensor BinarizeLevelsToLevels(Tensor levels, Tensor uniform)
     {
-        var uniform = rand(levels.shape, dtype: ScalarType.Float32, generator: generator);
-        using (var probability = LevelsToIntensities(levels))
-            uniform.lt_(probability);   // in place: 1 where below, else 0
         using (uniform)
         {
+            using (var probability = LevelsToIntensities(levels))
+                uniform.lt_(probability);   // in place: 1 where below, else 0
             var result = uniform.to_type(ScalarType.Byte);
             using var k = new ScalarScope();
             return result.mul_(k[255]);   // in place on the fresh tensor, which is the result
@@ -90,11 +93,48 @@ internal static class ImageTransforms
     }
 
     /// <summary>(k + u) / 256 for uint8 levels k, u drawn from <paramref name="generator"/>.</summary>
-    public static Tensor DequantizeLevels(Tensor levels, Generator generator)
+    public static Tensor DequantizeLevels(Tensor levels, Generator generator) =>
+        DequantizeLevels(levels, rand(levels.shape, dtype: ScalarType.Float32, generator: generator));
+
+    /// <summary>The same with given uniforms of the same shape; the result is <paramref name="uniform"/>, changed in place.</summary>
+    public static Tensor DequantizeLevels(Tensor levels, Tensor uniform)
     {
         using var k = new ScalarScope();
-        var uniform = rand(levels.shape, dtype: ScalarType.Float32, generator: generator);
         return uniform.add_(levels, k.One).div_(k[256f]);
+    }
+
+    /// <summary>
+    /// The rows <paramref name="keep"/> (ascending) of what rand(<paramref name="shape"/>, generator) would draw, drawn in slices
+    /// of rows so the whole block is never held. libtorch fills a CPU tensor with uniforms one element after another from the
+    /// generator (a serial kernel), so consecutive slices continue the same stream as one call (ImageTransformsTests checks it).
+    /// </summary>
+    public static Tensor UniformRows(long[] shape, int[] keep, Generator generator)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        ArgumentNullException.ThrowIfNull(keep);
+        long total = shape[0];
+        if (keep.Length == total) return rand(shape, dtype: ScalarType.Float32, generator: generator);
+        const long SliceRows = 4096;
+        var parts = new List<Tensor>();
+        try
+        {
+            int next = 0;
+            for (long start = 0; start < total; start += SliceRows)
+            {
+                long rows = Math.Min(SliceRows, total - start);
+                using var slice = rand([rows, .. shape[1..]], dtype: ScalarType.Float32, generator: generator);
+                int first = next;
+                while (next < keep.Length && keep[next] < start + rows) next++;
+                if (next == first) continue;
+                using var index = tensor(keep[first..next].Select(i => i - start).ToArray());
+                parts.Add(slice.index_select(0, index));
+            }
+            return cat(parts, 0);
+        }
+        finally
+        {
+            foreach (var part in parts) part.Dispose();
+        }
     }
 
     /// <summary>Bernoulli draw per pixel with probability k / 255 for uint8 levels k.</summary>

@@ -62,7 +62,9 @@ internal sealed class LocalExecutor(DatasetRegistry datasets, ModelRegistry mode
         Report(d => new RunProgress(RunStage.LoadingData, d, taskCount));
         using var context = new RunPlanner(datasets, models).Plan(request with { Workers = workers });   // the sanity pass checks memory for these workers
         if (request.ExportPyTorch) PyTorchExport.RequireNoUnexportedTasks(context);
-        var executor = new TaskExecutor(context, models, exportPyTorch: request.ExportPyTorch);
+        // Several workers: one that has no task left scores batches of the others' log p(x) passes (same values).
+        var sharing = workers > 1 && !config.FoldEnsembles ? new EvaluationSharing(workers) : null;
+        var executor = new TaskExecutor(context, models, exportPyTorch: request.ExportPyTorch, sharing: sharing);
         var target = request.Target ?? RepeatTarget.Read(folder);
         target?.RequireCompatible(config);
         var tracker = target is null ? null : new TargetTracker(context, target);
@@ -112,7 +114,7 @@ internal sealed class LocalExecutor(DatasetRegistry datasets, ModelRegistry mode
         if (workers == 1)
             for (int u = 0; u < units.Count; u++) { cancellation.ThrowIfCancellationRequested(); RunUnit(u, cancellation); }
         else
-            WorkerPool.Run(units.Count, workers, config.Threads, RunUnit, cancellation);
+            WorkerPool.Run(units.Count, workers, config.Threads, RunUnit, cancellation, sharing is null ? null : sharing.HelpUntilAllIdle);
         Report(_ => new RunProgress(RunStage.Aggregating, taskCount, taskCount));
         var aggregate = Aggregator.Aggregate(context, allowPartial: false, request.Estimator, tracker?.Progress);
         Report(_ => new RunProgress(RunStage.Done, taskCount, taskCount));

@@ -17,9 +17,10 @@ internal enum TaskOutcome { AlreadyDone, Completed }
 /// the front end runs in, if any) for `memscore status`. With <paramref name="exportPyTorch"/> a
 /// task writes its weights as a PyTorch state dict before its result (<see cref="PyTorchExport"/>).
 /// </summary>
-internal sealed class TaskExecutor(RunContext context, ModelRegistry models, string? schedulerJobId = null, bool exportPyTorch = false)
+internal sealed class TaskExecutor(RunContext context, ModelRegistry models, string? schedulerJobId = null, bool exportPyTorch = false,
+    EvaluationSharing? sharing = null)
 {
-    readonly TaskRunner _runner = new(context.Config, context.Data, context.Plan, models);
+    readonly TaskRunner _runner = new(context.Config, context.Data, context.Plan, models, sharing);
 
     public TaskOutcome Execute(TaskId task, int checkpointEvery, IProgress<TaskProgress>? progress = null, CancellationToken cancellation = default)
     {

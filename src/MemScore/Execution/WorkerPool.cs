@@ -16,7 +16,9 @@ internal static class WorkerPool
 {
     const int StackBytes = 16 << 20;
 
-    public static void Run(int items, int workers, int threadsPerWorker, Action<int, CancellationToken> work, CancellationToken cancellation)
+    /// <param name="whenIdle">Called by each worker when no item is left for it (not after a failure), e.g. to help the others.</param>
+    public static void Run(int items, int workers, int threadsPerWorker, Action<int, CancellationToken> work, CancellationToken cancellation,
+        Action<CancellationToken>? whenIdle = null)
     {
         ArgumentNullException.ThrowIfNull(work);
         if (workers < 1) throw new ArgumentOutOfRangeException(nameof(workers), workers, "must be >= 1");
@@ -35,6 +37,7 @@ internal static class WorkerPool
                     stop.Token.ThrowIfCancellationRequested();
                     work(i, stop.Token);
                 }
+                whenIdle?.Invoke(stop.Token);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
             catch (Exception e)

@@ -33,12 +33,19 @@ internal static class ImportanceSampler
     /// </summary>
     public static (Tensor LogP, Tensor Ess) LogMarginal(IVariationalNetwork network, Tensor x, int samples, Generator noise, bool withEss)
     {
-        if (samples < 1) throw new ArgumentOutOfRangeException(nameof(samples), samples, "must be >= 1");
-        using var eps = ComputeDevice.Normal([samples, x.shape[0], network.LatentDim], noise, x.device);
+        using var eps = DrawNoise(network, x.shape[0], samples, noise, x.device);
         return LogMarginalWithEss(network, x, eps);
     }
 
-    static (Tensor LogP, Tensor Ess) LogMarginalWithEss(IVariationalNetwork network, Tensor x, Tensor eps)
+    /// <summary>The standard-normal noise [S, B, latent] the estimator draws for a batch of <paramref name="batchSize"/>.</summary>
+    public static Tensor DrawNoise(IVariationalNetwork network, long batchSize, int samples, Generator noise, Device device)
+    {
+        if (samples < 1) throw new ArgumentOutOfRangeException(nameof(samples), samples, "must be >= 1");
+        return ComputeDevice.Normal([samples, batchSize, network.LatentDim], noise, device);
+    }
+
+    /// <summary>log p(x) and the effective sample size (below) with given noise <paramref name="eps"/> [S, B, latent].</summary>
+    public static (Tensor LogP, Tensor Ess) LogMarginalWithEss(IVariationalNetwork network, Tensor x, Tensor eps)
     {
         using var scope = NewDisposeScope();
         var (mu, logvar) = network.Encode(x);

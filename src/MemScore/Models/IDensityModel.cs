@@ -24,6 +24,15 @@ internal interface IImportanceSampledModel
 {
     /// <summary>log p(x) [B] and ESS [B] (float64), with the same draws and values as LogLikelihood.</summary>
     (Tensor LogP, Tensor Ess) LogLikelihoodWithEss(Tensor batch, Generator noise);
+
+    /// <summary>The noise <see cref="LogLikelihoodWithEss(Tensor, Generator)"/> draws for <paramref name="batchSize"/> examples, drawn now.</summary>
+    Tensor DrawEvaluationNoise(long batchSize, Generator noise);
+
+    /// <summary>
+    /// The same values as <see cref="LogLikelihoodWithEss(Tensor, Generator)"/>, with its noise drawn beforehand by
+    /// <see cref="DrawEvaluationNoise"/>. Changes no state of the model: several threads may call it at once.
+    /// </summary>
+    (Tensor LogP, Tensor Ess) LogLikelihoodWithEss(Tensor batch, Tensor noise);
 }
 
 public sealed record ModelDescription(string Name, IReadOnlyDictionary<string, string> Settings)

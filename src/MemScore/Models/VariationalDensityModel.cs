@@ -128,6 +128,17 @@ internal sealed class VariationalDensityModel : IDensityModel, IPrivatelyTrainab
         return (ComputeDevice.ToHost(logp).MoveToOuterDisposeScope(), ComputeDevice.ToHost(ess).MoveToOuterDisposeScope());
     }
 
+    public Tensor DrawEvaluationNoise(long batchSize, Generator noise) => ImportanceSampler.DrawNoise(_network, batchSize, _importanceSamples, noise, _device);
+
+    public (Tensor LogP, Tensor Ess) LogLikelihoodWithEss(Tensor batch, Tensor noise)
+    {
+        _module.eval();   // sets the flag it already has when another thread scores at the same time: no change
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var (logp, ess) = ImportanceSampler.LogMarginalWithEss(_network, ComputeDevice.On(batch, _device), noise);
+        return (ComputeDevice.ToHost(logp).MoveToOuterDisposeScope(), ComputeDevice.ToHost(ess).MoveToOuterDisposeScope());
+    }
+
     /// <summary>Negative ELBO of each example (one latent draw), eval mode: the loss curves of `memscore full`.</summary>
     public Tensor PerExampleLoss(Tensor batch, Generator noise)
     {

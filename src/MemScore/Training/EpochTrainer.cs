@@ -65,9 +65,12 @@ internal static class EpochTrainer
     /// effective sample size when the model reports one.
     /// </summary>
     /// <param name="rows">Sorted rows to evaluate, gathered batch by batch (no copy of the data set); null = all.</param>
+    /// <param name="sharing">Idle workers that may score batches of an importance-sampled model too (<see cref="SharedEvaluation"/>: same values).</param>
     public static (double[] LogP, double[]? Ess) Evaluate(IDensityModel model, Tensor images, int batchSize, long noiseSeed,
-        string label, int epoch, Action<int, int>? onBatch, CancellationToken cancellation, int[]? rows = null)
+        string label, int epoch, Action<int, int>? onBatch, CancellationToken cancellation, int[]? rows = null, EvaluationSharing? sharing = null)
     {
+        if (sharing is not null && model is IImportanceSampledModel shareable)
+            return SharedEvaluation.Run(shareable, images, batchSize, noiseSeed, label, epoch, onBatch, sharing, cancellation, rows);
         int count = (int)images.shape[0];
         int n = rows?.Length ?? count;
         var result = new double[count];

@@ -13,8 +13,9 @@ namespace MemScore.Training;
 /// <see cref="PoissonEpochTrainer"/> epoch: the same loop, a different optimizer step.
 /// </summary>
 /// <param name="label">Names the model in error messages, e.g. "repeat 0, fold 1".</param>
+/// <param name="sharing">Idle workers that may help with the log p(x) passes (null = none).</param>
 internal sealed class SingleModelUnit(IDensityModel model, ExperimentConfig config, TrainingBatches batches, int[] trainRows,
-    Tensor evaluated, int[]? evaluatedRows, TaskSeeds seeds, string label) : ITrainingUnit
+    Tensor evaluated, int[]? evaluatedRows, TaskSeeds seeds, string label, EvaluationSharing? sharing = null) : ITrainingUnit
 {
     public IDensityModel Model => model;
     public string Label => label;
@@ -34,7 +35,7 @@ internal sealed class SingleModelUnit(IDensityModel model, ExperimentConfig conf
     public MemberEvaluation[] Evaluate(int epoch, Action<int, int, int>? onBatch, CancellationToken cancellation)
     {
         var (logp, ess) = EpochTrainer.Evaluate(model, evaluated, config.EvalBatchSize, seeds.Evaluation(epoch), label, epoch,
-            onBatch is null ? null : (done, total) => onBatch(0, done, total), cancellation, evaluatedRows);
+            onBatch is null ? null : (done, total) => onBatch(0, done, total), cancellation, evaluatedRows, sharing);
         return [new MemberEvaluation(logp, ess)];
     }
 }

@@ -17,7 +17,8 @@ internal sealed record TaskCheckpointing(string Path, int EveryEpochs);
 /// <see cref="TaskSeeds"/>, so a result does not depend on which tasks ran before or beside it, nor on a
 /// resume, and an ensemble member equals its separately trained task up to float round-off.
 /// </summary>
-internal sealed class TaskRunner(ExperimentConfig config, ExperimentData data, FoldPlan plan, ModelRegistry models)
+/// <param name="sharing">Idle workers of the same process that may help with the log p(x) passes (null = none; values do not depend on it).</param>
+internal sealed class TaskRunner(ExperimentConfig config, ExperimentData data, FoldPlan plan, ModelRegistry models, EvaluationSharing? sharing = null)
 {
     readonly InModelSubset? _inModels = InModelSubset.For(config.InModels, plan, config.Seed);
     readonly SeedSchedule _seeds = new(config.Seed);
@@ -31,7 +32,7 @@ internal sealed class TaskRunner(ExperimentConfig config, ExperimentData data, F
         int[]? evaluatedRows = _inModels?.RowsToEvaluate(task);
         using var model = models.Get(config.Model).Create(config.ModelContextFor(data.ImageShape, seeds.ModelInit));
         var unit = new SingleModelUnit(model, config, TrainingBatches.For(data, config), plan.TrainingExamples(task), data.Scored, evaluatedRows,
-            seeds, task.ToString());
+            seeds, task.ToString(), sharing);
         var report = Report([task], progress);
         var checkpoint = checkpointing is null ? null : new TaskCheckpointStore(checkpointing, task, config.Hash(), evaluatedRows, data.Count,
             EpochTrainer.StepsPerEpoch(plan.TrainingExamples(task).Length, config.BatchSize), Warn(report));

@@ -51,4 +51,28 @@ public class ImageTransformsTests
         Assert.Equal(a.Order(), a);
         Assert.Throws<ArgumentOutOfRangeException>(() => ImageTransforms.SeededSubset(10, 11, 1));
     }
+
+    // Exact equality: the kept rows must be the very uniforms one rand call over the whole block draws (an example's
+    // evaluation draw must not depend on --limit). The shapes cross the 4,096-row slices, keep none of a slice, and keep all.
+    [Theory]
+    [InlineData(10_000, new[] { 0, 1, 4095, 4096, 4097, 9999 })]
+    [InlineData(9_000, new[] { 8191, 8192 })]
+    [InlineData(5, new[] { 0, 1, 2, 3, 4 })]
+    public void Uniform_rows_are_the_rows_of_one_draw_over_the_whole_block(int rows, int[] keep)
+    {
+        long[] shape = [rows, 1, 3, 2];
+        using var whole = Generator();
+        using var all = rand(shape, dtype: ScalarType.Float32, generator: whole);
+        using var index = tensor(keep.Select(i => (long)i).ToArray());
+        using var expected = all.index_select(0, index);
+        using var sliced = Generator();
+        using var kept = ImageTransforms.UniformRows(shape, keep, sliced);
+        Assert.Equal(expected.shape, kept.shape);
+        Assert.True(kept.eq(expected).all().item<bool>());
+        using var nextWhole = rand(4, generator: whole);
+        using var nextSliced = rand(4, generator: sliced);
+        Assert.True(nextWhole.eq(nextSliced).all().item<bool>());   // both consumed the same count of draws
+    }
+
+    static TorchSharp.torch.Generator Generator() => new(1234);
 }

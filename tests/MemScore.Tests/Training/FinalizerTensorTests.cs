@@ -107,6 +107,19 @@ public class FinalizerTensorTests
         Assert.True(left == 0, $"{left} tensor(s) made outside any dispose scope were never disposed (the finalizer frees them, possibly mid-call)");
     }
 
+    /// <summary>The log p(x) pass that idle workers may help with (SharedEvaluation): noise drawn under its lock, scored per batch.</summary>
+    [Fact]
+    public void A_shared_evaluation_leaves_no_tensor_to_the_finalizer()
+    {
+        using var g = new Generator(8);
+        using var uniform = rand([16, 1, 8, 8], generator: g);
+        using var images = uniform.lt(uniform.mean()).to_type(ScalarType.Float32);
+        var sharing = new EvaluationSharing(1);
+        long left = LeftBySecondRound(() => BernoulliMlpVae.Create(new ModelContext([1, 8, 8], 4, 1e-3, 4, 1)), model =>
+            EpochTrainer.Evaluate(model, images, 4, 1, "test", 1, null, default, rows: [1, 2, 3, 5, 8, 13], sharing: sharing));
+        Assert.True(left == 0, $"{left} tensor(s) made outside any dispose scope were never disposed (the finalizer frees them, possibly mid-call)");
+    }
+
     [Fact]
     public void Measuring_the_budget_leaves_no_tensor_to_the_finalizer()
     {
