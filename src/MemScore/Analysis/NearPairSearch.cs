@@ -124,17 +124,7 @@ internal sealed class NearPairSearch : IDisposable
     }
 
     /// <summary>Squared Euclidean distance of rows a and b in float64, summed in pixel order.</summary>
-    public double SquaredDistance(int a, int b)
-    {
-        double sum = 0;
-        int offsetA = a * _width, offsetB = b * _width;
-        for (int k = 0; k < _width; k++)
-        {
-            double difference = _values[offsetA + k] - _values[offsetB + k];
-            sum += difference * difference;
-        }
-        return sum;
-    }
+    public double SquaredDistance(int a, int b) => NearestNeighbours.SquaredDistance(_values, a, _values, b, _width);
 
     double SquaredDistanceToZero(int a)
     {

@@ -110,7 +110,8 @@ internal static class NearestNeighbours
         return values;
     }
 
-    static double SquaredDistance(double[] a, int rowA, double[] b, int rowB, int width)
+    /// <summary>Squared Euclidean distance of row <paramref name="rowA"/> of a and row <paramref name="rowB"/> of b (width values each), in float64, summed in pixel order.</summary>
+    internal static double SquaredDistance(double[] a, int rowA, double[] b, int rowB, int width)
     {
         double sum = 0;
         int offsetA = rowA * width, offsetB = rowB * width;

@@ -129,11 +129,7 @@ public class DropoutTests
     public void One_and_two_workers_write_identical_task_files_with_dropout_and_weight_decay()
     {
         using var dir = new TempDirectory();
-        foreach (string workers in new[] { "1", "2" })
-        {
-            var result = CliProcess.Run(["run", .. Tiny, "--workers", workers, "--out", dir[workers]]);
-            Assert.True(result.ExitCode == 0, result.StdErr);
-        }
+        TaskFiles.RunWithOneAndTwoWorkers(dir, Tiny);
         TaskFiles.AssertSame(dir["1"], dir["2"], 2);
     }
 

@@ -20,6 +20,16 @@ public static class TaskFiles
         }
     }
 
+    /// <summary>Runs `memscore run ARGS` with --workers 1 into dir["1"] and with --workers 2 into dir["2"]; both must succeed.</summary>
+    public static void RunWithOneAndTwoWorkers(TempDirectory dir, string[] args)
+    {
+        foreach (string workers in new[] { "1", "2" })
+        {
+            var result = CliProcess.Run(["run", .. args, "--workers", workers, "--out", dir[workers]]);
+            Assert.True(result.ExitCode == 0, result.StdErr);
+        }
+    }
+
     /// <summary>Runs `memscore run ARGS` uninterrupted into dir["whole"] and, into dir["resumed"], killed by itself
     /// right after its first checkpoint and then resumed; returns the two folders.</summary>
     public static (string Whole, string Resumed) RunWholeAndKilledAfterCheckpoint(TempDirectory dir, string[] args)

@@ -168,11 +168,7 @@ public class DpSgdTests
     public void One_and_two_workers_write_identical_task_files_and_run_json_states_epsilon()
     {
         using var dir = new TempDirectory();
-        foreach (string workers in new[] { "1", "2" })
-        {
-            var result = CliProcess.Run(["run", .. Tiny, "--workers", workers, "--out", dir[workers]]);
-            Assert.True(result.ExitCode == 0, result.StdErr);
-        }
+        TaskFiles.RunWithOneAndTwoWorkers(dir, Tiny);
         TaskFiles.AssertSame(dir["1"], dir["2"], 2);
         var privacy = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir["1"], "run.json")))!["privacy"]!;
         double q = 16 / 60.0;   // 120 examples, 2 folds: 60 training examples per model
