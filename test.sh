@@ -38,15 +38,31 @@ dotnet build MemScore.slnx -c Release -nologo -v quiet -clp:ErrorsOnly
 # (bench/test-suite.md): a small 2-thread run used 0.85-1.02 s of CPU passive against 1.37-3.20 s active.
 # Results do not depend on it (the work and its order are the same).
 export OMP_WAIT_POLICY=PASSIVE
-# The log is kept so that a failure is repeated, with its message, at the very end of the output
+# The logs are kept so that a failure is repeated, with its message, at the very end of the output
 # (CI shows only the tail of a long run).
 test_log="$(mktemp /tmp/memscore-test-XXXXXX.log)"
+isolated_log="$(mktemp /tmp/memscore-test-isolated-XXXXXX.log)"
+run_tests() { dotnet test tests/MemScore.Tests -c Release --no-build -nologo --logger "console;verbosity=normal" "$@" 2>&1; }
 status=0
-dotnet test tests/MemScore.Tests -c Release -nologo --logger "console;verbosity=normal" "$@" 2>&1 \
-  | tee "$test_log" || status=$?
+isolated_status=0
+if [[ $# -eq 0 ]]; then
+  # The classes that touch process-global state (in-process TorchSharp: its generator, thread count and tensor
+  # counts; tests/MemScore.Tests/Support/ProcessGlobalState.cs) run one at a time in a test process of their own,
+  # beside the process that runs every other class in parallel: xunit would run them alone after the others.
+  run_tests --filter "Process=GlobalState" >"$isolated_log" &
+  isolated_pid=$!
+  run_tests --filter "Process!=GlobalState" | tee "$test_log" || status=$?
+  wait "$isolated_pid" || isolated_status=$?
+  echo "test.sh: the process-global-state classes, run in their own test process beside the others (exit $isolated_status):"
+  cat "$isolated_log"
+  cat "$isolated_log" >>"$test_log"
+  [[ $status -ne 0 ]] || status=$isolated_status
+else
+  run_tests "$@" | tee "$test_log" || status=$?
+fi
 if [[ $status -ne 0 ]]; then
   echo "test.sh: the test run failed (exit $status); the failures again:"
   grep -A 14 -E '^  Failed [A-Za-z]' "$test_log" | cut -c1-400 || echo "test.sh: no failed test in the log (a build or host error; see above)"
 fi
-rm -f "$test_log"
+rm -f "$test_log" "$isolated_log"
 exit $status

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace MemScore.Tests.Analysis;
 
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class DataCopyingTests
 {
     /// <summary>Draws from one distribution: four unit-variance blobs at 6 e_0, ..., 6 e_3 in 8 dimensions.</summary>

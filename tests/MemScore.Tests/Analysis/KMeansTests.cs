@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace MemScore.Tests.Analysis;
 
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class KMeansTests
 {
     /// <summary>100 points around each of 20 e_0, ..., 20 e_3 in 5 dimensions, unit-variance noise; planted label = row / 100.</summary>

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace MemScore.Tests.Analysis;
 
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class NearestNeighboursTests
 {
     static float[] Uniform(int count, long seed)

@@ -5,7 +5,7 @@ using TorchSharp.Modules;
 
 namespace MemScore.Tests.Benchmarks;
 
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 [Trait("Tier", "EndToEnd")]
 public class ThroughputBenchmarkTests
 {

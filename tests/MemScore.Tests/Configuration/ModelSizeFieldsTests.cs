@@ -7,7 +7,7 @@ using MemScore.Tests.Support;
 namespace MemScore.Tests.Configuration;
 
 /// <summary>The DC-VAE model-options feature-maps (width F) and mixture-components (logistics per pixel of mol-dc-vae), and their shorthand flags.</summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 [Trait("Tier", "EndToEnd")]
 public class ModelSizeFieldsTests
 {

@@ -6,7 +6,7 @@ using MemScore.Models;
 
 namespace MemScore.Tests.Configuration;
 
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class PresetsTests
 {
     // Expected values typed from the table of METHOD.md section 4 and S from section 3.

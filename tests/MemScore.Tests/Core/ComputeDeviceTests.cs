@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace MemScore.Tests.Core;
 
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 [Trait("Tier", "EndToEnd")]
 public class ComputeDeviceTests
 {

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace MemScore.Tests.Data;
 
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class ImageTransformsTests
 {
     [Fact]

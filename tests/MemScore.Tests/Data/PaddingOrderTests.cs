@@ -11,7 +11,7 @@ namespace MemScore.Tests.Data;
 /// One padding order for scoring and training: pad the 8-bit image, then draw the noise over every pixel.
 /// A padded pixel must therefore be the same kind of value in a scored image and in a training batch.
 /// </summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class PaddingOrderTests
 {
     const int Images = 40, Side = 4, PadTo = 8;

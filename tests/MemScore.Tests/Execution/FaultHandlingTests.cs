@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 
 namespace MemScore.Tests.Execution;
 
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 [Trait("Tier", "EndToEnd")]
 public class FaultHandlingTests
 {

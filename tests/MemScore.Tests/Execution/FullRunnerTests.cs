@@ -10,7 +10,7 @@ using MemScore.Training;
 
 namespace MemScore.Tests.Execution;
 
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 [Trait("Tier", "EndToEnd")]
 public class FullRunnerTests
 {
@@ -66,7 +66,7 @@ public class FullRunnerTests
     }
 }
 
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 [Trait("Tier", "EndToEnd")]
 public class FullRunBadInputTests
 {

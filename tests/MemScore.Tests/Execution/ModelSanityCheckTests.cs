@@ -12,7 +12,7 @@ namespace MemScore.Tests.Execution;
 /// family that fails on the data's shape (naming family and shape) and what cannot fit in memory (naming
 /// the flags), with the memory given explicitly so the tests do not depend on the machine.
 /// </summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class ModelSanityCheckTests
 {
     static ExperimentData Binary(int n, params long[] shape)

@@ -9,7 +9,7 @@ namespace MemScore.Tests.Likelihood;
 /// one, whatever the parameters. Float64 sums of 256 terms are exact to ~1e-13 and float32 ones to ~1e-6,
 /// so the 1e-5 tolerance fails only when mass is lost or double counted (e.g. a wrong edge bin).
 /// </summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class DiscretizedLogisticMixtureTests
 {
     static Tensor AllValues(ScalarType dtype) => arange(0, 256, dtype: dtype).div_(255);   // k / 255

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace MemScore.Tests.Likelihood;
 
 /// <summary>The logit-space Gaussian reported in 8-bit pixel space (METHOD.md section 4), checked numerically.</summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class GaussianLikelihoodTests
 {
     const double Lambda = LogitTransform.DefaultLambda;

@@ -10,7 +10,7 @@ namespace MemScore.Tests.Likelihood;
 /// gives x ~ N(b, W W^T + s^2 I). The proposal is a deliberately imperfect diagonal Gaussian
 /// (the true posterior has full covariance), so the estimator has real variance to average out.
 /// </summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class ImportanceSamplerTests
 {
     sealed class LinearGaussianModel : IVariationalNetwork

@@ -9,7 +9,7 @@ namespace MemScore.Tests.Likelihood;
 /// error is O(step^2 f''') ~ 1e-12 and the rounding error O(1e-16 |f| / step) ~ 1e-8 for |f| ~ 100, so
 /// a relative tolerance of 1e-6 (see <see cref="GradientCheck"/>) fails only on a wrong derivative.
 /// </summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class LikelihoodGradientTests
 {
     static Tensor Normal(long[] shape, int seed, double scale = 1, double shift = 0)

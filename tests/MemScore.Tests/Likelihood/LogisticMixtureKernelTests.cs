@@ -10,7 +10,7 @@ namespace MemScore.Tests.Likelihood;
 /// against a direct computation and for normalisation in DiscretizedLogisticMixtureTests): float32 parameters and data,
 /// the reference computed from the same float32 values in float64, so the difference is the kernel's float32 rounding.
 /// </summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class LogisticMixtureKernelTests
 {
     /// <summary>Decoder output [2, 3, P, 4, 4] with log-scales in [-12, 6] (below the clamp to very wide), means in [-4, 4],

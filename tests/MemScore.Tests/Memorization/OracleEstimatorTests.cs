@@ -16,7 +16,7 @@ namespace MemScore.Tests.Memorization;
 /// training data has a closed-form, deterministic log p(x). Run through the real executor (fold
 /// plan, tasks, trainer batching, result files, aggregator), M must equal a direct computation.
 /// </summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 [Trait("Tier", "EndToEnd")]
 public class OracleEstimatorTests
 {

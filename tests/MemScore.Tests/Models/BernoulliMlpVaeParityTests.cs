@@ -13,7 +13,7 @@ namespace MemScore.Tests.Models;
 /// network in the paper code's style (sigmoid + binary cross-entropy, torch.distributions.Normal)
 /// and records weights, inputs, noise, the summed negative ELBO, its gradients and IS log p(x).
 /// </summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class BernoulliMlpVaeParityTests
 {
     static readonly Dictionary<string, NpyArray> Fixture = Npz.Read(Path.Combine(AppContext.BaseDirectory, "Fixtures", "parity_bernoulli_mlp_vae.npz"));

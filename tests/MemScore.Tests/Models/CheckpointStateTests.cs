@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace MemScore.Tests.Models;
 
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class CheckpointStateTests
 {
     static VariationalDensityModel Create(int latent, long seed) =>

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace MemScore.Tests.Models;
 
 /// <summary>Training, scoring, checkpoints and sampling of each DC-VAE family on small structured 32x32 images.</summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class DcVaeModelTests
 {
     public sealed record Family(string Name, long Channels, Func<ModelContext, IDensityModel> Create, InputKind Input)

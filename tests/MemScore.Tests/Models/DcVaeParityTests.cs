@@ -13,7 +13,7 @@ namespace MemScore.Tests.Models;
 /// network and the likelihoods; it records weights, batch-norm state, inputs, noise, the summed negative
 /// ELBO in training mode, its gradients, the running statistics afterwards, and IS log p(x) in eval mode.
 /// </summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class DcVaeParityTests
 {
     static readonly Dictionary<string, (long Channels, Func<DcVaeHead> Head)> Families = new()

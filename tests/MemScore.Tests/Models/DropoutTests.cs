@@ -11,7 +11,7 @@ using static TorchSharp.torch;
 namespace MemScore.Tests.Models;
 
 /// <summary>Dropout of the MLP and DC-VAE families (issue 16 item 1): seeded masks, training only, hashed only when set.</summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 [Trait("Tier", "EndToEnd")]
 public class DropoutTests
 {

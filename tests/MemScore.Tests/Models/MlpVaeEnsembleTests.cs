@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace MemScore.Tests.Models;
 
 /// <summary>An ensemble of E members against E separately built and trained Bernoulli MLP VAEs.</summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class MlpVaeEnsembleTests
 {
     const int Latent = 16;

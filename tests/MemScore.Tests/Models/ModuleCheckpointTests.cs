@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace MemScore.Tests.Models;
 
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class ModuleCheckpointTests
 {
     static (nn.Module<Tensor, Tensor> Module, AdamOptimizer Adam) Create(int hidden)

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 
 namespace MemScore.Tests.Models;
 
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class RealNvpFlowTests
 {
     static readonly RealNvpOptions Small = new(Scales: 2, HiddenChannels: 8);

@@ -5,7 +5,7 @@ using MemScore.Tests.Support;
 namespace MemScore.Tests.Reporting;
 
 /// <summary>The example explorer in a real browser, loaded from file:// (issue 14 item 5).</summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 [Trait("Tier", "EndToEnd")]
 public class ExplorerTests
 {

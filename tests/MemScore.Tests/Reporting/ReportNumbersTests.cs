@@ -4,7 +4,7 @@ using MemScore.Reporting;
 namespace MemScore.Tests.Reporting;
 
 /// <summary>The report's statistics, without HTML: on synthetic results with planted memorization, and on small tables.</summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 [Trait("Tier", "EndToEnd")]
 public class ReportNumbersTests
 {

@@ -11,7 +11,7 @@ using static TorchSharp.torch;
 namespace MemScore.Tests.Reporting;
 
 /// <summary>The report and the scores when examples really are memorized (a model that memorizes exactly).</summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 [Trait("Tier", "EndToEnd")]
 public class ReportSignificanceTests
 {

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace MemScore.Tests.Reporting;
 
 /// <summary>Which images the nearest-neighbour test and C_T compare: decoder means by default, stochastic samples on request.</summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class SampleImagesTests
 {
     /// <summary>A latent-variable model: decoder mean 0.3 everywhere; stochastic samples are Bernoulli(0.3) draws.</summary>

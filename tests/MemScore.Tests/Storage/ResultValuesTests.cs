@@ -13,7 +13,7 @@ namespace MemScore.Tests.Storage;
 /// Range checks of the numbers in task results and checkpoints (issue 18, items 6 and 7), as a table of
 /// edge values, and the last guard of aggregation against infinite M.
 /// </summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class ResultValuesTests
 {
     static TaskResult Result(double logp = -10, double ess = 3, double loss = 1.5) =>

@@ -12,7 +12,7 @@ using MemScore.Tests.Support;
 namespace MemScore.Tests.Storage;
 
 /// <summary>The results scheme enters the config hash; a folder of another scheme is refused naming both schemes.</summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 [Trait("Tier", "EndToEnd")]
 public class ResultsSchemeTests
 {

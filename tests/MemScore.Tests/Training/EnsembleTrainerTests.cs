@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 
 namespace MemScore.Tests.Training;
 
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class EnsembleTrainerTests
 {
     // 97 images in 3 folds (33, 32, 32 held out) leave 64, 65 and 65 training rows: with batch 32 fold 0's

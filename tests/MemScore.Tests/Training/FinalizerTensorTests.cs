@@ -21,7 +21,7 @@ namespace MemScore.Tests.Training;
 /// Not counted: what TorchSharp's module constructors leave (Conv2d) and RealNVP's mask caches, which reach the
 /// finalizer only once their model is unreachable, when no call can still be using them.
 /// </summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class FinalizerTensorTests
 {
     /// <summary>Tensors the second call of <paramref name="round"/> made on a fresh thread and did not dispose.</summary>

@@ -12,7 +12,7 @@ namespace MemScore.Tests.Training;
 /// (counted here), and they make no Scalars outside a ScalarScope (ScalarLifetimeRuleTests), so the
 /// trainers' periodic collections free only managed wrappers (issue 18 item 29).
 /// </summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class NativeGarbageTests
 {
     public sealed record Family(string Name, Func<ModelContext, IDensityModel> Create, long[] Shape, InputKind Input)

@@ -15,7 +15,7 @@ namespace MemScore.Tests.Training;
 /// Scalar), and no MemScore code builds a TorchSharp module whose forward does (BatchNorm2d, LeakyReLU).
 /// Blind spot: TorchSharp methods reached only through virtual calls other than module forwards.
 /// </summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class ScalarLifetimeRuleTests
 {
     static readonly Assembly TorchSharpAssembly = typeof(Scalar).Assembly;

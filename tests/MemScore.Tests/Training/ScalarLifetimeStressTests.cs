@@ -16,7 +16,7 @@ namespace MemScore.Tests.Training;
 /// out bit for bit as it did on one thread without that pressure, and nothing may throw.
 /// </summary>
 [Trait("Category", "Stress")]
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 [Trait("Tier", "EndToEnd")]
 public class ScalarLifetimeStressTests(ITestOutputHelper output)
 {

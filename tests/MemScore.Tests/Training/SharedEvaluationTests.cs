@@ -11,7 +11,7 @@ namespace MemScore.Tests.Training;
 /// single-threaded pass: each batch has the same rows and the same noise, drawn in batch order from the one generator.
 /// Exact equality is the claim, so no tolerance.
 /// </summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class SharedEvaluationTests
 {
     [Theory]

@@ -15,7 +15,7 @@ namespace MemScore.Tests.Training;
 /// test that catches a wrong Adam (bias correction, epsilon, learning-rate scaling) or a changed loss scale,
 /// the differences bench/tail checked when MemScore's M tail looked heavier than the authors' code.
 /// </summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class TrainingTrajectoryParityTests
 {
     static readonly Dictionary<string, NpyArray> Fixture =

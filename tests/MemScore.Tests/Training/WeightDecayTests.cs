@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace MemScore.Tests.Training;
 
 /// <summary>Decoupled weight decay (issue 16 item 1): AdamW's update, absent at 0, hashed only when set.</summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 [Trait("Tier", "EndToEnd")]
 public class WeightDecayTests
 {

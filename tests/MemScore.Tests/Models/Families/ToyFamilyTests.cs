@@ -13,7 +13,7 @@ namespace MemScore.Tests.Models.Families;
 /// test": the family below (its options record, schema and model) lives in this file only, and its option
 /// reaches the built model through the config file, through --model-option and through validation.
 /// </summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class ToyFamilyTests
 {
     sealed record ToyOptions(int Width = 2);

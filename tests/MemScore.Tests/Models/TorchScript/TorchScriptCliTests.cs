@@ -7,7 +7,7 @@ using MemScore.Tests.Support;
 namespace MemScore.Tests.Models.TorchScript;
 
 /// <summary>The torchscript family through the real CLI, starting with README's walk-through as written.</summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 [Trait("Tier", "EndToEnd")]
 public partial class TorchScriptCliTests
 {

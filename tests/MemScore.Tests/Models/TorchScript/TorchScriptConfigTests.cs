@@ -8,7 +8,7 @@ using MemScore.Tests.Support;
 namespace MemScore.Tests.Models.TorchScript;
 
 /// <summary>The torchscript model-options in a config: validation messages, the input kind they choose, the module hash in the config hash.</summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class TorchScriptConfigTests
 {
     static ExperimentConfig Config(ModelOptionValues options, string model = TorchScriptFamily.FamilyName) =>

@@ -10,7 +10,7 @@ namespace MemScore.Tests.Models.TorchScript;
 /// the same time in one process must still see only their own seeds: results are bit-identical to
 /// training the same tasks one after another.
 /// </summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class TorchScriptDeterminismTests
 {
     const int Steps = 6;

@@ -13,7 +13,7 @@ namespace MemScore.Tests.Models.TorchScript;
 /// module with README's "Back to PyTorch" lines, and Debian's PyTorch then gives the log p(x) MemScore
 /// computed for the same batch, with the global generator seeded as MemScore seeded it.
 /// </summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public partial class TorchScriptExportTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     const int Samples = 8;

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace MemScore.Tests.Models.TorchScript;
 
 /// <summary>Loading a module: the contract checks, the refusals of malformed files, and the initial weights.</summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class TorchScriptFamilyTests
 {
     internal static ModelContext Context(string file, long initSeed = 1, string init = "reset") =>

@@ -13,7 +13,7 @@ namespace MemScore.Tests.Models.TorchScript;
 /// noise (the module's torch.randn draws are reproduced from the seed MemScore gives libtorch's
 /// global generator), over 2 epochs of Adam, then the importance-sampled log p(x).
 /// </summary>
-[Collection(ProcessGlobalState.Name)]
+[Collection(ProcessGlobalState.Name), Trait(ProcessGlobalState.TraitName, ProcessGlobalState.TraitValue)]
 public class TorchScriptParityTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     const int Examples = 96, BatchSize = 32, Epochs = 2, Latent = 16, Samples = 16;
