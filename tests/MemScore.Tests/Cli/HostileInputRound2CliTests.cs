@@ -52,17 +52,20 @@ public class HostileInputRound2CliTests
         Npz.Write(path, arrays);
     }
 
-    /// <summary>A finished tiny run in d["run"] (scores removed, so a rerun reads the task files again), then <paramref name="damage"/>.</summary>
+    /// <summary>
+    /// A copy of a finished tiny run in d["run"] (made once: <see cref="FinishedRuns"/>; scores removed, so a rerun
+    /// reads the task files again), then <paramref name="damage"/>.
+    /// </summary>
     static Action<TempDirectory> FinishedRun(Action<TempDirectory> damage, params string[] extra) => d =>
     {
-        Ok(d, [.. R, .. extra, "--out", d["run"], "--top", "0"]);
+        FinishedRuns.CopyTo(d["run"], [.. R, .. extra, "--top", "0"]);
         File.Delete(d["run/scores.csv"]);
         damage(d);
     };
 
     static Action<TempDirectory> FinishedFull(Action<TempDirectory> damage) => d =>
     {
-        Ok(d, [.. Full, "--out", d["full"]]);
+        FinishedRuns.CopyTo(d["full"], Full);
         damage(d);
     };
 

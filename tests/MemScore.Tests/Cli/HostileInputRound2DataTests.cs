@@ -45,12 +45,7 @@ public sealed class DamagedRunFixture : IDisposable
     public string CopyTo(string run, TempDirectory target)
     {
         string to = target["run"];
-        foreach (string file in Directory.EnumerateFiles(_dir[run], "*", SearchOption.AllDirectories))
-        {
-            string destination = Path.Combine(to, Path.GetRelativePath(_dir[run], file));
-            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            File.Copy(file, destination);
-        }
+        FinishedRuns.CopyFolder(_dir[run], to);
         return to;
     }
 

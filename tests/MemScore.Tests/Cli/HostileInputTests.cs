@@ -46,12 +46,11 @@ public class HostileInputTests
 
     static readonly string[] TinyRun = ["run", "--limit", "300", "--folds", "2", "--repeats", "1", "--epochs", "1", "--is-samples", "4", "--threads", "2"];
 
-    /// <summary>A finished tiny run in d["run"], then <paramref name="damage"/> applied to it.</summary>
+    /// <summary>A copy of a finished tiny run in d["run"] (made once: <see cref="FinishedRuns"/>), then <paramref name="damage"/> applied to it.</summary>
     static Case RunFolderCase(string name, Action<TempDirectory> damage, string expectedFile, string expected) =>
         new(name, d =>
         {
-            var r = CliProcess.Run([.. TinyRun, "--out", d["run"]]);
-            Assert.True(r.ExitCode == 0, r.StdErr);
+            FinishedRuns.CopyTo(d["run"], TinyRun);
             File.Delete(d["run/scores.csv"]);
             damage(d);
         }, d => [.. TinyRun, "--out", d["run"]], 0, d => d[expectedFile] + ": " + expected);
@@ -121,8 +120,8 @@ public class HostileInputTests
             ExitCode = 4,
             Setup = d =>
             {
-                Assert.Equal(0, CliProcess.Run([.. TinyRun, "--seed", "5", "--out", d["other"]]).ExitCode);
-                Assert.Equal(0, CliProcess.Run([.. TinyRun, "--out", d["run"]]).ExitCode);
+                FinishedRuns.CopyTo(d["other"], [.. TinyRun, "--seed", "5"]);
+                FinishedRuns.CopyTo(d["run"], TinyRun);
                 File.Delete(d["run/scores.csv"]);
                 File.Copy(d["other/tasks/r0_f0.npz"], d["run/tasks/r0_f0.npz"], true);
             },
