@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using MemScore.Configuration;
 using MemScore.Core;
 using MemScore.Data;
+using MemScore.Memorization;
 using MemScore.Models;
 using MemScore.Storage;
 
@@ -12,7 +13,7 @@ namespace MemScore.Execution;
 /// Creates (or re-opens) a run folder: validates the config, loads the data once to fix its hash
 /// and size, runs the family's sanity pass on two examples (<see cref="ModelSanityCheck"/>), writes
 /// run.json and plan.json (task index -> repeat, fold) and, with a target reliability, target.json.
-/// Trains only the sanity step.
+/// Trains only the sanity step, and not even that on a folder where every task has its result.
 /// </summary>
 internal sealed class RunPlanner(DatasetRegistry datasets, ModelRegistry models)
 {
@@ -43,7 +44,9 @@ internal sealed class RunPlanner(DatasetRegistry datasets, ModelRegistry models)
         try
         {
             // Before run.json and plan.json exist: the family works on these data and fits in memory (for `plan`, one worker).
-            ModelSanityCheck.Run(config, family, data, request.Workers is int w ? ExecutionRule.Workers(config, w) : 1);
+            // A folder that holds every task's result trains nothing more (a rerun that only aggregates): no model is built.
+            if (previous is null || !EveryTaskHasAResult(folder, config))
+                ModelSanityCheck.Run(config, family, data, request.Workers is int w ? ExecutionRule.Workers(config, w) : 1);
         }
         catch
         {
@@ -59,6 +62,9 @@ internal sealed class RunPlanner(DatasetRegistry datasets, ModelRegistry models)
         request.Target?.Write(folder);   // a new target on a rerun replaces the recorded one: task files do not depend on it
         return context;
     }
+
+    static bool EveryTaskHasAResult(RunFolder folder, ExperimentConfig config) =>
+        Enumerable.Range(0, config.Repeats).All(r => Enumerable.Range(0, config.Folds).All(f => File.Exists(folder.TaskPath(new TaskId(r, f)))));
 
     static string PlanJson(RunContext context)
     {

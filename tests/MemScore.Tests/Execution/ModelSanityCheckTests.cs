@@ -1,6 +1,7 @@
 using MemScore.Tests.Support;
 using MemScore.Configuration;
 using MemScore.Core;
+using MemScore.Data;
 using MemScore.Execution;
 using MemScore.Models;
 using static TorchSharp.torch;
@@ -23,6 +24,29 @@ public class ModelSanityCheckTests
     }
 
     static ModelFamily Family(string name) => ModelRegistry.CreateDefault().Get(name);
+
+    /// <summary>A rerun that only aggregates (every task has its result) builds no model; one with a task left to train does.</summary>
+    [Fact]
+    public void A_rerun_with_every_task_result_runs_no_sanity_pass_and_one_with_a_task_missing_does()
+    {
+        int passes = 0;
+        var real = Family("bernoulli-mlp-vae");
+        var counted = real with { Name = "counted-mlp-vae", SanityBatch = (model, batch, noise) => { passes++; real.SanityBatch(model, batch, noise); } };
+        var executor = new LocalExecutor(DatasetRegistry.CreateDefault(), ModelRegistry.CreateDefault().Add(counted));
+        var config = new ExperimentConfig { Model = "counted-mlp-vae", Limit = 60, Folds = 2, Repeats = 1, Epochs = 1, ImportanceSamples = 2 };
+        using var dir = new TempDirectory();
+        executor.Run(new RunRequest(config, dir["run"]));
+        Assert.Equal(1, passes);
+        byte[] scores = File.ReadAllBytes(dir["run/scores.csv"]);
+        File.Delete(dir["run/scores.csv"]);
+        executor.Run(new RunRequest(config, dir["run"]));
+        Assert.Equal(1, passes);
+        Assert.Equal(scores, File.ReadAllBytes(dir["run/scores.csv"]));
+        File.Delete(dir["run/tasks/r0_f1.npz"]);
+        executor.Run(new RunRequest(config, dir["run"]));
+        Assert.Equal(2, passes);
+        Assert.Equal(scores, File.ReadAllBytes(dir["run/scores.csv"]));
+    }
 
     [Fact]
     public void A_family_that_fails_on_the_shape_is_refused_naming_family_shape_and_cause()

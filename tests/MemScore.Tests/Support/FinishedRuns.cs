@@ -38,8 +38,12 @@ public static class FinishedRuns
         return folder;
     }
 
+    /// <summary>Copies every file and folder (empty ones too: a run keeps its empty checkpoints folder).</summary>
     public static void CopyFolder(string source, string destination)
     {
+        Directory.CreateDirectory(destination);
+        foreach (string folder in Directory.EnumerateDirectories(source, "*", SearchOption.AllDirectories))
+            Directory.CreateDirectory(Path.Combine(destination, Path.GetRelativePath(source, folder)));
         foreach (string file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
         {
             string target = Path.Combine(destination, Path.GetRelativePath(source, file));
