@@ -71,7 +71,7 @@ public class HostileInputRound2StorageTests
     public void Run_keeps_temporary_files_of_live_processes_and_of_users_and_removes_those_of_dead_ones()
     {
         using var dir = new TempDirectory();
-        Ok([.. Tiny, "--out", dir["run"]]);
+        FinishedRuns.CopyTo(dir["run"], [.. Tiny, "--top", "0"]);   // made once, shared with HostileInputRound2CliTests
         File.Delete(dir["run/scores.csv"]);
         string live = dir["run/tasks/" + TemporaryName("r0_f0.npz", Environment.ProcessId)];   // this test process: alive
         string dead = dir["run/tasks/" + TemporaryName("r0_f1.npz", PidOfAnExitedProcess())];
@@ -91,7 +91,7 @@ public class HostileInputRound2StorageTests
     public void Hand_edited_run_json_is_refused_naming_the_edited_field()
     {
         using var dir = new TempDirectory();
-        Ok([.. Tiny, "--out", dir["run"]]);
+        FinishedRuns.CopyTo(dir["run"], [.. Tiny, "--top", "0"]);   // made once, shared with HostileInputRound2CliTests
         string manifest = dir["run/run.json"];
         string original = File.ReadAllText(manifest);
         File.WriteAllText(manifest, original.Replace("\"epochs\": 1,", "\"epochs\": 2,"));
@@ -151,7 +151,7 @@ public class HostileInputRound2StorageTests
         using var dir = new TempDirectory();
         File.WriteAllText(dir["file"], "x");
         AssertOneError(CliProcess.Run([.. Tiny, "--cache-dir", dir["file"], "--out", dir["a"]]), 4, dir["file"], "is a file");
-        Ok([.. Tiny, "--out", dir["run"]]);
+        FinishedRuns.CopyTo(dir["run"], [.. Tiny, "--top", "0"]);   // made once, shared with HostileInputRound2CliTests
         AssertOneError(CliProcess.Run("compare", dir["run"], dir["run"], "--out", dir["file"]), 4, dir["file"], "is a file");
         AssertOneError(CliProcess.Run("compare", dir["run"], dir["run"], "--out", dir["file/sub"]), 4, dir["file"], "is a file");
     }
@@ -160,7 +160,7 @@ public class HostileInputRound2StorageTests
     public void Read_only_cache_dir_and_compare_out_are_refused_naming_them()
     {
         using var dir = new TempDirectory();
-        Ok([.. Tiny, "--out", dir["run"]]);
+        FinishedRuns.CopyTo(dir["run"], [.. Tiny, "--top", "0"]);   // made once, shared with HostileInputRound2CliTests
         Directory.CreateDirectory(dir["ro"]);
         using var mount = ReadOnlyMount.Create(dir["ro"]);
         AssertOneError(CliProcess.Run([.. Tiny, "--cache-dir", dir["ro"], "--out", dir["a"]]), 4, dir["ro"], "not writable");
