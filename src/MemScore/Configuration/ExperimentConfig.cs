@@ -179,12 +179,12 @@ public sealed record ExperimentConfig
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
     /// <summary>
-    /// SHA-256 of the canonical JSON under the model's results scheme (<see cref="ResultsScheme.For"/>): equal hashes mean
+    /// SHA-256 of the canonical JSON under the model's results scheme (<see cref="ModelRegistry.ResultsSchemeOf"/>): equal hashes mean
     /// equal results-affecting settings and rules. Scheme 1 hashes the JSON alone (as every folder made
     /// before schemes were versioned did); later schemes prefix "memscore-results-scheme N\n". The JSON is
     /// spelled in the config layout that can hold the model options (<see cref="ConfigLayout.HashedText"/>).
     /// </summary>
-    public string Hash() => Hash(ResultsScheme.For(Model));
+    public string Hash() => Hash(ModelRegistry.ResultsSchemeOf(Model));
 
     /// <inheritdoc cref="Hash()"/>
     public string Hash(int scheme)

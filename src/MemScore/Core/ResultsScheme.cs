@@ -5,7 +5,7 @@ namespace MemScore.Core;
 /// order, and what the models see). It enters the config hash (<c>ExperimentConfig.Hash</c>) and is
 /// recorded as <c>results_scheme</c> in run.json and full.json, so a folder made under another scheme
 /// is refused with a message naming both schemes rather than as "a different config". Bump
-/// <see cref="Current"/> whenever the same config would give different task results; add a line below.
+/// <see cref="Current"/> whenever the same config would give different task results for every family; add a line below.
 /// </summary>
 /// <remarks>
 /// 1: every folder written before the scheme was recorded (no <c>results_scheme</c> field).
@@ -14,19 +14,12 @@ namespace MemScore.Core;
 ///    before the binarization draw (same distribution, other draws; probabilities on the 8-bit grid
 ///    as in training); SplitMix64.NextInt rejects with the right threshold (2^32 mod n), which can
 ///    change fold plans, in-model subsets and --limit subsets.
-/// 3: mol-dc-vae only (<see cref="For"/>; every other family stays at 2 with unchanged hashes): log p(x) on the
-///    CPU by the fused mixture kernel (Likelihood/LogisticMixtureKernel) instead of the tensor form; same
-///    quantity, float32 rounding differs (~1e-7 relative per image); training unchanged.
+/// 3 and later: a family whose own results changed declares its scheme (ModelFamily.ResultsScheme, e.g. mol-dc-vae
+///    at 3); the others keep <see cref="Current"/> and their hashes.
 /// </remarks>
 internal static class ResultsScheme
 {
     public const int Current = 2;
-
-    /// <summary>Families whose results changed after <see cref="Current"/> by a change of theirs alone, with their scheme.</summary>
-    static readonly Dictionary<string, int> ByModel = new(StringComparer.Ordinal) { ["mol-dc-vae"] = 3 };
-
-    /// <summary>The scheme under which this MemScore makes the results of --model <paramref name="model"/>.</summary>
-    public static int For(string model) => ByModel.TryGetValue(model, out int scheme) ? scheme : Current;
 
     /// <summary>The scheme of a folder that records none: made before the scheme existed.</summary>
     public const int Unrecorded = 1;

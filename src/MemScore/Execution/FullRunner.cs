@@ -80,13 +80,13 @@ internal sealed class FullRunner(DatasetRegistry datasets, ModelRegistry models)
             ["test_examples"] = split.TestRows.Length,
             ["test_source"] = split.Source,
             ["test_fraction"] = testFraction,
-            ["results_scheme"] = ResultsScheme.For(config.Model),
+            ["results_scheme"] = ModelRegistry.ResultsSchemeOf(config.Model),
         }.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
         if (File.Exists(folder.ManifestPath))
         {
             var previous = JsonNode.Parse(InputFile.ReadAllText(folder.ManifestPath, ErrorKind.RunFolder, "a full-run manifest (JSON)"));
-            if (previous is JsonObject root && RunManifest.SchemeOf(root, folder.ManifestPath) is int scheme && scheme != ResultsScheme.For(config.Model))
-                throw ResultsScheme.Refusal(folder.ManifestPath, scheme, "full-run folder", ResultsScheme.For(config.Model));
+            if (previous is JsonObject root && RunManifest.SchemeOf(root, folder.ManifestPath) is int scheme && scheme != ModelRegistry.ResultsSchemeOf(config.Model))
+                throw ResultsScheme.Refusal(folder.ManifestPath, scheme, "full-run folder", ModelRegistry.ResultsSchemeOf(config.Model));
             if (previous?["config_hash"]?.GetValue<string>() != config.Hash() || previous?["dataset_hash"]?.GetValue<string>() != dataHash)
                 throw new MemScoreException(ErrorKind.RunFolder, $"{folder.ManifestPath}: this folder holds a full run with other settings or data; choose a new --out");
             return;

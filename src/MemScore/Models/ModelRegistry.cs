@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using MemScore.Core;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -28,6 +29,12 @@ public sealed record ModelFamily(string Name, string Description, Func<ModelCont
     /// Identity by default; never called with options that name a missing file.
     /// </summary>
     public Func<ModelOptionValues, ModelOptionValues> Resolve { get; init; } = options => options;
+
+    /// <summary>
+    /// The results scheme of this family's runs (<see cref="Core.ResultsScheme"/>): raised by a family whose own results
+    /// change (so its old folders are refused, naming both schemes) while every other family keeps its hashes.
+    /// </summary>
+    public int ResultsScheme { get; init; } = Core.ResultsScheme.Current;
 
     /// <summary>The K fold models of a repeat can be trained as one batched network (--fold-ensembles).</summary>
     public bool Ensembles { get; init; }
@@ -87,7 +94,25 @@ public sealed class ModelRegistry
         ArgumentNullException.ThrowIfNull(family);
         if (!_families.TryAdd(family.Name, family))
             throw new ArgumentException($"model '{family.Name}' registered twice", nameof(family));
+        int scheme = DeclaredSchemes.GetOrAdd(family.Name, family.ResultsScheme);
+        if (scheme != family.ResultsScheme)
+            throw new ArgumentException($"model '{family.Name}' is registered with results scheme {scheme} elsewhere, here with {family.ResultsScheme}", nameof(family));
         return this;
+    }
+
+    /// <summary>The results scheme of each family name ever added to a registry in this process (the built-ins at least).</summary>
+    static readonly ConcurrentDictionary<string, int> DeclaredSchemes = new(StringComparer.Ordinal);
+    static readonly Lazy<ModelRegistry> BuiltIn = new(CreateDefault);
+
+    /// <summary>
+    /// The results scheme under which this MemScore makes the results of --model <paramref name="model"/>, as its family
+    /// declares it (<see cref="ModelFamily.ResultsScheme"/>); <see cref="Core.ResultsScheme.Current"/> for a name no
+    /// registry holds. Config hashes and run folders need it where no registry is at hand (run.json read by `status`).
+    /// </summary>
+    public static int ResultsSchemeOf(string model)
+    {
+        _ = BuiltIn.Value;
+        return DeclaredSchemes.TryGetValue(model, out int scheme) ? scheme : Core.ResultsScheme.Current;
     }
 
     public IEnumerable<string> Names => _families.Keys;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using MemScore.Core;
+using MemScore.Models;
 
 namespace MemScore.Storage;
 
@@ -58,7 +59,7 @@ internal sealed class FullRunFolder(string root)
         {
             throw Damaged($"not valid JSON ({e.Message})", e);
         }
-        int expected = ResultsScheme.For(ModelOf(root));
+        int expected = ModelRegistry.ResultsSchemeOf(ModelOf(root));
         if (RunManifest.SchemeOf(root, ManifestPath) is int scheme && scheme != expected)
             throw ResultsScheme.Refusal(ManifestPath, scheme, "full-run folder", expected);
         T Field<T>(string name, string expected)

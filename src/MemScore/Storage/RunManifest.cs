@@ -34,7 +34,7 @@ internal sealed record RunManifest(
         Device: ComputeDevice.NameOf(ComputeDevice.Resolve(config.Device)),
         CreatedUtc: DateTimeOffset.UtcNow,
         Input: input,
-        Scheme: ResultsScheme.For(config.Model));
+        Scheme: ModelRegistry.ResultsSchemeOf(config.Model));
 
     static string VersionOf(Assembly assembly) =>
         assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
@@ -73,8 +73,8 @@ internal sealed record RunManifest(
         var manifest = Parse(path);
         string actual = manifest.Config.Hash(manifest.Scheme);
         if (actual == manifest.ConfigHash)
-            return manifest.Scheme == ResultsScheme.For(manifest.Config.Model) ? manifest
-                : throw ResultsScheme.Refusal(path, manifest.Scheme, expected: ResultsScheme.For(manifest.Config.Model));
+            return manifest.Scheme == ModelRegistry.ResultsSchemeOf(manifest.Config.Model) ? manifest
+                : throw ResultsScheme.Refusal(path, manifest.Scheme, expected: ModelRegistry.ResultsSchemeOf(manifest.Config.Model));
         string detail =
             intended is not null && intended.Hash(manifest.Scheme) == manifest.ConfigHash
                 ? $"fields edited: {string.Join("; ", manifest.Config.DiffAgainst(intended))}"

@@ -10,7 +10,7 @@ namespace MemScore.Tests.Storage;
 /// A run folder written before model-options existed (Fixtures/old_flat_layout*: run.json with the flat
 /// "feature-maps" and "mixture-components" fields, plan.json, and the task files of its two tasks, made by
 /// commit 366aa34; see old_flat_layout.json). Its family, mol-dc-vae, has since moved to results scheme 3
-/// (log p(x) by the fused kernel, <see cref="ResultsScheme.For"/>), so the folder is refused as a scheme-2
+/// (log p(x) by the fused kernel, <see cref="ModelRegistry.ResultsSchemeOf"/>), so the folder is refused as a scheme-2
 /// folder; that refusal is given only after its flat fields were read as model options and its config
 /// matched its recorded hash under scheme 2 (else it would read as edited by hand).
 /// </summary>

@@ -52,7 +52,7 @@ public class ResultsSchemeTests
     public void Mol_dc_vae_alone_moved_to_scheme_3_and_its_scheme_2_folders_are_refused_naming_both()
     {
         var mol = Config with { Model = "mol-dc-vae", Dataset = "cifar10" };
-        Assert.Equal(3, ResultsScheme.For("mol-dc-vae"));
+        Assert.Equal(3, ModelRegistry.ResultsSchemeOf("mol-dc-vae"));
         Assert.Equal(mol.Hash(3), mol.Hash());
         foreach (var family in ModelRegistry.CreateDefault().All.Where(f => f.Name != "mol-dc-vae"))
             Assert.Equal((Config with { Model = family.Name }).Hash(2), (Config with { Model = family.Name }).Hash());

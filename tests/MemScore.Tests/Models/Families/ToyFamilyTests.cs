@@ -88,4 +88,18 @@ public class ToyFamilyTests
         var error = Assert.Throws<InvalidConfigurationException>(() => new RunSettings { Model = "toy", ModelOptions = ["=3"] }.ResolveConfig());
         Assert.Contains("--model-option =3: expected KEY=VALUE", error.Message);
     }
+    /// <summary>A family whose own results change declares its scheme; the config hash and run folders follow it, no file outside the family changes.</summary>
+    [Fact]
+    public void A_family_declares_its_results_scheme_and_the_config_hash_follows_it()
+    {
+        var changed = Toy with { Name = "toy-scheme-7", ResultsScheme = 7 };
+        _ = new ModelRegistry().Add(changed);
+        Assert.Equal(7, ModelRegistry.ResultsSchemeOf("toy-scheme-7"));
+        var config = new ExperimentConfig { Model = "toy-scheme-7", Device = "cpu" };
+        Assert.Equal(config.Hash(7), config.Hash());
+        Assert.NotEqual(config.Hash(MemScore.Core.ResultsScheme.Current), config.Hash());
+        Assert.Equal(MemScore.Core.ResultsScheme.Current, ModelRegistry.ResultsSchemeOf("toy"));
+        var conflicting = Assert.Throws<ArgumentException>(() => new ModelRegistry().Add(changed with { ResultsScheme = 8 }));
+        Assert.Contains("results scheme 7 elsewhere, here with 8", conflicting.Message);
+    }
 }
