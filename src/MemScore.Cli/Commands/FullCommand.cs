@@ -14,8 +14,12 @@ namespace MemScore.Cli.Commands;
 
 public class FullSettings : RunSettings
 {
-    [CommandOption("--test-fraction <F>")]
-    [Description("Share of the examples held out as test set when the dataset has no test split (default 0.1)")]
+    /// <summary>--test-fraction, declared here and forwarded by `sweep` to each point's full run (<see cref="SweepSettings"/>).</summary>
+    public const string TestFractionFlag = "--test-fraction <F>";
+    public const string TestFractionHelp = "Share of the examples held out as test set when the dataset has no test split (default 0.1)";
+
+    [CommandOption(TestFractionFlag)]
+    [Description(TestFractionHelp)]
     public double TestFraction { get; init; } = 0.1;
 
     [CommandOption("--export-pytorch")]

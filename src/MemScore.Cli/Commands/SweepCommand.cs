@@ -13,8 +13,8 @@ namespace MemScore.Cli.Commands;
 /// <summary>Flags of `memscore sweep`: those of run (and full's --test-fraction), plus the levers.</summary>
 public sealed class SweepSettings : LocalRunSettings
 {
-    [CommandOption("--test-fraction <F>")]
-    [Description("Passed to each point's `memscore full`: share of the examples held out as test set when the dataset has no test split (default 0.1)")]
+    [CommandOption(FullSettings.TestFractionFlag)]
+    [Description("Passed to each point's `memscore full`. " + FullSettings.TestFractionHelp)]
     public double? TestFraction { get; init; }
 
     [CommandOption("--vary <KEY=V1,V2,...>")]
