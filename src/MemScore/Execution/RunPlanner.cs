@@ -64,7 +64,7 @@ internal sealed class RunPlanner(DatasetRegistry datasets, ModelRegistry models)
     }
 
     static bool EveryTaskHasAResult(RunFolder folder, ExperimentConfig config) =>
-        Enumerable.Range(0, config.Repeats).All(r => Enumerable.Range(0, config.Folds).All(f => File.Exists(folder.TaskPath(new TaskId(r, f)))));
+        TaskId.All(config.Repeats, config.Folds).All(t => File.Exists(folder.TaskPath(t)));
 
     static string PlanJson(RunContext context)
     {

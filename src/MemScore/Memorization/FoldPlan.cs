@@ -7,6 +7,14 @@ internal readonly record struct TaskId(int Repeat, int Fold)
 {
     public string FileStem => $"r{Repeat}_f{Fold}";
     public override string ToString() => $"repeat {Repeat}, fold {Fold}";
+
+    /// <summary>Every task of L = <paramref name="repeats"/> x K = <paramref name="folds"/>, repeat by repeat.</summary>
+    public static IEnumerable<TaskId> All(int repeats, int folds)
+    {
+        for (int r = 0; r < repeats; r++)
+            for (int f = 0; f < folds; f++)
+                yield return new TaskId(r, f);
+    }
 }
 
 /// <summary>
@@ -57,12 +65,7 @@ internal sealed class FoldPlan
     /// <summary>n/K, plus one for the first n%K folds.</summary>
     public static int FoldSize(int n, int k, int fold) => n / k + (fold < n % k ? 1 : 0);
 
-    public IEnumerable<TaskId> Tasks()
-    {
-        for (int r = 0; r < Repeats; r++)
-            for (int f = 0; f < Folds; f++)
-                yield return new TaskId(r, f);
-    }
+    public IEnumerable<TaskId> Tasks() => TaskId.All(Repeats, Folds);
 
     /// <summary>The fold of repeat <paramref name="repeat"/> that holds <paramref name="example"/> out.</summary>
     public int FoldOf(int repeat, int example) => _foldOf[repeat][example];
